@@ -1,0 +1,216 @@
+package dev.arkonis.ark.activities.spec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.arkonis.ark.workflows.api.AgentSpec;
+import dev.arkonis.ark.workflows.api.RunPlan;
+import dev.arkonis.ark.workflows.api.StepSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Builds the {@link RunPlan} the workflow executes from an ArkTeam spec and what it refers to
+ * (ArkAgents, ArkSettings, prompt ConfigMaps/Secrets). Used by the CLI and the operator alike.
+ */
+public final class RunPlanner {
+  /** Default for {@code maxDelegationDepth}. */
+  public static final int DEFAULT_DELEGATION_DEPTH = 3;
+
+  /** Where referenced objects come from: a file for the CLI, the informer caches for the operator. */
+  public interface References {
+    /** The spec of an ArkAgent in the run's namespace. */
+    Optional<JsonNode> agent(String name);
+
+    /** The spec of an ArkSettings in the run's namespace. */
+    Optional<JsonNode> settings(String name);
+
+    /** A key of a ConfigMap ({@code secret=false}) or Secret in the run's namespace. */
+    Optional<String> key(boolean secret, String name, String key);
+  }
+
+  private final References refs;
+  private final Consumer<String> notices;
+
+  /**
+   * @param refs resolves referenced objects
+   * @param notices receives one-line notices about references that could not be resolved
+   */
+  public RunPlanner(References refs, Consumer<String> notices) {
+    this.refs = refs;
+    this.notices = notices;
+  }
+
+  /** The plan for one run of {@code team}; {@code input} must already be resolved. */
+  public RunPlan plan(
+      String namespace,
+      String team,
+      JsonNode teamSpec,
+      String runName,
+      Map<String, Object> input,
+      Map<String, Object> trigger,
+      Map<String, RunPlan.PriorStep> priorSteps,
+      Long maxTokensOverride,
+      Long timeoutOverride) {
+    Map<String, AgentSpec> agents = new LinkedHashMap<>();
+    for (JsonNode role : teamSpec.path("roles")) {
+      AgentSpec agent = agentFor(namespace, team, role);
+      agents.put(agent.role(), agent);
+    }
+    List<StepSpec> steps = new ArrayList<>();
+    for (JsonNode step : teamSpec.path("pipeline")) {
+      steps.add(step(step));
+    }
+    return new RunPlan(
+        namespace,
+        runName,
+        team,
+        input,
+        trigger,
+        agents,
+        steps,
+        text(teamSpec, "entry"),
+        text(teamSpec, "output"),
+        timeoutOverride != null ? timeoutOverride : teamSpec.path("timeoutSeconds").asLong(0),
+        maxTokensOverride != null ? maxTokensOverride : teamSpec.path("maxTokens").asLong(0),
+        teamSpec.path("maxDelegationDepth").asInt(DEFAULT_DELEGATION_DEPTH),
+        priorSteps);
+  }
+
+  private AgentSpec agentFor(String namespace, String team, JsonNode role) {
+    String roleName = role.path("name").asText();
+    JsonNode spec = role;
+    String agentName = team + "-" + roleName;
+    if (role.hasNonNull("arkAgent")) {
+      agentName = role.path("arkAgent").asText();
+      String name = agentName;
+      spec =
+          refs.agent(agentName)
+              .orElseThrow(
+                  () ->
+                      new SpecException(
+                          "ArkTeam/"
+                              + team
+                              + ": role \""
+                              + roleName
+                              + "\" uses arkAgent \""
+                              + name
+                              + "\", which does not exist in namespace "
+                              + namespace
+                              + "; create the ArkAgent (or add it to the file)"));
+    }
+    JsonNode settings = settingsOf(team, roleName, spec);
+    JsonNode limits = spec.path("limits");
+    int maxTokens = limits.path("maxTokensPerCall").asInt(settings.path("maxTokensPerCall").asInt(0));
+    Double temperature = null;
+    if (settings.hasNonNull("temperature")) {
+      temperature = Double.valueOf(settings.path("temperature").asText());
+    }
+    boolean jsonMode = "structured-json".equals(settings.path("outputFormat").asText());
+    List<String> canDelegate = new ArrayList<>();
+    role.path("canDelegate").forEach(r -> canDelegate.add(r.asText()));
+    return new AgentSpec(
+        roleName,
+        agentName,
+        RunPlan.taskQueue(namespace, agentName),
+        spec.path("model").asText(""),
+        spec.path("provider").asText(""),
+        systemPrompt(team, roleName, spec, settings),
+        maxTokens,
+        limits.path("timeoutSeconds").asInt(0),
+        temperature,
+        jsonMode,
+        canDelegate);
+  }
+
+  private JsonNode settingsOf(String team, String role, JsonNode spec) {
+    String name = refName(spec.path("configRef"));
+    if (name == null) {
+      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+    Optional<JsonNode> settings = refs.settings(name);
+    if (settings.isEmpty()) {
+      notices.accept(
+          "ArkTeam/" + team + " role " + role + ": ArkSettings \"" + name
+              + "\" not found; running without it");
+      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+    return settings.get();
+  }
+
+  private String systemPrompt(String team, String role, JsonNode spec, JsonNode settings) {
+    String prompt = spec.path("systemPrompt").asText("");
+    JsonNode ref = spec.path("systemPromptRef");
+    if (ref.isObject()) {
+      boolean secret = ref.has("secretKeyRef");
+      JsonNode key = secret ? ref.path("secretKeyRef") : ref.path("configMapKeyRef");
+      String name = key.path("name").asText();
+      String k = key.path("key").asText();
+      Optional<String> value = refs.key(secret, name, k);
+      if (value.isPresent()) {
+        prompt = value.get();
+      } else {
+        notices.accept(
+            "ArkTeam/" + team + " role " + role + ": systemPromptRef " + (secret ? "Secret " : "ConfigMap ")
+                + name + " key " + k + " not found; "
+                + (prompt.isEmpty() ? "running without a system prompt" : "using the inline systemPrompt"));
+      }
+    }
+    JsonNode fragments = settings.path("promptFragments");
+    String persona = fragments.path("persona").asText("");
+    String rules = fragments.path("outputRules").asText("");
+    StringBuilder out = new StringBuilder();
+    if (!persona.isBlank()) {
+      out.append(persona.trim()).append("\n\n");
+    }
+    out.append(prompt.trim());
+    if (!rules.isBlank()) {
+      out.append("\n\n").append(rules.trim());
+    }
+    return out.toString().trim();
+  }
+
+  private static StepSpec step(JsonNode step) {
+    Map<String, String> inputs = new LinkedHashMap<>();
+    step.path("inputs").fields().forEachRemaining(f -> inputs.put(f.getKey(), f.getValue().asText()));
+    List<String> dependsOn = new ArrayList<>();
+    step.path("dependsOn").forEach(d -> dependsOn.add(d.asText()));
+    JsonNode loop = step.path("loop");
+    JsonNode validate = step.path("validate");
+    return new StepSpec(
+        TeamRules.stepName(step),
+        step.path("role").asText(),
+        dependsOn,
+        inputs,
+        text(step, "outputSchema"),
+        text(step, "if"),
+        loop.isObject()
+            ? new StepSpec.Loop(loop.path("condition").asText(""), loop.path("maxIterations").asInt(10))
+            : null,
+        validate.isObject()
+            ? new StepSpec.Validation(
+                text(validate, "semantic"),
+                validate.path("onFailure").asText("fail"),
+                validate.path("maxRetries").asInt(2))
+            : null,
+        step.path("timeoutSeconds").asInt(0),
+        step.has("retries") ? step.path("retries").asInt() : -1);
+  }
+
+  private static String refName(JsonNode ref) {
+    if (ref.isTextual()) {
+      return ref.asText();
+    }
+    if (ref.isObject() && ref.hasNonNull("name")) {
+      return ref.path("name").asText();
+    }
+    return null;
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode value = node.path(field);
+    return value.isNull() || value.isMissingNode() ? null : value.asText();
+  }
+}

@@ -1,0 +1,85 @@
+package dev.arkonis.ark.activities.spec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.arkonis.ark.crd.manifest.FieldPath;
+import dev.arkonis.ark.crd.manifest.Manifest;
+import dev.arkonis.ark.crd.manifest.Problem;
+import dev.arkonis.ark.crd.manifest.SchemaValidator;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The one validation path for the CLI and the operator: each object against its CRD schema, then
+ * the rules a schema cannot express (the CRDs' CEL rules, references between fields, templates,
+ * embedded JSON Schemas, cron expressions).
+ */
+public final class SpecValidator {
+  private final SchemaValidator schemas = new SchemaValidator();
+
+  /** Problems of every manifest, in file and line order; empty when all are valid. */
+  public List<Problem> validate(List<Manifest> manifests) {
+    List<Problem> problems = new ArrayList<>();
+    for (Manifest manifest : manifests) {
+      problems.addAll(validate(manifest));
+    }
+    problems.sort(Comparator.comparing(Problem::file).thenComparingInt(Problem::line));
+    return problems;
+  }
+
+  /** Problems of one object. Semantic rules run only when the object fits its schema. */
+  public List<Problem> validate(Manifest manifest) {
+    List<Problem> problems = new ArrayList<>(schemas.validate(manifest));
+    if (!problems.isEmpty()) {
+      return problems;
+    }
+    JsonNode spec = manifest.tree().path("spec");
+    switch (manifest.kind()) {
+      case "ArkTeam" -> new TeamRules(manifest, problems).check(spec);
+      case "ArkAgent" -> AgentRules.check(manifest, spec, "spec", problems);
+      case "ArkEvent" -> EventRules.check(manifest, spec, problems);
+      case "ArkMemory" -> {
+        requireWhen(manifest, spec, "backend", "redis", "redis", problems);
+        requireWhen(manifest, spec, "backend", "vector-store", "vectorStore", problems);
+      }
+      case "ArkNotify" -> {
+        JsonNode channel = spec.path("channel");
+        requireWhen(manifest, channel, "type", "slack", "slack", problems, "spec.channel");
+        requireWhen(manifest, channel, "type", "webhook", "webhook", problems, "spec.channel");
+        JsonNode events = spec.path("events");
+        for (int i = 0; i < events.size(); i++) {
+          String path = FieldPath.child(FieldPath.index("spec.events", i), "template");
+          Templates.checkSyntax(manifest, path, events.get(i).path("template"), problems);
+        }
+      }
+      default -> {}
+    }
+    return problems;
+  }
+
+  private static void requireWhen(
+      Manifest manifest,
+      JsonNode node,
+      String selector,
+      String value,
+      String required,
+      List<Problem> problems) {
+    requireWhen(manifest, node, selector, value, required, problems, "spec");
+  }
+
+  private static void requireWhen(
+      Manifest manifest,
+      JsonNode node,
+      String selector,
+      String value,
+      String required,
+      List<Problem> problems,
+      String base) {
+    if (value.equals(node.path(selector).asText()) && !node.has(required)) {
+      problems.add(
+          manifest.problem(
+              FieldPath.child(base, selector),
+              "is \"" + value + "\" but " + FieldPath.child(base, required) + " is missing; add it"));
+    }
+  }
+}

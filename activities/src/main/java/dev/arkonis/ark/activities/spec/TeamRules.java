@@ -1,0 +1,195 @@
+package dev.arkonis.ark.activities.spec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.arkonis.ark.crd.manifest.FieldPath;
+import dev.arkonis.ark.crd.manifest.Manifest;
+import dev.arkonis.ark.crd.manifest.Problem;
+import dev.arkonis.ark.workflows.plan.StepGraph;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** ArkTeam rules beyond the schema: roles, delegation, the pipeline DAG and its templates. */
+final class TeamRules {
+  private final Manifest manifest;
+  private final List<Problem> problems;
+
+  TeamRules(Manifest manifest, List<Problem> problems) {
+    this.manifest = manifest;
+    this.problems = problems;
+  }
+
+  void check(JsonNode spec) {
+    Set<String> roles = checkRoles(spec.path("roles"));
+    if (!spec.has("pipeline") && !spec.has("entry") && !spec.has("routing")) {
+      problems.add(
+          manifest.problem(
+              "spec",
+              "a team needs spec.pipeline (pipeline mode), spec.entry (dynamic mode) or"
+                  + " spec.routing (routed mode); add one"));
+    }
+    if (spec.has("entry") && !roles.contains(spec.path("entry").asText())) {
+      problems.add(
+          manifest.problem(
+              "spec.entry", Names.unknown("role", spec.path("entry").asText(), roles)));
+    }
+    Set<String> inputs = checkInputs(spec.path("inputs"));
+    Set<String> declaredInputs = spec.has("inputs") ? inputs : null;
+    Map<String, List<String>> dependsOn = checkPipeline(spec.path("pipeline"), roles);
+    StepGraph graph = new StepGraph(dependsOn);
+    List<String> cycle = graph.findCycle();
+    if (!cycle.isEmpty()) {
+      problems.add(
+          manifest.problem(
+              "spec.pipeline",
+              "dependency cycle: "
+                  + String.join(" → ", cycle)
+                  + "; remove one of these dependsOn entries"));
+      return;
+    }
+    checkStepTemplates(spec.path("pipeline"), graph, declaredInputs);
+    Set<List<String>> refs = Templates.checkSyntax(manifest, "spec.output", spec.path("output"), problems);
+    Templates.checkReferences(
+        manifest,
+        "spec.output",
+        refs,
+        new Templates.Scope(Set.of("input", "steps", "trigger"), declaredInputs, graph.steps(), null),
+        problems);
+  }
+
+  private Set<String> checkRoles(JsonNode roles) {
+    Set<String> names = new LinkedHashSet<>();
+    for (int i = 0; i < roles.size(); i++) {
+      String name = roles.get(i).path("name").asText();
+      if (!names.add(name)) {
+        problems.add(
+            manifest.problem(
+                FieldPath.child(FieldPath.index("spec.roles", i), "name"),
+                "duplicate role \"" + name + "\"; role names must be unique"));
+      }
+    }
+    for (int i = 0; i < roles.size(); i++) {
+      JsonNode role = roles.get(i);
+      String path = FieldPath.index("spec.roles", i);
+      boolean model = role.has("model");
+      boolean agent = role.has("arkAgent");
+      if (model == agent) {
+        problems.add(
+            manifest.problem(
+                path,
+                "role \""
+                    + role.path("name").asText()
+                    + "\" needs exactly one of model (the operator creates its agent) or arkAgent"
+                    + " (an existing ArkAgent)"));
+      }
+      JsonNode canDelegate = role.path("canDelegate");
+      for (int j = 0; j < canDelegate.size(); j++) {
+        String target = canDelegate.get(j).asText();
+        String at = FieldPath.index(FieldPath.child(path, "canDelegate"), j);
+        if (!names.contains(target)) {
+          problems.add(manifest.problem(at, Names.unknown("role", target, names)));
+        } else if (target.equals(role.path("name").asText())) {
+          problems.add(manifest.problem(at, "a role cannot delegate to itself; remove it"));
+        }
+      }
+      AgentRules.check(manifest, role, path, problems);
+    }
+    return names;
+  }
+
+  private Set<String> checkInputs(JsonNode inputs) {
+    Set<String> names = new LinkedHashSet<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      String name = inputs.get(i).path("name").asText();
+      if (!names.add(name)) {
+        problems.add(
+            manifest.problem(
+                FieldPath.child(FieldPath.index("spec.inputs", i), "name"),
+                "duplicate input \"" + name + "\"; input names must be unique"));
+      }
+    }
+    return names;
+  }
+
+  private Map<String, List<String>> checkPipeline(JsonNode pipeline, Set<String> roles) {
+    Map<String, List<String>> dependsOn = new LinkedHashMap<>();
+    for (int i = 0; i < pipeline.size(); i++) {
+      JsonNode step = pipeline.get(i);
+      String path = FieldPath.index("spec.pipeline", i);
+      String name = stepName(step);
+      if (dependsOn.containsKey(name)) {
+        problems.add(
+            manifest.problem(
+                path,
+                "duplicate step \""
+                    + name
+                    + "\"; give one of them a distinct name (the name defaults to the role)"));
+      }
+      if (!roles.contains(step.path("role").asText())) {
+        problems.add(
+            manifest.problem(
+                FieldPath.child(path, "role"),
+                Names.unknown("role", step.path("role").asText(), roles)));
+      }
+      List<String> deps = new ArrayList<>();
+      step.path("dependsOn").forEach(d -> deps.add(d.asText()));
+      dependsOn.putIfAbsent(name, deps);
+      JsonSchemas.check(
+          manifest, FieldPath.child(path, "outputSchema"), step.path("outputSchema"), problems);
+    }
+    for (int i = 0; i < pipeline.size(); i++) {
+      JsonNode deps = pipeline.get(i).path("dependsOn");
+      for (int j = 0; j < deps.size(); j++) {
+        String dep = deps.get(j).asText();
+        String at = FieldPath.index(FieldPath.child(FieldPath.index("spec.pipeline", i), "dependsOn"), j);
+        if (!dependsOn.containsKey(dep)) {
+          problems.add(manifest.problem(at, Names.unknown("step", dep, dependsOn.keySet())));
+        } else if (dep.equals(stepName(pipeline.get(i)))) {
+          problems.add(manifest.problem(at, "a step cannot depend on itself; remove it"));
+        }
+      }
+    }
+    return dependsOn;
+  }
+
+  private void checkStepTemplates(JsonNode pipeline, StepGraph graph, Set<String> inputs) {
+    Set<String> roots = Set.of("input", "steps", "trigger");
+    for (int i = 0; i < pipeline.size(); i++) {
+      JsonNode step = pipeline.get(i);
+      String path = FieldPath.index("spec.pipeline", i);
+      String name = stepName(step);
+      Set<String> upstream = graph.ancestorsOf(name);
+      Templates.Scope scope = new Templates.Scope(roots, inputs, graph.steps(), upstream);
+      var fields = step.path("inputs").fields();
+      while (fields.hasNext()) {
+        var field = fields.next();
+        String at = FieldPath.child(FieldPath.child(path, "inputs"), field.getKey());
+        Templates.checkReferences(
+            manifest, at, Templates.checkSyntax(manifest, at, field.getValue(), problems), scope, problems);
+      }
+      String ifPath = FieldPath.child(path, "if");
+      Templates.checkReferences(
+          manifest, ifPath, Templates.checkCondition(manifest, ifPath, step.path("if"), problems), scope, problems);
+      Set<String> withSelf = new HashSet<>(upstream);
+      withSelf.add(name);
+      String loopPath = FieldPath.child(path, "loop.condition");
+      Templates.checkReferences(
+          manifest,
+          loopPath,
+          Templates.checkCondition(manifest, loopPath, step.path("loop").path("condition"), problems),
+          new Templates.Scope(roots, inputs, graph.steps(), withSelf),
+          problems);
+      String semanticPath = FieldPath.child(path, "validate.semantic");
+      Templates.checkSyntax(manifest, semanticPath, step.path("validate").path("semantic"), problems);
+    }
+  }
+
+  static String stepName(JsonNode step) {
+    String name = step.path("name").asText("");
+    return name.isEmpty() ? step.path("role").asText() : name;
+  }
+}

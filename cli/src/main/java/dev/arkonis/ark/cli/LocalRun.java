@@ -1,0 +1,189 @@
+package dev.arkonis.ark.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
+import dev.arkonis.ark.activities.llm.ModelFactory;
+import dev.arkonis.ark.activities.llm.MockChatModel;
+import dev.arkonis.ark.activities.status.ArkRunStatus;
+import dev.arkonis.ark.workflows.api.AgentSpec;
+import dev.arkonis.ark.workflows.api.RunPlan;
+import dev.arkonis.ark.workflows.api.RunStatus;
+import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
+import dev.arkonis.ark.workflows.run.Phases;
+import dev.arkonis.ark.workflows.run.TeamRunWorkflowImpl;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Executes one {@link RunPlan} on a Temporal service with the orchestration worker and one
+ * worker per agent task queue in this process, showing progress from the workflow's query.
+ */
+final class LocalRun {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** How to run: provider choice, mock behaviour, which Temporal. */
+  record Options(
+      String provider,
+      Duration mockLatency,
+      double mockFailRate,
+      String temporalAddress,
+      String temporalNamespace) {}
+
+  private final Options options;
+  private final PrintWriter out;
+  private final PrintWriter err;
+
+  LocalRun(Options options, PrintWriter out, PrintWriter err) {
+    this.options = options;
+    this.out = out;
+    this.err = err;
+  }
+
+  int execute(RunPlan plan, String format, boolean watch) {
+    String override = providerOverride(plan);
+    try (TemporalConnection temporal =
+        options.temporalAddress() == null
+            ? TemporalConnection.embedded()
+            : TemporalConnection.connect(options.temporalAddress(), options.temporalNamespace())) {
+      temporal
+          .newWorker(TeamRunWorkflow.TASK_QUEUE)
+          .registerWorkflowImplementationTypes(TeamRunWorkflowImpl.class);
+      AgentActivitiesImpl activities =
+          new AgentActivitiesImpl(
+              new ModelFactory(
+                  System.getenv(),
+                  override,
+                  new MockChatModel.Options(options.mockLatency(), options.mockFailRate())));
+      Set<String> queues = new LinkedHashSet<>();
+      plan.agents().values().forEach(a -> queues.add(a.taskQueue()));
+      queues.forEach(q -> temporal.newWorker(q).registerActivitiesImplementations(activities));
+      temporal.start();
+      return runAndReport(temporal.client(), plan, format, watch);
+    }
+  }
+
+  private int runAndReport(WorkflowClient client, RunPlan plan, String format, boolean watch) {
+    String workflowId = RunPlan.workflowId(plan.namespace(), plan.runName());
+    WorkflowOptions workflowOptions =
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(workflowId)
+            .setTaskQueue(TeamRunWorkflow.TASK_QUEUE)
+            .setMemo(Map.of("team", plan.team(), "input", plan.input()))
+            .setStaticSummary("ArkTeam " + plan.team() + " · run " + plan.runName())
+            .build();
+    TeamRunWorkflow workflow = client.newWorkflowStub(TeamRunWorkflow.class, workflowOptions);
+    WorkflowExecution execution = WorkflowClient.start(workflow::run, plan);
+    WorkflowStub stub = WorkflowStub.fromTyped(workflow);
+    CompletableFuture<RunStatus> result = stub.getResultAsync(RunStatus.class);
+    boolean text = format.equals("text");
+    boolean terminal = System.console() != null;
+    RunPrinter printer = new RunPrinter(out, terminal);
+    if (text) {
+      out.println("Running " + plan.team() + " as " + plan.runName() + " (workflow " + workflowId + ")");
+    }
+    RunStatus status = null;
+    while (true) {
+      try {
+        status = result.get(250, TimeUnit.MILLISECONDS);
+        break;
+      } catch (TimeoutException e) {
+        if (text && (watch || terminal)) {
+          printer.live(query(workflow), System.currentTimeMillis());
+        }
+      } catch (ExecutionException e) {
+        status = query(workflow);
+        if (status == null) {
+          err.println("error: run " + plan.runName() + " failed: " + e.getCause().getMessage());
+          return Main.EXIT_RUN_FAILED;
+        }
+        break;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Main.EXIT_RUN_FAILED;
+      }
+    }
+    if (text) {
+      printer.summary(plan.runName(), workflowId, status);
+    } else {
+      out.println(arkRunJson(plan, status, workflowId, execution.getRunId()));
+      out.flush();
+    }
+    return Phases.SUCCEEDED.equals(status.phase()) ? 0 : Main.EXIT_RUN_FAILED;
+  }
+
+  private static RunStatus query(TeamRunWorkflow workflow) {
+    try {
+      return workflow.status();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The run as {@code kubectl get arkrun -o json} shows it. */
+  static String arkRunJson(RunPlan plan, RunStatus status, String workflowId, String runId) {
+    ObjectNode run = JSON.createObjectNode();
+    run.put("apiVersion", "arkonis.dev/v1alpha1");
+    run.put("kind", "ArkRun");
+    ObjectNode metadata = run.putObject("metadata");
+    metadata.put("name", plan.runName());
+    metadata.put("namespace", plan.namespace());
+    metadata.putObject("labels").put("arkonis.dev/team", plan.team());
+    metadata.put("creationTimestamp", status.startTime().replaceAll("\\.\\d+Z$", "Z"));
+    ObjectNode spec = run.putObject("spec");
+    spec.putObject("teamRef").put("name", plan.team());
+    spec.set("input", JSON.valueToTree(plan.input()));
+    run.set("status", ArkRunStatus.toJson(status, workflowId, runId));
+    try {
+      return JSON.writeValueAsString(run);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * {@code --provider}: an explicit provider for every agent, or for {@code auto} real providers
+   * when every agent's key or base URL is set, else the mock with a one-line notice.
+   */
+  private String providerOverride(RunPlan plan) {
+    String choice = options.provider();
+    Map<String, String> env = System.getenv();
+    if (!choice.equals("auto")) {
+      if (!ModelFactory.PROVIDERS.contains(choice)) {
+        throw new UserError(
+            "--provider " + choice + ": use auto, " + String.join(", ", ModelFactory.PROVIDERS));
+      }
+      if (!ModelFactory.available(choice, env)) {
+        throw new UserError(
+            "--provider " + choice + ": " + ModelFactory.missingConfiguration(choice)
+                + " is not set; set it or use --provider mock");
+      }
+      return choice;
+    }
+    for (AgentSpec agent : plan.agents().values()) {
+      String provider = ModelFactory.resolveProvider(agent, null, env);
+      if (!ModelFactory.available(provider, env)) {
+        err.println(
+            "ark: no " + ModelFactory.missingConfiguration(provider) + " for model " + agent.model()
+                + " (role " + agent.role() + "); using the mock provider for all agents"
+                + " (set it, or pass --provider)");
+        err.flush();
+        return "mock";
+      }
+    }
+    return null;
+  }
+}

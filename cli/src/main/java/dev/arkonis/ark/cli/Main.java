@@ -1,0 +1,84 @@
+package dev.arkonis.ark.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ark} command. */
+@Command(
+    name = "ark",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "AI agent teams as Kubernetes resources, run as Temporal workflows.",
+    subcommands = {
+      ValidateCommand.class,
+      RunCommand.class,
+      VersionCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+  /** Exit code for a run that ended in any phase but Succeeded. */
+  public static final int EXIT_RUN_FAILED = 1;
+
+  /** Exit code for usage and validation errors. */
+  public static final int EXIT_USAGE = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns the exit code (for tests). */
+  public static int execute(String... args) {
+    return commandLine().execute(args);
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExitCodeExceptionMapper(e -> e instanceof UserError ? EXIT_USAGE : EXIT_RUN_FAILED);
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          if (e instanceof UserError) {
+            commandLine.getErr().println("error: " + e.getMessage());
+            return EXIT_USAGE;
+          }
+          throw e;
+        });
+    cli.setParameterExceptionHandler(
+        (e, args) -> {
+          CommandLine c = e.getCommandLine();
+          c.getErr().println("error: " + e.getMessage());
+          c.getErr().println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
+          return EXIT_USAGE;
+        });
+    return cli;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static String version() {
+    Properties properties = new Properties();
+    try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+      if (in != null) {
+        properties.load(in);
+      }
+    } catch (IOException e) {
+      // fall through to "unknown"
+    }
+    return properties.getProperty("version", "unknown");
+  }
+
+  /** Supplies {@code --version}. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"ark " + version()};
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package dev.arkonis.ark.cli;
+
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import java.time.Duration;
+
+/**
+ * A Temporal service for the CLI: in-process (the {@code temporal-testing} server, real time, no
+ * time skipping) or a real server given with {@code --temporal-address}.
+ */
+final class TemporalConnection implements AutoCloseable {
+  private final WorkflowClient client;
+  private final WorkerFactory factory;
+  private final AutoCloseable closer;
+  private final String description;
+
+  private TemporalConnection(
+      WorkflowClient client, WorkerFactory factory, AutoCloseable closer, String description) {
+    this.client = client;
+    this.factory = factory;
+    this.closer = closer;
+    this.description = description;
+  }
+
+  /** Starts an in-process Temporal service. */
+  static TemporalConnection embedded() {
+    TestWorkflowEnvironment env =
+        TestWorkflowEnvironment.newInstance(
+            TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+    return new TemporalConnection(
+        env.getWorkflowClient(), env.getWorkerFactory(), env::close, "in-process Temporal");
+  }
+
+  /** Connects to a Temporal server; an unreachable address is a {@link UserError}. */
+  static TemporalConnection connect(String address, String namespace) {
+    WorkflowServiceStubs stubs;
+    try {
+      stubs =
+          WorkflowServiceStubs.newConnectedServiceStubs(
+              WorkflowServiceStubsOptions.newBuilder().setTarget(address).build(),
+              Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      throw new UserError(
+          "cannot reach Temporal at "
+              + address
+              + " ("
+              + rootMessage(e)
+              + "); start one with 'temporal server start-dev' or leave out --temporal-address");
+    }
+    WorkflowClient client =
+        WorkflowClient.newInstance(
+            stubs, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
+    WorkerFactory factory = WorkerFactory.newInstance(client);
+    return new TemporalConnection(
+        client,
+        factory,
+        () -> {
+          factory.shutdownNow();
+          stubs.shutdownNow();
+        },
+        "Temporal at " + address);
+  }
+
+  WorkflowClient client() {
+    return client;
+  }
+
+  Worker newWorker(String taskQueue) {
+    return factory.newWorker(taskQueue);
+  }
+
+  void start() {
+    factory.start();
+  }
+
+  String description() {
+    return description;
+  }
+
+  @Override
+  public void close() {
+    try {
+      factory.shutdownNow();
+      closer.close();
+    } catch (Exception e) {
+      // shutting down: nothing left to do
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+}

@@ -1,0 +1,37 @@
+package dev.arkonis.ark.workflows.api;
+
+import java.util.List;
+
+/**
+ * What the workflow needs to know about the agent behind a role. Secrets are never here: workers
+ * read keys from their environment.
+ *
+ * @param role role name in the team
+ * @param agent ArkAgent name (managed {@code <team>-<role>} or the role's {@code arkAgent})
+ * @param taskQueue Temporal task queue of the agent's workers, {@code ark/<namespace>/<agent>}
+ * @param model model name, e.g. {@code gpt-4o}
+ * @param provider {@code openai}, {@code anthropic}, {@code ollama}, {@code gemini}, {@code mock},
+ *     or empty to let the worker decide
+ * @param systemPrompt resolved system prompt (settings fragments applied)
+ * @param maxTokensPerCall cap on output tokens per LLM call; 0 = provider default
+ * @param timeoutSeconds start-to-close timeout of one LLM call
+ * @param temperature sampling temperature, or null for the provider default
+ * @param jsonMode ask the provider for JSON output ({@code outputFormat: structured-json})
+ * @param canDelegate roles this role may delegate to
+ */
+public record AgentSpec(
+    String role,
+    String agent,
+    String taskQueue,
+    String model,
+    String provider,
+    String systemPrompt,
+    int maxTokensPerCall,
+    int timeoutSeconds,
+    Double temperature,
+    boolean jsonMode,
+    List<String> canDelegate) {
+  public AgentSpec {
+    canDelegate = canDelegate == null ? List.of() : List.copyOf(canDelegate);
+  }
+}

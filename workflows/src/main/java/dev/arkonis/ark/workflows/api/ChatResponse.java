@@ -1,0 +1,27 @@
+package dev.arkonis.ark.workflows.api;
+
+import java.util.List;
+
+/**
+ * A model's answer to one {@link ChatRequest}.
+ *
+ * @param text the answer text
+ * @param toolCalls tools the model wants called before it answers
+ * @param usage tokens spent by this call
+ * @param data the answer parsed as JSON (maps, lists, strings, numbers), or null when not JSON
+ * @param schemaViolations how the answer violates the request's output schema (empty when valid)
+ * @param attempt the activity attempt that produced this answer (1 = first try)
+ */
+public record ChatResponse(
+    String text,
+    List<ChatMessage.ToolCall> toolCalls,
+    TokenUsage usage,
+    Object data,
+    List<String> schemaViolations,
+    int attempt) {
+  public ChatResponse {
+    toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+    schemaViolations = schemaViolations == null ? List.of() : List.copyOf(schemaViolations);
+    usage = usage == null ? TokenUsage.ZERO : usage;
+  }
+}

@@ -1,0 +1,56 @@
+package dev.arkonis.ark.workflows.api;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a team run needs, as plain records built from the CRDs by the bridge or the CLI.
+ *
+ * @param namespace Kubernetes namespace of the run
+ * @param runName ArkRun name
+ * @param team ArkTeam name
+ * @param input resolved inputs (defaults applied, required ones checked)
+ * @param trigger what fired the run ({@code .trigger} in templates), possibly empty
+ * @param agents role name → agent
+ * @param steps pipeline steps in declaration order; empty in dynamic mode
+ * @param entry role receiving the task in dynamic mode, or null
+ * @param output template of the run's output, or null for the last step's output
+ * @param timeoutSeconds wall-clock limit of the run; 0 = none
+ * @param maxTokens token budget of the run; 0 = none
+ * @param maxDelegationDepth how deep delegation may nest
+ * @param priorSteps outputs of steps that already succeeded in the run being retried
+ */
+public record RunPlan(
+    String namespace,
+    String runName,
+    String team,
+    Map<String, Object> input,
+    Map<String, Object> trigger,
+    Map<String, AgentSpec> agents,
+    List<StepSpec> steps,
+    String entry,
+    String output,
+    long timeoutSeconds,
+    long maxTokens,
+    int maxDelegationDepth,
+    Map<String, PriorStep> priorSteps) {
+  public RunPlan {
+    input = input == null ? Map.of() : input;
+    trigger = trigger == null ? Map.of() : trigger;
+    steps = steps == null ? List.of() : List.copyOf(steps);
+    priorSteps = priorSteps == null ? Map.of() : Map.copyOf(priorSteps);
+  }
+
+  /** Temporal workflow id of a run: {@code arkrun/<namespace>/<name>}. */
+  public static String workflowId(String namespace, String runName) {
+    return "arkrun/" + namespace + "/" + runName;
+  }
+
+  /** Task queue of an agent's workers: {@code ark/<namespace>/<agent>}. */
+  public static String taskQueue(String namespace, String agent) {
+    return "ark/" + namespace + "/" + agent;
+  }
+
+  /** A step that succeeded in an earlier run and is reused instead of re-run. */
+  public record PriorStep(String output, Object data, TokenUsage tokenUsage) {}
+}

@@ -1,0 +1,31 @@
+package dev.arkonis.ark.workflows.api;
+
+/**
+ * Live status of one step, as shown in {@code ArkRun.status.steps[]}.
+ *
+ * @param name step name
+ * @param role role that runs it
+ * @param phase Pending, Running, Succeeded, Failed, Skipped, TimedOut or Cancelled
+ * @param attempts LLM call executions so far, retries included
+ * @param startTime RFC 3339 with milliseconds, or null
+ * @param completionTime RFC 3339 with milliseconds, or null
+ * @param output the step's output text
+ * @param data the output parsed as JSON, or null
+ * @param tokenUsage tokens spent by the step
+ * @param message why it failed or was skipped, or null
+ * @param delegatedFrom the step that delegated this task, or null
+ * @param iterations completed loop iterations (1 without a loop)
+ */
+public record StepStatus(
+    String name,
+    String role,
+    String phase,
+    int attempts,
+    String startTime,
+    String completionTime,
+    String output,
+    Object data,
+    TokenUsage tokenUsage,
+    String message,
+    String delegatedFrom,
+    int iterations) {}

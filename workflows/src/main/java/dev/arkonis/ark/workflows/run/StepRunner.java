@@ -1,0 +1,186 @@
+package dev.arkonis.ark.workflows.run;
+
+import dev.arkonis.ark.workflows.api.AgentSpec;
+import dev.arkonis.ark.workflows.api.ChatMessage;
+import dev.arkonis.ark.workflows.api.ChatResponse;
+import dev.arkonis.ark.workflows.api.StepSpec;
+import dev.arkonis.ark.workflows.template.Conditions;
+import dev.arkonis.ark.workflows.template.Template;
+import dev.arkonis.ark.workflows.template.TemplateException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs one pipeline step: its {@code if}, its prompt templates, the LLM calls with output-schema
+ * feedback, semantic validation and {@code loop}. Deterministic; all I/O goes through activities.
+ */
+final class StepRunner {
+  /** Marker the workflow puts before an output schema; the mock provider looks for it. */
+  static final String SCHEMA_MARKER = "Respond with JSON only, matching this JSON Schema:";
+
+  static final int SCHEMA_ATTEMPTS = 3;
+
+  private final AgentCalls calls;
+
+  StepRunner(AgentCalls calls) {
+    this.calls = calls;
+  }
+
+  /** Runs the step to a terminal phase, or throws {@link RunStop}. */
+  void run(RunState state, StepSpec spec, AgentSpec agent, String defaultTask, Clock clock) {
+    RunState.Step step = state.step(spec.name());
+    if (spec.condition() != null && !spec.condition().isBlank()) {
+      boolean go = evaluate(spec.condition(), state, "if");
+      if (!go) {
+        step.phase = Phases.SKIPPED;
+        step.message = "condition is false: " + spec.condition().trim();
+        step.completionTime = clock.now();
+        state.changed();
+        return;
+      }
+    }
+    int maxIterations = spec.loop() == null ? 1 : Math.max(1, spec.loop().maxIterations());
+    for (int iteration = 1; iteration <= maxIterations; iteration++) {
+      runOnce(state, step, spec, agent, defaultTask);
+      step.iterations = iteration;
+      state.changed();
+      if (spec.loop() == null || !evaluate(spec.loop().condition(), state, "loop.condition")) {
+        break;
+      }
+    }
+    step.phase = Phases.SUCCEEDED;
+    step.completionTime = clock.now();
+    state.changed();
+  }
+
+  private void runOnce(
+      RunState state, RunState.Step step, StepSpec spec, AgentSpec agent, String defaultTask) {
+    String task = render(spec, state, defaultTask);
+    StepSpec.Validation validation = spec.validate();
+    int semanticRetries = validation != null && "retry".equals(validation.onFailure())
+        ? Math.max(0, validation.maxRetries())
+        : 0;
+    String feedback = null;
+    for (int round = 0; ; round++) {
+      String prompt = feedback == null ? task : task + "\n\n" + feedback;
+      ChatResponse answer = answer(state, step, spec, agent, prompt);
+      step.output = answer.text();
+      step.data = answer.data();
+      state.changed();
+      if (validation == null || validation.semantic() == null || validation.semantic().isBlank()) {
+        return;
+      }
+      String verdict = semanticCheck(state, step, spec, agent, validation, answer.text());
+      if (verdict == null) {
+        return;
+      }
+      String onFailure = validation.onFailure() == null ? "fail" : validation.onFailure();
+      if (onFailure.equals("continue")) {
+        step.message = "semantic validation failed (continued): " + verdict;
+        return;
+      }
+      if (onFailure.equals("retry") && round < semanticRetries) {
+        feedback = "A reviewer rejected your previous answer: " + verdict + "\nTry again.";
+        continue;
+      }
+      throw new RunStop(
+          Phases.FAILED,
+          "semantic validation failed"
+              + (round > 0 ? " after " + (round + 1) + " tries" : "")
+              + ": "
+              + verdict);
+    }
+  }
+
+  /** Calls the model until the answer satisfies the output schema (feeding back violations). */
+  private ChatResponse answer(
+      RunState state, RunState.Step step, StepSpec spec, AgentSpec agent, String prompt) {
+    String schema = spec.outputSchema();
+    List<ChatMessage> messages = new ArrayList<>();
+    messages.add(
+        ChatMessage.user(
+            schema == null ? prompt : prompt + "\n\n" + SCHEMA_MARKER + "\n```json\n" + schema.trim() + "\n```"));
+    for (int attempt = 1; ; attempt++) {
+      ChatResponse response =
+          calls.chat(state, step, spec.retries(), "task", agent, messages, schema);
+      if (response.schemaViolations().isEmpty()) {
+        return response;
+      }
+      if (attempt >= SCHEMA_ATTEMPTS) {
+        throw new RunStop(
+            Phases.FAILED,
+            "output does not match outputSchema after "
+                + attempt
+                + " attempts: "
+                + String.join("; ", response.schemaViolations()));
+      }
+      messages.add(ChatMessage.assistant(response.text(), List.of()));
+      messages.add(
+          ChatMessage.user(
+              "Your answer does not match the required JSON Schema: "
+                  + String.join("; ", response.schemaViolations())
+                  + "\nAnswer again with JSON only that matches the schema."));
+    }
+  }
+
+  /** Null when the validator accepts the output, else the validator's answer. */
+  private String semanticCheck(
+      RunState state,
+      RunState.Step step,
+      StepSpec spec,
+      AgentSpec agent,
+      StepSpec.Validation validation,
+      String output) {
+    String prompt =
+        renderText(validation.semantic(), state, "validate.semantic")
+            + "\n\n--- Output to check ---\n"
+            + output;
+    ChatResponse verdict =
+        calls.chat(
+            state, step, spec.retries(), "validate", agent, List.of(ChatMessage.user(prompt)), null);
+    String text = verdict.text() == null ? "" : verdict.text().trim();
+    String upper = text.toUpperCase(Locale.ROOT);
+    boolean valid = upper.startsWith("VALID") || (upper.contains("VALID") && !upper.contains("INVALID"));
+    return valid ? null : (text.isEmpty() ? "the validator gave no answer" : text);
+  }
+
+  private static String render(StepSpec spec, RunState state, String defaultTask) {
+    Map<String, String> inputs = spec.inputs();
+    StringBuilder task = new StringBuilder();
+    String prompt = inputs.get("prompt");
+    task.append(prompt == null ? defaultTask : renderText(prompt, state, "inputs.prompt").trim());
+    inputs.keySet().stream()
+        .filter(k -> !k.equals("prompt"))
+        .sorted()
+        .forEach(
+            k ->
+                task.append("\n\n")
+                    .append(k)
+                    .append(":\n")
+                    .append(renderText(inputs.get(k), state, "inputs." + k).trim()));
+    return task.toString();
+  }
+
+  private static String renderText(String template, RunState state, String field) {
+    try {
+      return Template.parse(template).render(state.templateData());
+    } catch (TemplateException e) {
+      throw new RunStop(Phases.FAILED, field + ": template " + e.getMessage());
+    }
+  }
+
+  private static boolean evaluate(String condition, RunState state, String field) {
+    try {
+      return Conditions.evaluate(condition, state.templateData());
+    } catch (TemplateException e) {
+      throw new RunStop(Phases.FAILED, field + ": " + e.getMessage());
+    }
+  }
+
+  /** Workflow time as RFC 3339 (injected so the runner stays testable). */
+  interface Clock {
+    String now();
+  }
+}

@@ -1,0 +1,185 @@
+package dev.arkonis.ark.workflows.run;
+
+import dev.arkonis.ark.workflows.api.AgentSpec;
+import dev.arkonis.ark.workflows.api.RunPlan;
+import dev.arkonis.ark.workflows.api.RunStatus;
+import dev.arkonis.ark.workflows.api.StepSpec;
+import dev.arkonis.ark.workflows.plan.StepGraph;
+import dev.arkonis.ark.workflows.template.Template;
+import dev.arkonis.ark.workflows.template.TemplateException;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a team: pipeline steps start as soon as their dependencies are satisfied (independent steps
+ * in parallel), under the run's timeout and token budget. Dynamic mode runs the entry role as a
+ * single step.
+ */
+public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.TeamRunWorkflow {
+  private RunState state;
+  private final Map<String, CancellationScope> scopes = new LinkedHashMap<>();
+
+  @Override
+  public RunStatus run(RunPlan plan) {
+    state = new RunState(plan, now());
+    List<StepSpec> steps = plan.steps().isEmpty() ? List.of(entryStep(plan)) : plan.steps();
+    Map<String, List<String>> deps = new LinkedHashMap<>();
+    Map<String, StepSpec> byName = new LinkedHashMap<>();
+    for (StepSpec step : steps) {
+      deps.put(step.name(), step.dependsOn());
+      byName.put(step.name(), step);
+      reuseOrAdd(plan, step);
+    }
+    StepGraph graph = new StepGraph(deps);
+    StepRunner runner = new StepRunner(new AgentCalls(new Budget(plan.maxTokens())));
+    long deadline =
+        plan.timeoutSeconds() > 0 ? Workflow.currentTimeMillis() + plan.timeoutSeconds() * 1000 : 0;
+    try {
+      while (state.running()) {
+        for (String name : graph.ready(state.satisfied(), state.started())) {
+          launch(runner, plan, byName.get(name));
+        }
+        if (state.allTerminal()) {
+          state.succeed(output(plan, steps), now());
+          break;
+        }
+        int seen = state.version();
+        Duration wait =
+            deadline == 0
+                ? Duration.ofDays(3650)
+                : Duration.ofMillis(Math.max(1, deadline - Workflow.currentTimeMillis()));
+        if (!Workflow.await(wait, () -> state.version() != seen) && deadline > 0) {
+          state.finish(
+              Phases.TIMED_OUT,
+              "run exceeded spec.timeoutSeconds (" + plan.timeoutSeconds() + "s)",
+              null,
+              now());
+        }
+      }
+    } catch (CanceledFailure e) {
+      state.finish(Phases.CANCELLED, "run cancelled", null, now());
+      cancelRunning();
+      throw e;
+    }
+    cancelRunning();
+    return state.snapshot();
+  }
+
+  @Override
+  public RunStatus status() {
+    return state == null ? null : state.snapshot();
+  }
+
+  private void reuseOrAdd(RunPlan plan, StepSpec step) {
+    RunState.Step s = state.add(step.name(), step.role());
+    RunPlan.PriorStep prior = plan.priorSteps().get(step.name());
+    if (prior != null) {
+      s.phase = Phases.SUCCEEDED;
+      s.output = prior.output();
+      s.data = prior.data();
+      s.message = "reused from the retried run";
+      s.startTime = now();
+      s.completionTime = s.startTime;
+    }
+  }
+
+  private void launch(StepRunner runner, RunPlan plan, StepSpec spec) {
+    RunState.Step step = state.step(spec.name());
+    step.phase = Phases.RUNNING;
+    step.startTime = now();
+    state.changed();
+    AgentSpec agent = plan.agents().get(spec.role());
+    CancellationScope scope =
+        Workflow.newCancellationScope(
+            () -> {
+              Promise<Void> body =
+                  Async.procedure(() -> runner.run(state, spec, agent, task(plan), this::now));
+              if (spec.timeoutSeconds() > 0) {
+                boolean done =
+                    Workflow.await(Duration.ofSeconds(spec.timeoutSeconds()), body::isCompleted);
+                if (!done) {
+                  stepFailed(
+                      step,
+                      Phases.TIMED_OUT,
+                      "step exceeded timeoutSeconds (" + spec.timeoutSeconds() + "s)");
+                  CancellationScope.current().cancel();
+                  return;
+                }
+              }
+              settle(step, body);
+            });
+    scopes.put(spec.name(), scope);
+    Async.procedure(scope::run);
+  }
+
+  private void settle(RunState.Step step, Promise<Void> body) {
+    try {
+      body.get();
+    } catch (RunStop stop) {
+      stepFailed(step, stop.phase(), stop.getMessage());
+    } catch (CanceledFailure cancelled) {
+      // the run ended; RunState.finish marked the step
+    } catch (RuntimeException e) {
+      stepFailed(step, Phases.FAILED, "internal error: " + e);
+    }
+  }
+
+  private void stepFailed(RunState.Step step, String phase, String message) {
+    if (!state.running()) {
+      return;
+    }
+    step.phase = Phases.BUDGET_EXCEEDED.equals(phase) ? Phases.FAILED : phase;
+    step.message = message;
+    step.completionTime = now();
+    String runPhase = Phases.BUDGET_EXCEEDED.equals(phase) ? phase : Phases.FAILED;
+    state.finish(runPhase, "step " + step.name + ": " + message, step.name, now());
+  }
+
+  private void cancelRunning() {
+    scopes.values().forEach(CancellationScope::cancel);
+  }
+
+  private static StepSpec entryStep(RunPlan plan) {
+    return new StepSpec(plan.entry(), plan.entry(), List.of(), Map.of(), null, null, null, null, 0, -1);
+  }
+
+  /** The task of a step without a prompt: the single input's value, else the inputs as JSON. */
+  private static String task(RunPlan plan) {
+    Map<String, Object> input = plan.input();
+    if (input.size() == 1) {
+      return String.valueOf(input.values().iterator().next());
+    }
+    return Template.parse("{{ toJson .input }}").render(Map.of("input", input));
+  }
+
+  private String output(RunPlan plan, List<StepSpec> steps) {
+    if (plan.output() != null && !plan.output().isBlank()) {
+      try {
+        return Template.parse(plan.output()).render(state.templateData());
+      } catch (TemplateException e) {
+        return "spec.output: template " + e.getMessage();
+      }
+    }
+    List<StepSpec> reversed = new ArrayList<>(steps);
+    java.util.Collections.reverse(reversed);
+    for (StepSpec step : reversed) {
+      RunState.Step s = state.step(step.name());
+      if (Phases.SUCCEEDED.equals(s.phase)) {
+        return s.output;
+      }
+    }
+    return "";
+  }
+
+  private String now() {
+    return Times.format(Workflow.currentTimeMillis());
+  }
+}
