@@ -11,12 +11,21 @@ final class DryRun {
 
   static void print(PrintWriter out, RunPlan plan) {
     out.println("Team " + plan.team() + " (namespace " + plan.namespace() + ")");
-    out.println("Run " + plan.runName() + " → workflow " + RunPlan.workflowId(plan.namespace(), plan.runName()));
+    out.println(
+        "Run "
+            + plan.runName()
+            + " → workflow "
+            + RunPlan.workflowId(plan.namespace(), plan.runName()));
     out.println("Input: " + plan.input());
     out.println("Agents:");
     for (AgentSpec agent : plan.agents().values()) {
       out.println(
-          "  " + agent.role() + ": model " + agent.model() + " on task queue " + agent.taskQueue()
+          "  "
+              + agent.role()
+              + ": model "
+              + agent.model()
+              + " on task queue "
+              + agent.taskQueue()
               + (agent.canDelegate().isEmpty() ? "" : ", may delegate to " + agent.canDelegate()));
     }
     if (plan.steps().isEmpty()) {
@@ -25,8 +34,14 @@ final class DryRun {
       out.println("Pipeline:");
       for (StepSpec step : plan.steps()) {
         out.println(
-            "  " + step.name() + " (role " + step.role() + ")"
-                + (step.dependsOn().isEmpty() ? "" : " after " + String.join(", ", step.dependsOn())));
+            "  "
+                + step.name()
+                + " (role "
+                + step.role()
+                + ")"
+                + (step.dependsOn().isEmpty()
+                    ? ""
+                    : " after " + String.join(", ", step.dependsOn())));
       }
     }
     if (plan.timeoutSeconds() > 0) {

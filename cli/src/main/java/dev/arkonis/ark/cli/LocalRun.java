@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
-import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.llm.MockChatModel;
+import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.status.ArkRunStatus;
 import dev.arkonis.ark.workflows.api.AgentSpec;
 import dev.arkonis.ark.workflows.api.RunPlan;
@@ -19,8 +19,12 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -28,8 +32,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Executes one {@link RunPlan} on a Temporal service with the orchestration worker and one
- * worker per agent task queue in this process, showing progress from the workflow's query.
+ * Executes one {@link RunPlan} on a Temporal service with the orchestration worker and one worker
+ * per agent task queue in this process, showing progress from the workflow's query.
  */
 final class LocalRun {
   private static final ObjectMapper JSON =
@@ -67,7 +71,9 @@ final class LocalRun {
               new ModelFactory(
                   System.getenv(),
                   override,
-                  new MockChatModel.Options(options.mockLatency(), options.mockFailRate())));
+                  MockChatModel.Options.DEFAULT
+                      .withLatency(options.mockLatency())
+                      .withFailRate(options.mockFailRate())));
       Set<String> queues = new LinkedHashSet<>();
       plan.agents().values().forEach(a -> queues.add(a.taskQueue()));
       queues.forEach(q -> temporal.newWorker(q).registerActivitiesImplementations(activities));
@@ -93,7 +99,8 @@ final class LocalRun {
     boolean terminal = System.console() != null;
     RunPrinter printer = new RunPrinter(out, terminal);
     if (text) {
-      out.println("Running " + plan.team() + " as " + plan.runName() + " (workflow " + workflowId + ")");
+      out.println(
+          "Running " + plan.team() + " as " + plan.runName() + " (workflow " + workflowId + ")");
     }
     RunStatus status = null;
     while (true) {
@@ -155,35 +162,54 @@ final class LocalRun {
   }
 
   /**
-   * {@code --provider}: an explicit provider for every agent, or for {@code auto} real providers
-   * when every agent's key or base URL is set, else the mock with a one-line notice.
+   * {@code --provider}: an explicit provider for every agent; {@code auto} keeps each agent's
+   * provider when its key or base URL is set and falls back to the mock model otherwise, with a
+   * one-line notice.
    */
   private String providerOverride(RunPlan plan) {
     String choice = options.provider();
     Map<String, String> env = System.getenv();
-    if (!choice.equals("auto")) {
+    if (!choice.equals(ModelFactory.AUTO)) {
       if (!ModelFactory.PROVIDERS.contains(choice)) {
         throw new UserError(
             "--provider " + choice + ": use auto, " + String.join(", ", ModelFactory.PROVIDERS));
       }
       if (!ModelFactory.available(choice, env)) {
+        String variable = ModelFactory.keyVariable(choice);
         throw new UserError(
-            "--provider " + choice + ": " + ModelFactory.missingConfiguration(choice)
-                + " is not set; set it or use --provider mock");
+            "--provider "
+                + choice
+                + " needs "
+                + (variable != null ? variable : ModelFactory.urlVariable(choice))
+                + " in the environment; set it or use --provider mock");
       }
       return choice;
     }
+    Map<String, List<String>> mocked = new LinkedHashMap<>();
     for (AgentSpec agent : plan.agents().values()) {
-      String provider = ModelFactory.resolveProvider(agent, null, env);
-      if (!ModelFactory.available(provider, env)) {
-        err.println(
-            "ark: no " + ModelFactory.missingConfiguration(provider) + " for model " + agent.model()
-                + " (role " + agent.role() + "); using the mock provider for all agents"
-                + " (set it, or pass --provider)");
-        err.flush();
-        return "mock";
+      String wanted = ModelFactory.resolveProvider(agent, null, env);
+      if (!wanted.equals(ModelFactory.MOCK)
+          && ModelFactory.resolveProvider(agent, ModelFactory.AUTO, env)
+              .equals(ModelFactory.MOCK)) {
+        String need =
+            wanted.equals(ModelFactory.OPENAI) && !ModelFactory.isOpenAiModel(agent.model())
+                ? "OPENAI_BASE_URL (an OpenAI-compatible server such as Ollama or vLLM)"
+                : Objects.requireNonNullElse(
+                    ModelFactory.keyVariable(wanted), ModelFactory.urlVariable(wanted));
+        mocked.computeIfAbsent(need, k -> new ArrayList<>()).add(agent.role());
       }
     }
-    return null;
+    mocked.forEach(
+        (need, roles) -> {
+          err.println(
+              "ark: no "
+                  + need
+                  + " set; role"
+                  + (roles.size() > 1 ? "s " : " ")
+                  + String.join(", ", roles)
+                  + " use the mock model (set it, or pass --provider)");
+        });
+    err.flush();
+    return ModelFactory.AUTO;
   }
 }

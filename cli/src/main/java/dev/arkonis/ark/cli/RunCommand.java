@@ -48,7 +48,9 @@ final class RunCommand implements Callable<Integer> {
       description = "Free-text input for a team with a single input (e.g. message, task).")
   String text;
 
-  @Option(names = "--team", description = "Which ArkTeam of the file to run (default: the only one).")
+  @Option(
+      names = "--team",
+      description = "Which ArkTeam of the file to run (default: the only one).")
   String team;
 
   @Option(names = "--input", paramLabel = "JSON", description = "Run inputs as a JSON object.")
@@ -100,7 +102,8 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--set-prompt",
       paramLabel = "NAME/KEY=@FILE",
-      description = "Value of a systemPromptRef key not in the file (ConfigMap or Secret name/key).")
+      description =
+          "Value of a systemPromptRef key not in the file (ConfigMap or Secret name/key).")
   List<String> setPrompts = new ArrayList<>();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -128,11 +131,25 @@ final class RunCommand implements Callable<Integer> {
     Map<String, Object> inputs;
     RunPlan plan;
     try {
-      inputs = InputResolver.resolve(teamManifest.name(), teamSpec, givenInputs(teamSpec));
+      try {
+        inputs = InputResolver.resolve(teamSpec, givenInputs(teamSpec));
+      } catch (SpecException e) {
+        throw new SpecException(teamManifest.object() + ": " + e.getMessage());
+      }
       String runName = RunNames.generate(teamManifest.name());
       plan =
-          new RunPlanner(new FileReferences(loaded, prompts()), notice -> err.println("ark: " + notice))
-              .plan(namespace, teamManifest.name(), teamSpec, runName, inputs, Map.of(), Map.of(), null, null);
+          new RunPlanner(
+                  new FileReferences(loaded, prompts()), notice -> err.println("ark: " + notice))
+              .plan(
+                  namespace,
+                  teamManifest.name(),
+                  teamSpec,
+                  runName,
+                  inputs,
+                  Map.of(),
+                  Map.of(),
+                  null,
+                  null);
     } catch (SpecException e) {
       throw new UserError(e.getMessage());
     }
@@ -161,7 +178,11 @@ final class RunCommand implements Callable<Integer> {
           .orElseThrow(
               () ->
                   new UserError(
-                      "--team " + team + ": no such ArkTeam in " + file + "; teams in the file: "
+                      "--team "
+                          + team
+                          + ": no such ArkTeam in "
+                          + file
+                          + "; teams in the file: "
                           + String.join(", ", names)));
     }
     if (teams.size() > 1) {
@@ -232,7 +253,8 @@ final class RunCommand implements Callable<Integer> {
         return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
       }
       if (t.endsWith("s")) {
-        return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+        return Duration.ofMillis(
+            Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
       }
       if (t.endsWith("m")) {
         return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);

@@ -85,7 +85,8 @@ final class RunPrinter {
             s.role(),
             s.phase(),
             String.valueOf(s.attempts()),
-            String.format(Locale.ROOT, "%,d", s.tokenUsage() == null ? 0 : s.tokenUsage().totalTokens()),
+            String.format(
+                Locale.ROOT, "%,d", s.tokenUsage() == null ? 0 : s.tokenUsage().totalTokens()),
             s.startTime() == null ? "-" : duration(s.startTime(), s.completionTime(), nowMillis)
           });
     }

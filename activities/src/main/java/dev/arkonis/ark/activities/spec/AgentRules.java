@@ -28,7 +28,9 @@ final class AgentRules {
         problems.add(
             manifest.problem(
                 FieldPath.child(FieldPath.index(FieldPath.child(path, "mcpServers"), i), "url"),
-                "\"" + url + "\" is not an http(s) URL; MCP servers are reached over SSE or"
+                "\""
+                    + url
+                    + "\" is not an http(s) URL; MCP servers are reached over SSE or"
                     + " streamable HTTP"));
       }
     }
@@ -43,7 +45,10 @@ final class AgentRules {
                 "duplicate tool \"" + name + "\"; tool and MCP server names must be unique"));
       }
       JsonSchemas.check(
-          manifest, FieldPath.child(toolPath, "inputSchema"), tools.get(i).path("inputSchema"), problems);
+          manifest,
+          FieldPath.child(toolPath, "inputSchema"),
+          tools.get(i).path("inputSchema"),
+          problems);
     }
   }
 }

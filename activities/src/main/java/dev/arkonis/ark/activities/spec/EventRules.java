@@ -25,8 +25,10 @@ final class EventRules {
     if (type.equals("cron")) {
       if (!source.has("cron")) {
         problems.add(
-            manifest.problem("spec.source", "type is cron but spec.source.cron is missing; add a"
-                + " 5-field cron expression such as \"0 9 * * 1-5\""));
+            manifest.problem(
+                "spec.source",
+                "type is cron but spec.source.cron is missing; add a"
+                    + " 5-field cron expression such as \"0 9 * * 1-5\""));
       } else {
         cronProblem(source.path("cron").asText())
             .ifPresent(m -> problems.add(manifest.problem("spec.source.cron", m)));
@@ -35,7 +37,8 @@ final class EventRules {
     if (type.equals("team-output") && !source.has("teamOutput")) {
       problems.add(
           manifest.problem(
-              "spec.source", "type is team-output but spec.source.teamOutput is missing; add"
+              "spec.source",
+              "type is team-output but spec.source.teamOutput is missing; add"
                   + " teamOutput.name (the team whose runs fire this event)"));
     }
     if (source.has("timezone")) {
@@ -46,7 +49,9 @@ final class EventRules {
         problems.add(
             manifest.problem(
                 "spec.source.timezone",
-                "unknown time zone \"" + zone + "\"; use an IANA name such as Europe/Berlin or UTC"));
+                "unknown time zone \""
+                    + zone
+                    + "\"; use an IANA name such as Europe/Berlin or UTC"));
       }
     }
     JsonNode targets = spec.path("targets");
@@ -54,7 +59,9 @@ final class EventRules {
       var fields = targets.get(i).path("input").fields();
       while (fields.hasNext()) {
         var field = fields.next();
-        String at = FieldPath.child(FieldPath.child(FieldPath.index("spec.targets", i), "input"), field.getKey());
+        String at =
+            FieldPath.child(
+                FieldPath.child(FieldPath.index("spec.targets", i), "input"), field.getKey());
         Templates.checkReferences(
             manifest,
             at,
@@ -93,7 +100,12 @@ final class EventRules {
         }
       }
       return java.util.Optional.of(
-          "invalid cron \"" + expression + "\": " + culprit + e.getMessage() + "; fix the expression");
+          "invalid cron \""
+              + expression
+              + "\": "
+              + culprit
+              + e.getMessage()
+              + "; fix the expression");
     }
   }
 }

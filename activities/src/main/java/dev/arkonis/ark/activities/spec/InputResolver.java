@@ -16,8 +16,11 @@ import java.util.Set;
 public final class InputResolver {
   private InputResolver() {}
 
-  /** The resolved inputs, or a {@link SpecException} naming what is missing or unknown. */
-  public static Map<String, Object> resolve(String team, JsonNode teamSpec, Map<String, ?> given) {
+  /**
+   * The resolved inputs, or a {@link SpecException} naming what is missing or unknown (the caller
+   * adds which object it is about).
+   */
+  public static Map<String, Object> resolve(JsonNode teamSpec, Map<String, ?> given) {
     JsonNode declared = teamSpec.path("inputs");
     Map<String, Object> out = new LinkedHashMap<>();
     if (!declared.isArray() || declared.isEmpty()) {
@@ -44,9 +47,7 @@ public final class InputResolver {
       if (!names.contains(key)) {
         String close = Suggestions.closest(key, names);
         throw new SpecException(
-            "ArkTeam/"
-                + team
-                + ": unknown input \""
+            "unknown input \""
                 + key
                 + "\""
                 + (close != null ? "; did you mean \"" + close + "\"?" : "")
@@ -56,9 +57,7 @@ public final class InputResolver {
     }
     if (!missing.isEmpty()) {
       throw new SpecException(
-          "ArkTeam/"
-              + team
-              + ": missing required input"
+          "missing required input"
               + (missing.size() > 1 ? "s " : " ")
               + String.join(", ", missing)
               + "; pass them with --input '{\""

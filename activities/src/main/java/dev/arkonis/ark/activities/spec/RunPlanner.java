@@ -19,7 +19,9 @@ public final class RunPlanner {
   /** Default for {@code maxDelegationDepth}. */
   public static final int DEFAULT_DELEGATION_DEPTH = 3;
 
-  /** Where referenced objects come from: a file for the CLI, the informer caches for the operator. */
+  /**
+   * Where referenced objects come from: a file for the CLI, the informer caches for the operator.
+   */
   public interface References {
     /** The spec of an ArkAgent in the run's namespace. */
     Optional<JsonNode> agent(String name);
@@ -103,7 +105,8 @@ public final class RunPlanner {
     }
     JsonNode settings = settingsOf(team, roleName, spec);
     JsonNode limits = spec.path("limits");
-    int maxTokens = limits.path("maxTokensPerCall").asInt(settings.path("maxTokensPerCall").asInt(0));
+    int maxTokens =
+        limits.path("maxTokensPerCall").asInt(settings.path("maxTokensPerCall").asInt(0));
     Double temperature = null;
     if (settings.hasNonNull("temperature")) {
       temperature = Double.valueOf(settings.path("temperature").asText());
@@ -133,7 +136,12 @@ public final class RunPlanner {
     Optional<JsonNode> settings = refs.settings(name);
     if (settings.isEmpty()) {
       notices.accept(
-          "ArkTeam/" + team + " role " + role + ": ArkSettings \"" + name
+          "ArkTeam/"
+              + team
+              + " role "
+              + role
+              + ": ArkSettings \""
+              + name
               + "\" not found; running without it");
       return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
@@ -153,9 +161,19 @@ public final class RunPlanner {
         prompt = value.get();
       } else {
         notices.accept(
-            "ArkTeam/" + team + " role " + role + ": systemPromptRef " + (secret ? "Secret " : "ConfigMap ")
-                + name + " key " + k + " not found; "
-                + (prompt.isEmpty() ? "running without a system prompt" : "using the inline systemPrompt"));
+            "ArkTeam/"
+                + team
+                + " role "
+                + role
+                + ": systemPromptRef "
+                + (secret ? "Secret " : "ConfigMap ")
+                + name
+                + " key "
+                + k
+                + " not found; "
+                + (prompt.isEmpty()
+                    ? "running without a system prompt"
+                    : "using the inline systemPrompt"));
       }
     }
     JsonNode fragments = settings.path("promptFragments");
@@ -174,7 +192,9 @@ public final class RunPlanner {
 
   private static StepSpec step(JsonNode step) {
     Map<String, String> inputs = new LinkedHashMap<>();
-    step.path("inputs").fields().forEachRemaining(f -> inputs.put(f.getKey(), f.getValue().asText()));
+    step.path("inputs")
+        .fields()
+        .forEachRemaining(f -> inputs.put(f.getKey(), f.getValue().asText()));
     List<String> dependsOn = new ArrayList<>();
     step.path("dependsOn").forEach(d -> dependsOn.add(d.asText()));
     JsonNode loop = step.path("loop");
@@ -187,7 +207,8 @@ public final class RunPlanner {
         text(step, "outputSchema"),
         text(step, "if"),
         loop.isObject()
-            ? new StepSpec.Loop(loop.path("condition").asText(""), loop.path("maxIterations").asInt(10))
+            ? new StepSpec.Loop(
+                loop.path("condition").asText(""), loop.path("maxIterations").asInt(10))
             : null,
         validate.isObject()
             ? new StepSpec.Validation(

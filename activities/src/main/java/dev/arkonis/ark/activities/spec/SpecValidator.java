@@ -1,6 +1,8 @@
 package dev.arkonis.ark.activities.spec;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.arkonis.ark.crd.manifest.FieldPath;
 import dev.arkonis.ark.crd.manifest.Manifest;
 import dev.arkonis.ark.crd.manifest.Problem;
@@ -8,6 +10,7 @@ import dev.arkonis.ark.crd.manifest.SchemaValidator;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The one validation path for the CLI and the operator: each object against its CRD schema, then
@@ -15,6 +18,9 @@ import java.util.List;
  * embedded JSON Schemas, cron expressions).
  */
 public final class SpecValidator {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TypeReference<Map<String, Object>> INPUT_MAP = new TypeReference<>() {};
+
   private final SchemaValidator schemas = new SchemaValidator();
 
   /** Problems of every manifest, in file and line order; empty when all are valid. */
@@ -22,6 +28,9 @@ public final class SpecValidator {
     List<Problem> problems = new ArrayList<>();
     for (Manifest manifest : manifests) {
       problems.addAll(validate(manifest));
+    }
+    if (problems.isEmpty()) {
+      checkRunInputs(manifests, problems);
     }
     problems.sort(Comparator.comparing(Problem::file).thenComparingInt(Problem::line));
     return problems;
@@ -57,6 +66,29 @@ public final class SpecValidator {
     return problems;
   }
 
+  /** ArkRuns next to their team in the same file must give the team's required inputs. */
+  private static void checkRunInputs(List<Manifest> manifests, List<Problem> problems) {
+    for (Manifest run : manifests) {
+      if (!run.kind().equals("ArkRun")) {
+        continue;
+      }
+      String team = run.tree().path("spec").path("teamRef").path("name").asText();
+      for (Manifest candidate : manifests) {
+        if (candidate.kind().equals("ArkTeam")
+            && candidate.name().equals(team)
+            && candidate.namespace().equals(run.namespace())) {
+          Map<String, Object> given =
+              JSON.convertValue(run.tree().path("spec").path("input"), INPUT_MAP);
+          try {
+            InputResolver.resolve(candidate.tree().path("spec"), given == null ? Map.of() : given);
+          } catch (SpecException e) {
+            problems.add(run.problem("spec.input", e.getMessage()));
+          }
+        }
+      }
+    }
+  }
+
   private static void requireWhen(
       Manifest manifest,
       JsonNode node,
@@ -79,7 +111,11 @@ public final class SpecValidator {
       problems.add(
           manifest.problem(
               FieldPath.child(base, selector),
-              "is \"" + value + "\" but " + FieldPath.child(base, required) + " is missing; add it"));
+              "is \""
+                  + value
+                  + "\" but "
+                  + FieldPath.child(base, required)
+                  + " is missing; add it"));
     }
   }
 }

@@ -52,12 +52,14 @@ final class TeamRules {
       return;
     }
     checkStepTemplates(spec.path("pipeline"), graph, declaredInputs);
-    Set<List<String>> refs = Templates.checkSyntax(manifest, "spec.output", spec.path("output"), problems);
+    Set<List<String>> refs =
+        Templates.checkSyntax(manifest, "spec.output", spec.path("output"), problems);
     Templates.checkReferences(
         manifest,
         "spec.output",
         refs,
-        new Templates.Scope(Set.of("input", "steps", "trigger"), declaredInputs, graph.steps(), null),
+        new Templates.Scope(
+            Set.of("input", "steps", "trigger"), declaredInputs, graph.steps(), null),
         problems);
   }
 
@@ -145,7 +147,8 @@ final class TeamRules {
       JsonNode deps = pipeline.get(i).path("dependsOn");
       for (int j = 0; j < deps.size(); j++) {
         String dep = deps.get(j).asText();
-        String at = FieldPath.index(FieldPath.child(FieldPath.index("spec.pipeline", i), "dependsOn"), j);
+        String at =
+            FieldPath.index(FieldPath.child(FieldPath.index("spec.pipeline", i), "dependsOn"), j);
         if (!dependsOn.containsKey(dep)) {
           problems.add(manifest.problem(at, Names.unknown("step", dep, dependsOn.keySet())));
         } else if (dep.equals(stepName(pipeline.get(i)))) {
@@ -169,22 +172,32 @@ final class TeamRules {
         var field = fields.next();
         String at = FieldPath.child(FieldPath.child(path, "inputs"), field.getKey());
         Templates.checkReferences(
-            manifest, at, Templates.checkSyntax(manifest, at, field.getValue(), problems), scope, problems);
+            manifest,
+            at,
+            Templates.checkSyntax(manifest, at, field.getValue(), problems),
+            scope,
+            problems);
       }
       String ifPath = FieldPath.child(path, "if");
       Templates.checkReferences(
-          manifest, ifPath, Templates.checkCondition(manifest, ifPath, step.path("if"), problems), scope, problems);
+          manifest,
+          ifPath,
+          Templates.checkCondition(manifest, ifPath, step.path("if"), problems),
+          scope,
+          problems);
       Set<String> withSelf = new HashSet<>(upstream);
       withSelf.add(name);
       String loopPath = FieldPath.child(path, "loop.condition");
       Templates.checkReferences(
           manifest,
           loopPath,
-          Templates.checkCondition(manifest, loopPath, step.path("loop").path("condition"), problems),
+          Templates.checkCondition(
+              manifest, loopPath, step.path("loop").path("condition"), problems),
           new Templates.Scope(roots, inputs, graph.steps(), withSelf),
           problems);
       String semanticPath = FieldPath.child(path, "validate.semantic");
-      Templates.checkSyntax(manifest, semanticPath, step.path("validate").path("semantic"), problems);
+      Templates.checkSyntax(
+          manifest, semanticPath, step.path("validate").path("semantic"), problems);
     }
   }
 

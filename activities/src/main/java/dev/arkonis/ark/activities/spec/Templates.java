@@ -73,7 +73,8 @@ final class Templates {
                 "template refers to ."
                     + root
                     + ", which does not exist here; use "
-                    + String.join(", ", scope.roots().stream().sorted().map(r -> "." + r).toList())));
+                    + String.join(
+                        ", ", scope.roots().stream().sorted().map(r -> "." + r).toList())));
         continue;
       }
       if (chain.size() < 2) {

@@ -33,7 +33,9 @@ public record StepSpec(
     inputs = inputs == null ? Map.of() : Map.copyOf(inputs);
   }
 
-  /** Repeat the step while {@code condition} holds after an iteration, at most {@code max} times. */
+  /**
+   * Repeat the step while {@code condition} holds after an iteration, at most {@code max} times.
+   */
   public record Loop(String condition, int maxIterations) {}
 
   /**

@@ -33,8 +33,8 @@ public final class StepGraph {
   }
 
   /**
-   * A dependency cycle as the list of its steps with the first repeated at the end (e.g. {@code
-   * [a, b, a]}), or an empty list when the graph is acyclic. Unknown dependencies are ignored.
+   * A dependency cycle as the list of its steps with the first repeated at the end (e.g. {@code [a,
+   * b, a]}), or an empty list when the graph is acyclic. Unknown dependencies are ignored.
    */
   public List<String> findCycle() {
     Map<String, Integer> state = new HashMap<>(); // 1 = on the stack, 2 = done

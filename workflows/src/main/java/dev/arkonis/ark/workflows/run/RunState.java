@@ -149,7 +149,10 @@ final class RunState {
     return total;
   }
 
-  /** What templates see: {@code .input}, {@code .trigger}, {@code .steps.<name>.{output,data,phase}}. */
+  /**
+   * What templates see: {@code .input}, {@code .trigger}, {@code
+   * .steps.<name>.{output,data,phase}}.
+   */
   Map<String, Object> templateData() {
     Map<String, Object> stepData = new HashMap<>();
     for (Step step : steps.values()) {

@@ -59,9 +59,10 @@ final class StepRunner {
       RunState state, RunState.Step step, StepSpec spec, AgentSpec agent, String defaultTask) {
     String task = render(spec, state, defaultTask);
     StepSpec.Validation validation = spec.validate();
-    int semanticRetries = validation != null && "retry".equals(validation.onFailure())
-        ? Math.max(0, validation.maxRetries())
-        : 0;
+    int semanticRetries =
+        validation != null && "retry".equals(validation.onFailure())
+            ? Math.max(0, validation.maxRetries())
+            : 0;
     String feedback = null;
     for (int round = 0; ; round++) {
       String prompt = feedback == null ? task : task + "\n\n" + feedback;
@@ -101,7 +102,9 @@ final class StepRunner {
     List<ChatMessage> messages = new ArrayList<>();
     messages.add(
         ChatMessage.user(
-            schema == null ? prompt : prompt + "\n\n" + SCHEMA_MARKER + "\n```json\n" + schema.trim() + "\n```"));
+            schema == null
+                ? prompt
+                : prompt + "\n\n" + SCHEMA_MARKER + "\n```json\n" + schema.trim() + "\n```"));
     for (int attempt = 1; ; attempt++) {
       ChatResponse response =
           calls.chat(state, step, spec.retries(), "task", agent, messages, schema);
@@ -139,10 +142,17 @@ final class StepRunner {
             + output;
     ChatResponse verdict =
         calls.chat(
-            state, step, spec.retries(), "validate", agent, List.of(ChatMessage.user(prompt)), null);
+            state,
+            step,
+            spec.retries(),
+            "validate",
+            agent,
+            List.of(ChatMessage.user(prompt)),
+            null);
     String text = verdict.text() == null ? "" : verdict.text().trim();
     String upper = text.toUpperCase(Locale.ROOT);
-    boolean valid = upper.startsWith("VALID") || (upper.contains("VALID") && !upper.contains("INVALID"));
+    boolean valid =
+        upper.startsWith("VALID") || (upper.contains("VALID") && !upper.contains("INVALID"));
     return valid ? null : (text.isEmpty() ? "the validator gave no answer" : text);
   }
 

@@ -148,7 +148,8 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
   }
 
   private static StepSpec entryStep(RunPlan plan) {
-    return new StepSpec(plan.entry(), plan.entry(), List.of(), Map.of(), null, null, null, null, 0, -1);
+    return new StepSpec(
+        plan.entry(), plan.entry(), List.of(), Map.of(), null, null, null, null, 0, -1);
   }
 
   /** The task of a step without a prompt: the single input's value, else the inputs as JSON. */

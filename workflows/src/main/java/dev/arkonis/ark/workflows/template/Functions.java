@@ -1,6 +1,7 @@
 package dev.arkonis.ark.workflows.template;
 
 import dev.arkonis.ark.workflows.template.Values.Failure;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,8 +22,7 @@ final class Functions {
   record Spec(int min, int max, Body body) {}
 
   private static final Pattern FLOAT =
-      Pattern.compile(
-          "[+-]?(?:(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?|(?i:inf|infinity|nan))");
+      Pattern.compile("[+-]?(?:(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?|(?i:inf|infinity|nan))");
 
   private static final Map<String, Spec> SPECS =
       Map.ofEntries(
@@ -42,9 +42,7 @@ final class Functions {
           Map.entry(
               "printf",
               new Spec(
-                  1,
-                  -1,
-                  a -> GoFormat.sprintf(Values.text(a.get(0)), a.subList(1, a.size())))),
+                  1, -1, a -> GoFormat.sprintf(Values.text(a.get(0)), a.subList(1, a.size())))),
           Map.entry("default", new Spec(1, -1, Functions::dfault)),
           Map.entry("empty", new Spec(1, 1, a -> !Values.truth(a.get(0)))),
           Map.entry("coalesce", new Spec(0, -1, Functions::coalesce)),
@@ -54,8 +52,8 @@ final class Functions {
           Map.entry("int", new Spec(1, 1, a -> toInt(a.get(0)))),
           Map.entry("float64", new Spec(1, 1, a -> toFloat(a.get(0)))),
           Map.entry("toString", new Spec(1, 1, a -> Values.text(a.get(0)))),
-          Map.entry("upper", new Spec(1, 1, a -> str(a, 0).toUpperCase(Locale.ROOT))),
-          Map.entry("lower", new Spec(1, 1, a -> str(a, 0).toLowerCase(Locale.ROOT))),
+          Map.entry("upper", new Spec(1, 1, a -> mapCase(str(a, 0), true))),
+          Map.entry("lower", new Spec(1, 1, a -> mapCase(str(a, 0), false))),
           Map.entry("trim", new Spec(1, 1, a -> trimSpace(str(a, 0)))),
           Map.entry("contains", new Spec(2, 2, a -> str(a, 1).contains(str(a, 0)))),
           Map.entry("hasPrefix", new Spec(2, 2, a -> str(a, 1).startsWith(str(a, 0)))),
@@ -79,11 +77,17 @@ final class Functions {
     if (spec.max() < 0 && given < spec.min()) {
       throw new TemplateException(
           f.pos(),
-          "wrong number of args for " + f.name() + ": want at least " + spec.min() + " got " + given);
+          "wrong number of args for "
+              + f.name()
+              + ": want at least "
+              + spec.min()
+              + " got "
+              + given);
     }
     if (spec.max() >= 0 && (given < spec.min() || given > spec.max())) {
       throw new TemplateException(
-          f.pos(), "wrong number of args for " + f.name() + ": want " + spec.min() + " got " + given);
+          f.pos(),
+          "wrong number of args for " + f.name() + ": want " + spec.min() + " got " + given);
     }
   }
 
@@ -183,7 +187,10 @@ final class Functions {
       return b ? 1 : 0;
     }
     if (v instanceof Number n) {
-      return n instanceof java.math.BigDecimal bd ? bd.longValue() : (long) n.doubleValue();
+      if (Numbers.isIntegerKind(n) || n instanceof BigDecimal) {
+        return n.longValue();
+      }
+      return (long) n.doubleValue();
     }
     if (v instanceof CharSequence cs) {
       Long parsed = Numbers.parseInteger(trimZeroDecimal(cs.toString()));
@@ -224,6 +231,16 @@ final class Functions {
               : Double.parseDouble(s);
     }
     return 0;
+  }
+
+  /** Go's strings.ToUpper/ToLower: simple per-character case mapping ("ß" stays "ß"). */
+  private static String mapCase(String s, boolean upper) {
+    StringBuilder sb = new StringBuilder(s.length());
+    s.codePoints()
+        .forEach(
+            cp ->
+                sb.appendCodePoint(upper ? Character.toUpperCase(cp) : Character.toLowerCase(cp)));
+    return sb.toString();
   }
 
   /** Go's strings.TrimSpace. */

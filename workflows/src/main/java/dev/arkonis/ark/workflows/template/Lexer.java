@@ -1,18 +1,17 @@
 package dev.arkonis.ark.workflows.template;
 
 import dev.arkonis.ark.workflows.template.Token.Kind;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /** Splits template source into tokens, following Go's text/template lexer. */
 final class Lexer {
   private static final Set<String> KEYWORDS =
-      Set.of("if", "else", "end", "range", "with", "break", "continue", "define", "template",
-          "block");
+      Set.of(
+          "if", "else", "end", "range", "with", "break", "continue", "define", "template", "block");
 
   private final String src;
   private final boolean expression;
@@ -164,28 +163,38 @@ final class Lexer {
         return true;
       }
       if (isSpace(c)) {
-        while (pos < src.length() && isSpace(src.charAt(pos)) && (expression || !atRightTrimDelim(pos))) {
+        while (pos < src.length()
+            && isSpace(src.charAt(pos))
+            && (expression || !atRightTrimDelim(pos))) {
           pos++;
         }
         emit(Kind.SPACE, start);
       } else if (c == '"') {
-        lexQuoted();
+        Literals.Decoded d = Literals.string(src, start, this::error);
+        pos = d.end();
+        emit(Kind.STRING, start, src.substring(start, pos), d.value());
       } else if (c == '`') {
         int close = src.indexOf('`', pos + 1);
         if (close < 0) {
           throw error(start, "unterminated raw quoted string");
         }
         pos = close + 1;
-        emit(Kind.STRING, start, src.substring(start, pos), src.substring(start + 1, close).replace("\r", ""));
+        emit(
+            Kind.STRING,
+            start,
+            src.substring(start, pos),
+            src.substring(start + 1, close).replace("\r", ""));
       } else if (c == '\'') {
-        lexChar();
+        Literals.Decoded d = Literals.character(src, start, this::error);
+        pos = d.end();
+        emit(Kind.CHAR, start, src.substring(start, pos), d.value());
       } else if (c == '$') {
         pos++;
         scanAlphaNumeric();
         checkTerminator();
         emit(Kind.VARIABLE, start);
       } else if (c == '.') {
-        if (pos + 1 < src.length() && Character.isDigit(src.charAt(pos + 1))) {
+        if (pos + 1 < src.length() && src.charAt(pos + 1) >= '0' && src.charAt(pos + 1) <= '9') {
           lexNumber();
         } else {
           pos++;
@@ -220,14 +229,18 @@ final class Lexer {
         pos += 2;
         emit(Kind.DECLARE, start);
       } else {
-        Kind kind = switch (c) {
-          case '=' -> Kind.ASSIGN;
-          case '|' -> Kind.PIPE;
-          case '(' -> Kind.LEFT_PAREN;
-          case ')' -> Kind.RIGHT_PAREN;
-          case ',' -> Kind.COMMA;
-          default -> throw error(start, "unrecognized character in action: " + describeChar(src.codePointAt(start)));
-        };
+        Kind kind =
+            switch (c) {
+              case '=' -> Kind.ASSIGN;
+              case '|' -> Kind.PIPE;
+              case '(' -> Kind.LEFT_PAREN;
+              case ')' -> Kind.RIGHT_PAREN;
+              case ',' -> Kind.COMMA;
+              default ->
+                  throw error(
+                      start,
+                      "unrecognized character in action: " + describeChar(src.codePointAt(start)));
+            };
         pos++;
         emit(kind, start);
       }
@@ -271,7 +284,7 @@ final class Lexer {
   }
 
   static String describeChar(int cp) {
-    return String.format("U+%04X '%s'", cp, new String(Character.toChars(cp)));
+    return String.format(Locale.ROOT, "U+%04X '%s'", cp, new String(Character.toChars(cp)));
   }
 
   private void lexNumber() {
@@ -307,7 +320,11 @@ final class Lexer {
     if (pos < src.length() && (src.charAt(pos) == 'i' || isAlphaNumeric(src.codePointAt(pos)))) {
       throw error(start, "bad number syntax: \"" + text + src.charAt(pos) + "\"");
     }
-    emit(Kind.NUMBER, start, text, Numbers.parseLiteral(text, () -> error(start, "bad number syntax: \"" + text + "\"")));
+    emit(
+        Kind.NUMBER,
+        start,
+        text,
+        Numbers.parseLiteral(text, () -> error(start, "bad number syntax: \"" + text + "\"")));
   }
 
   private boolean accept(String valid) {
@@ -322,136 +339,5 @@ final class Lexer {
     while (accept(valid)) {
       // keep going
     }
-  }
-
-  private void lexQuoted() {
-    int start = pos;
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    pos++;
-    while (true) {
-      if (pos >= src.length() || src.charAt(pos) == '\n') {
-        throw error(start, "unterminated quoted string");
-      }
-      int cp = src.codePointAt(pos);
-      if (cp == '"') {
-        pos++;
-        break;
-      }
-      if (cp == '\\') {
-        int value = escape('"');
-        if (value < 0) {
-          bytes.write(-value - 1);
-        } else {
-          writeUtf8(bytes, value);
-        }
-      } else {
-        pos += Character.charCount(cp);
-        writeUtf8(bytes, cp);
-      }
-    }
-    emit(Kind.STRING, start, src.substring(start, pos), bytes.toString(StandardCharsets.UTF_8));
-  }
-
-  private void lexChar() {
-    int start = pos;
-    pos++;
-    if (pos >= src.length() || src.charAt(pos) == '\n' || src.charAt(pos) == '\'') {
-      throw error(start, "malformed character constant");
-    }
-    int value;
-    if (src.charAt(pos) == '\\') {
-      value = escape('\'');
-      value = value < 0 ? -value - 1 : value;
-    } else {
-      value = src.codePointAt(pos);
-      pos += Character.charCount(value);
-    }
-    if (pos >= src.length() || src.charAt(pos) != '\'') {
-      throw error(start, "unterminated character constant");
-    }
-    pos++;
-    emit(Kind.CHAR, start, src.substring(start, pos), (long) value);
-  }
-
-  /**
-   * Decodes the escape at {@code pos} (a backslash). Returns a code point, or {@code -(byte + 1)}
-   * for the single bytes written as {@code \xhh} or {@code \ooo}.
-   */
-  private int escape(char quote) {
-    int start = pos;
-    pos++;
-    if (pos >= src.length()) {
-      throw error(start, "unterminated escape sequence");
-    }
-    char c = src.charAt(pos++);
-    switch (c) {
-      case 'a':
-        return 7;
-      case 'b':
-        return '\b';
-      case 'f':
-        return '\f';
-      case 'n':
-        return '\n';
-      case 'r':
-        return '\r';
-      case 't':
-        return '\t';
-      case 'v':
-        return 11;
-      case '\\':
-        return '\\';
-      case 'x':
-        return -hexDigits(start, 2) - 1;
-      case 'u':
-        return codePoint(start, hexDigits(start, 4));
-      case 'U':
-        return codePoint(start, hexDigits(start, 8));
-      default:
-        if (c == quote) {
-          return c;
-        }
-        if (c >= '0' && c <= '7') {
-          pos--;
-          int v = 0;
-          for (int i = 0; i < 3; i++) {
-            if (pos >= src.length() || src.charAt(pos) < '0' || src.charAt(pos) > '7') {
-              throw error(start, "invalid octal escape sequence");
-            }
-            v = v * 8 + (src.charAt(pos++) - '0');
-          }
-          if (v > 255) {
-            throw error(start, "octal escape value > 255");
-          }
-          return -v - 1;
-        }
-        throw error(start, "unknown escape sequence \\" + c);
-    }
-  }
-
-  private int hexDigits(int start, int n) {
-    if (pos + n > src.length()) {
-      throw error(start, "invalid escape sequence");
-    }
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-      int d = Character.digit(src.charAt(pos++), 16);
-      if (d < 0) {
-        throw error(start, "invalid escape sequence");
-      }
-      v = v * 16 + d;
-    }
-    return v;
-  }
-
-  private int codePoint(int start, int value) {
-    if (value > Character.MAX_CODE_POINT || (value >= 0xD800 && value <= 0xDFFF)) {
-      throw error(start, "escape sequence is invalid Unicode code point");
-    }
-    return value;
-  }
-
-  private static void writeUtf8(ByteArrayOutputStream bytes, int cp) {
-    bytes.writeBytes(new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8));
   }
 }

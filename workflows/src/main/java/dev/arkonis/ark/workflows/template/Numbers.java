@@ -2,6 +2,7 @@ package dev.arkonis.ark.workflows.template;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.Locale;
 import java.util.function.Supplier;
 
 /** Number parsing, formatting and comparison shared by the evaluator and the functions. */
@@ -74,7 +75,9 @@ final class Numbers {
     if (isSpecial(a) || isSpecial(b)) {
       return Double.compare(a.doubleValue(), b.doubleValue());
     }
-    if (isIntegerKind(a) && isIntegerKind(b) && !(a instanceof BigInteger || b instanceof BigInteger)) {
+    if (isIntegerKind(a)
+        && isIntegerKind(b)
+        && !(a instanceof BigInteger || b instanceof BigInteger)) {
       return Long.compare(a.longValue(), b.longValue());
     }
     return toBigDecimal(a).compareTo(toBigDecimal(b));
@@ -130,7 +133,7 @@ final class Numbers {
       body = body.substring(1);
     }
     int radix = 10;
-    String lower = body.toLowerCase(java.util.Locale.ROOT);
+    String lower = body.toLowerCase(Locale.ROOT);
     if (lower.startsWith("0x")) {
       radix = 16;
       body = body.substring(2);
@@ -187,8 +190,8 @@ final class Numbers {
 
   /**
    * Formats a decimal in plain notation when {@code minExp <= exponent < maxExp}, else as Go's
-   * shortest %e ({@code 1.5e+21}, {@code 1e-05}; {@code shortExponent} drops the exponent's
-   * leading zero as encoding/json does).
+   * shortest %e ({@code 1.5e+21}, {@code 1e-05}; {@code shortExponent} drops the exponent's leading
+   * zero as encoding/json does).
    */
   static String formatDecimal(BigDecimal value, int minExp, int maxExp, boolean shortExponent) {
     if (value.signum() == 0) {

@@ -207,6 +207,8 @@ final class Parser {
       }
       if (decl.isEmpty()) {
         index = save;
+      } else if (context.equals("parenthesized pipeline")) {
+        throw error(op, "declaration not allowed in parenthesized pipeline");
       } else {
         next();
         assign = op.is(Kind.ASSIGN);
@@ -234,7 +236,7 @@ final class Parser {
     if (!assign) {
       vars.addAll(decl);
     }
-    return new Ast.Pipe(start.pos(), decl, assign, List.copyOf(commands));
+    return new Ast.Pipe(start.pos(), List.copyOf(decl), assign, List.copyOf(commands));
   }
 
   private Ast.Command command(int stage) {

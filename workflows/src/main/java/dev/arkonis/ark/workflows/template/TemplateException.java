@@ -3,9 +3,9 @@ package dev.arkonis.ark.workflows.template;
 /**
  * A template could not be parsed or executed.
  *
- * <p>The message always has the form {@code "line L, column C: what is wrong"}; {@link #line()}
- * and {@link #column()} give the same 1-based position in the template source (for a condition
- * written without {@code {{ }}}, the position inside the condition string).
+ * <p>The message always has the form {@code "line L, column C: what is wrong"}; {@link #line()} and
+ * {@link #column()} give the same 1-based position in the template source (for a condition written
+ * without {@code {{ }}}, the position inside the condition string).
  */
 public final class TemplateException extends RuntimeException {
   private static final long serialVersionUID = 1L;

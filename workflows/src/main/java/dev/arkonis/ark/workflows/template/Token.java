@@ -54,6 +54,9 @@ record Token(Kind kind, String text, Object value, Ast.Pos pos) {
         return "space";
       case FIELD:
         return "\"." + text + "\"";
+      case STRING:
+      case CHAR:
+        return text;
       default:
         return "\"" + text + "\"";
     }

@@ -1,5 +1,6 @@
 package dev.arkonis.ark.workflows.template;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -121,7 +122,7 @@ final class Values {
       case BOOL:
         return "bool";
       case INT:
-        return v instanceof java.math.BigInteger ? "*big.Int" : "int";
+        return v instanceof BigInteger ? "*big.Int" : "int";
       case FLOAT:
         return v instanceof Float ? "float32" : "float64";
       case STRING:

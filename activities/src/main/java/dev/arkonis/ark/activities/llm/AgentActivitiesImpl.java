@@ -1,0 +1,133 @@
+package dev.arkonis.ark.activities.llm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.arkonis.ark.activities.spec.JsonSchemas;
+import dev.arkonis.ark.workflows.api.AgentActivities;
+import dev.arkonis.ark.workflows.api.AgentSpec;
+import dev.arkonis.ark.workflows.api.ChatMessage;
+import dev.arkonis.ark.workflows.api.ChatRequest;
+import dev.arkonis.ark.workflows.api.ChatResponse;
+import dev.arkonis.ark.workflows.api.TokenUsage;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.model.chat.ChatModel;
+import io.temporal.activity.Activity;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code chat} activity: one LLM turn through langchain4j.
+ *
+ * <p>The request becomes a langchain4j request (system prompt, user/assistant/tool messages, tool
+ * specifications, {@code maxTokensPerCall}, temperature, JSON response format in JSON mode) for the
+ * agent's model from {@link ChatModels}. The answer comes back as text, tool calls and token usage.
+ * With an output schema and no tool calls, the JSON in the answer is parsed into {@code data} and
+ * checked against the schema ({@code schemaViolations}); the workflow decides what to do with
+ * violations. Without a schema, {@code data} is set when the whole answer is a JSON object or
+ * array.
+ *
+ * <p>Errors are typed {@code ApplicationFailure}s (see {@link AgentActivities}): bad keys and
+ * invalid requests are not retried; rate limits, server errors, timeouts and network errors are, by
+ * the activity's retry policy. A call is short and does not heartbeat. Prompts and answers are
+ * logged at DEBUG only; keys never.
+ */
+public final class AgentActivitiesImpl implements AgentActivities {
+  private static final Logger log = LoggerFactory.getLogger(AgentActivitiesImpl.class);
+
+  static final String NOT_JSON =
+      "the answer is not JSON; answer with a JSON value only that matches the schema";
+
+  private final ChatModels models;
+  private final IntSupplier attempt;
+
+  /** Models from the process environment ({@link ModelFactory#ModelFactory()}). */
+  public AgentActivitiesImpl() {
+    this(new ModelFactory());
+  }
+
+  /** Models from {@code models}; the attempt number from the activity context. */
+  public AgentActivitiesImpl(ChatModels models) {
+    this(models, AgentActivitiesImpl::activityAttempt);
+  }
+
+  /**
+   * @param models where the agent's model comes from
+   * @param attempt the current activity attempt (1 = first)
+   */
+  public AgentActivitiesImpl(ChatModels models, IntSupplier attempt) {
+    this.models = models;
+    this.attempt = attempt;
+  }
+
+  @Override
+  public ChatResponse chat(ChatRequest request) {
+    AgentSpec agent = request.agent();
+    String provider = models.provider(agent);
+    dev.langchain4j.model.chat.request.ChatRequest call;
+    try {
+      call =
+          ChatConversion.toLangchain(
+              request, agent.jsonMode() && ModelFactory.supportsJsonMode(provider));
+    } catch (IllegalArgumentException e) {
+      throw ProviderErrors.invalid("step " + request.step() + ": " + e.getMessage());
+    }
+    if (log.isDebugEnabled()) {
+      log.debug(
+          "chat step={} purpose={} agent={} provider={} model={} messages={} tools={}",
+          request.step(),
+          request.purpose(),
+          agent.agent(),
+          provider,
+          agent.model(),
+          request.messages().size(),
+          request.tools().size());
+    }
+    dev.langchain4j.model.chat.response.ChatResponse answer;
+    try {
+      ChatModel model = models.model(agent);
+      answer = model.chat(call);
+    } catch (RuntimeException e) {
+      throw ProviderErrors.toFailure(e, provider, agent.model(), models::redact);
+    }
+    AiMessage message = answer.aiMessage();
+    String text = message == null || message.text() == null ? "" : message.text();
+    List<ChatMessage.ToolCall> toolCalls = ChatConversion.toolCalls(message);
+    TokenUsage usage = ChatConversion.usage(call, answer);
+    log.debug(
+        "chat step={} answered: {} chars, {} tool calls, {}",
+        request.step(),
+        text.length(),
+        toolCalls.size(),
+        usage);
+    Object data = null;
+    List<String> violations = List.of();
+    if (toolCalls.isEmpty()) {
+      String schema = request.outputSchema();
+      if (schema != null && !schema.isBlank()) {
+        Optional<JsonNode> json = JsonAnswers.extract(text);
+        if (json.isPresent()) {
+          data = JsonAnswers.toPlain(json.get());
+          violations = JsonSchemas.violations(schema, json.get());
+        } else {
+          violations = List.of(NOT_JSON);
+        }
+      } else {
+        data = JsonAnswers.whole(text).map(JsonAnswers::toPlain).orElse(null);
+      }
+    }
+    return new ChatResponse(text, toolCalls, usage, data, violations, attempt.getAsInt());
+  }
+
+  /**
+   * The attempt of the running activity, or 1 outside an activity (e.g. a direct call in a test).
+   */
+  public static int activityAttempt() {
+    try {
+      return Activity.getExecutionContext().getInfo().getAttempt();
+    } catch (IllegalStateException e) {
+      return 1;
+    }
+  }
+}
