@@ -12,7 +12,7 @@ import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import dev.arkonis.ark.workflows.run.Phases;
-import dev.arkonis.ark.workflows.run.TeamRunWorkflowImpl;
+import dev.arkonis.ark.workflows.run.WorkflowTypes;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -58,14 +58,14 @@ final class LocalRun {
   }
 
   int execute(RunPlan plan, String format, boolean watch) {
-    String override = providerOverride(plan);
     try (TemporalConnection temporal =
         options.temporalAddress() == null
             ? TemporalConnection.embedded()
             : TemporalConnection.connect(options.temporalAddress(), options.temporalNamespace())) {
+      String override = providerOverride(plan);
       temporal
           .newWorker(TeamRunWorkflow.TASK_QUEUE)
-          .registerWorkflowImplementationTypes(TeamRunWorkflowImpl.class);
+          .registerWorkflowImplementationTypes(WorkflowTypes.ALL);
       AgentActivitiesImpl activities =
           new AgentActivitiesImpl(
               new ModelFactory(

@@ -25,9 +25,17 @@ public final class Main implements Runnable {
   /** Exit code for usage and validation errors. */
   public static final int EXIT_USAGE = 2;
 
+  /**
+   * gRPC logs connection failures through java.util.logging; the CLI reports them in one line.
+   * Held in a field so the level is not lost when the logger is garbage collected.
+   */
+  private static final java.util.logging.Logger GRPC_LOG =
+      java.util.logging.Logger.getLogger("io.grpc");
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    GRPC_LOG.setLevel(java.util.logging.Level.OFF);
     System.exit(execute(args));
   }
 

@@ -62,6 +62,11 @@ final class RunCommand implements Callable<Integer> {
       description = "auto, mock, openai, anthropic, ollama or gemini (default: ${DEFAULT-VALUE}).")
   String provider;
 
+  @Option(
+      names = "--no-mcp",
+      description = "Leave MCP servers out (for recipes whose servers only exist in a cluster).")
+  boolean noMcp;
+
   @Option(names = "--watch", description = "Show the live step table even when not on a terminal.")
   boolean watch;
 
@@ -114,7 +119,7 @@ final class RunCommand implements Callable<Integer> {
     if (!output.equals("text") && !output.equals("json")) {
       throw new UserError("--output must be text or json, not \"" + output + "\"");
     }
-    if (mockFailRate < 0 || mockFailRate > 1) {
+    if (!(mockFailRate >= 0 && mockFailRate <= 1)) {
       throw new UserError("--mock-fail-rate must be between 0 and 1");
     }
     LoadResult loaded = new ManifestLoader().load(file);
@@ -139,7 +144,9 @@ final class RunCommand implements Callable<Integer> {
       String runName = RunNames.generate(teamManifest.name());
       plan =
           new RunPlanner(
-                  new FileReferences(loaded, prompts()), notice -> err.println("ark: " + notice))
+                  new FileReferences(loaded, prompts()),
+                  notice -> err.println("ark: " + notice),
+                  !noMcp)
               .plan(
                   namespace,
                   teamManifest.name(),
@@ -243,6 +250,13 @@ final class RunCommand implements Callable<Integer> {
     return prompts;
   }
 
+  private static Duration nonNegative(String text, Duration duration) {
+    if (duration.isNegative()) {
+      throw new UserError("invalid duration \"" + text + "\"; it cannot be negative");
+    }
+    return duration;
+  }
+
   static Duration parseDuration(String text) {
     if (text == null || text.isBlank()) {
       return Duration.ZERO;
@@ -250,16 +264,19 @@ final class RunCommand implements Callable<Integer> {
     String t = text.trim().toLowerCase();
     try {
       if (t.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+        return nonNegative(text, Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2))));
       }
       if (t.endsWith("s")) {
-        return Duration.ofMillis(
-            Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+        return nonNegative(
+            text,
+            Duration.ofMillis(
+                Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000)));
       }
       if (t.endsWith("m")) {
-        return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);
+        return nonNegative(
+            text, Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60));
       }
-      return Duration.ofMillis(Long.parseLong(t));
+      return nonNegative(text, Duration.ofMillis(Long.parseLong(t)));
     } catch (NumberFormatException e) {
       throw new UserError("invalid duration \"" + text + "\"; use e.g. 500ms, 2s or 1m");
     }

@@ -9,6 +9,7 @@ import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A Temporal service for the CLI: in-process (the {@code temporal-testing} server, real time, no
@@ -61,8 +62,9 @@ final class TemporalConnection implements AutoCloseable {
         client,
         factory,
         () -> {
-          factory.shutdownNow();
-          stubs.shutdownNow();
+          stopGracefully(factory);
+          stubs.shutdown();
+          stubs.awaitTermination(5, TimeUnit.SECONDS);
         },
         "Temporal at " + address);
   }
@@ -86,11 +88,23 @@ final class TemporalConnection implements AutoCloseable {
   @Override
   public void close() {
     try {
-      factory.shutdownNow();
+      stopGracefully(factory);
       closer.close();
     } catch (Exception e) {
       // shutting down: nothing left to do
     }
+  }
+
+  /**
+   * Lets activities this process already picked up finish and report before it exits: on a shared
+   * server its workers may be running another run's calls.
+   */
+  private static void stopGracefully(WorkerFactory factory) {
+    if (factory.isShutdown()) {
+      return;
+    }
+    factory.shutdown();
+    factory.awaitTermination(30, TimeUnit.SECONDS);
   }
 
   private static String rootMessage(Throwable e) {

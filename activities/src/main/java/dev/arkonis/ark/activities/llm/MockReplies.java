@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
 /** The deterministic answers of {@link MockChatModel} when it is not scripted. */
 final class MockReplies {
   /** Marker the workflow puts before a step's output schema (see the workflow's StepRunner). */
-  static final String SCHEMA_MARKER = "Respond with JSON only, matching this JSON Schema:";
+  static final String SCHEMA_MARKER = dev.arkonis.ark.workflows.api.ChatRequest.SCHEMA_MARKER;
 
   static final String DELEGATE_TOOL = "delegate";
   static final String VALIDATION_QUESTION = "VALID or INVALID";

@@ -2,8 +2,11 @@ package dev.arkonis.ark.activities.spec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.arkonis.ark.workflows.api.AgentSpec;
+import dev.arkonis.ark.workflows.api.HttpToolSpec;
+import dev.arkonis.ark.workflows.api.McpServerSpec;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.StepSpec;
+import dev.arkonis.ark.workflows.api.ToolActivities;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,14 +38,18 @@ public final class RunPlanner {
 
   private final References refs;
   private final Consumer<String> notices;
+  private final boolean mcp;
 
   /**
    * @param refs resolves referenced objects
    * @param notices receives one-line notices about references that could not be resolved
+   * @param mcp false to leave MCP servers out (e.g. {@code ark run --no-mcp} for recipes whose
+   *     servers only exist in a cluster)
    */
-  public RunPlanner(References refs, Consumer<String> notices) {
+  public RunPlanner(References refs, Consumer<String> notices, boolean mcp) {
     this.refs = refs;
     this.notices = notices;
+    this.mcp = mcp;
   }
 
   /** The plan for one run of {@code team}; {@code input} must already be resolved. */
@@ -114,18 +121,74 @@ public final class RunPlanner {
     boolean jsonMode = "structured-json".equals(settings.path("outputFormat").asText());
     List<String> canDelegate = new ArrayList<>();
     role.path("canDelegate").forEach(r -> canDelegate.add(r.asText()));
+    List<McpServerSpec> servers = mcpServers(team, roleName, spec);
     return new AgentSpec(
         roleName,
         agentName,
         RunPlan.taskQueue(namespace, agentName),
         spec.path("model").asText(""),
         spec.path("provider").asText(""),
-        systemPrompt(team, roleName, spec, settings),
+        withGuidance(systemPrompt(team, roleName, spec, settings), servers),
         maxTokens,
         limits.path("timeoutSeconds").asInt(0),
         temperature,
         jsonMode,
-        canDelegate);
+        canDelegate,
+        servers,
+        httpTools(spec));
+  }
+
+  private List<McpServerSpec> mcpServers(String team, String role, JsonNode spec) {
+    List<McpServerSpec> servers = new ArrayList<>();
+    for (JsonNode server : spec.path("mcpServers")) {
+      servers.add(
+          new McpServerSpec(
+              server.path("name").asText(),
+              server.path("url").asText(),
+              server.path("transport").asText(""),
+              server.path("guidance").asText(""),
+              text(server.path("headersFrom").path("secretRef"), "name")));
+    }
+    if (!mcp && !servers.isEmpty()) {
+      notices.accept(
+          "ArkTeam/" + team + " role " + role + ": MCP servers left out (--no-mcp): "
+              + String.join(", ", servers.stream().map(McpServerSpec::name).toList()));
+      return List.of();
+    }
+    return servers;
+  }
+
+  private static List<HttpToolSpec> httpTools(JsonNode spec) {
+    List<HttpToolSpec> tools = new ArrayList<>();
+    for (JsonNode tool : spec.path("tools")) {
+      tools.add(
+          new HttpToolSpec(
+              tool.path("name").asText(),
+              tool.path("description").asText(""),
+              tool.path("url").asText(),
+              tool.path("method").asText("POST"),
+              text(tool, "inputSchema"),
+              tool.path("timeoutSeconds").asInt(0)));
+    }
+    return tools;
+  }
+
+  /** MCP server guidance goes into the system prompt, one paragraph per server. */
+  private static String withGuidance(String prompt, List<McpServerSpec> servers) {
+    StringBuilder out = new StringBuilder(prompt);
+    for (McpServerSpec server : servers) {
+      if (!server.guidance().isBlank()) {
+        out.append(out.length() > 0 ? "\n\n" : "")
+            .append("Tools named ")
+            .append(server.name())
+            .append(ToolActivities.MCP_SEPARATOR)
+            .append("* come from the MCP server \"")
+            .append(server.name())
+            .append("\". ")
+            .append(server.guidance().trim());
+      }
+    }
+    return out.toString();
   }
 
   private JsonNode settingsOf(String team, String role, JsonNode spec) {

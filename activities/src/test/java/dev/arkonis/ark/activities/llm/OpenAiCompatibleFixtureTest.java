@@ -93,7 +93,7 @@ class OpenAiCompatibleFixtureTest {
             20,
             0.3,
             false,
-            List.of("billing"));
+            List.of("billing"), List.of(), List.of());
     return new ChatRequest(
         "task",
         "triage",

@@ -18,6 +18,8 @@ import java.util.List;
  * @param temperature sampling temperature, or null for the provider default
  * @param jsonMode ask the provider for JSON output ({@code outputFormat: structured-json})
  * @param canDelegate roles this role may delegate to
+ * @param mcpServers MCP servers whose tools the agent may call
+ * @param tools inline HTTP tools
  */
 public record AgentSpec(
     String role,
@@ -30,8 +32,17 @@ public record AgentSpec(
     int timeoutSeconds,
     Double temperature,
     boolean jsonMode,
-    List<String> canDelegate) {
+    List<String> canDelegate,
+    List<McpServerSpec> mcpServers,
+    List<HttpToolSpec> tools) {
   public AgentSpec {
     canDelegate = canDelegate == null ? List.of() : List.copyOf(canDelegate);
+    mcpServers = mcpServers == null ? List.of() : List.copyOf(mcpServers);
+    tools = tools == null ? List.of() : List.copyOf(tools);
+  }
+
+  /** True when the agent has MCP servers or HTTP tools to list. */
+  public boolean hasTools() {
+    return !mcpServers.isEmpty() || !tools.isEmpty();
   }
 }

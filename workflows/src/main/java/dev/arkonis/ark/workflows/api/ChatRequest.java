@@ -19,6 +19,12 @@ public record ChatRequest(
     List<ChatMessage> messages,
     String outputSchema,
     List<ToolSpec> tools) {
+  /**
+   * Line the workflow puts before a step's output schema in the task prompt (models see what shape
+   * to answer in; the mock provider answers with an instance of the schema that follows).
+   */
+  public static final String SCHEMA_MARKER = "Respond with JSON only, matching this JSON Schema:";
+
   public ChatRequest {
     messages = List.copyOf(messages);
     tools = tools == null ? List.of() : List.copyOf(tools);

@@ -6,7 +6,8 @@ package dev.arkonis.ark.workflows.api;
  * @param name step name
  * @param role role that runs it
  * @param phase Pending, Running, Succeeded, Failed, Skipped, TimedOut or Cancelled
- * @param attempts LLM call executions so far, retries included
+ * @param attempts 1 + retries of failed LLM calls + re-asks after an output-schema or semantic
+ *     validation failure (further agent-loop turns do not count)
  * @param startTime RFC 3339 with milliseconds, or null
  * @param completionTime RFC 3339 with milliseconds, or null
  * @param output the step's output text

@@ -5,7 +5,7 @@ import dev.arkonis.ark.workflows.api.AgentSpec;
 import dev.arkonis.ark.workflows.api.ChatMessage;
 import dev.arkonis.ark.workflows.api.ChatRequest;
 import dev.arkonis.ark.workflows.api.ChatResponse;
-import dev.arkonis.ark.workflows.api.TokenUsage;
+import dev.arkonis.ark.workflows.api.ToolActivities;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -37,46 +37,86 @@ final class AgentCalls {
       String purpose,
       AgentSpec agent,
       List<ChatMessage> messages,
-      String outputSchema) {
+      String outputSchema,
+      List<ChatRequest.ToolSpec> tools) {
     budget.beforeCall(step.name, agent.maxTokensPerCall());
     int maxAttempts = retries >= 0 ? retries + 1 : DEFAULT_ATTEMPTS;
     ActivityOptions options =
-        ActivityOptions.newBuilder()
-            .setTaskQueue(agent.taskQueue())
-            .setStartToCloseTimeout(
-                Duration.ofSeconds(
-                    agent.timeoutSeconds() > 0
-                        ? agent.timeoutSeconds()
-                        : DEFAULT_CALL_TIMEOUT_SECONDS))
-            .setRetryOptions(
-                RetryOptions.newBuilder()
-                    .setInitialInterval(Duration.ofSeconds(1))
-                    .setBackoffCoefficient(2.0)
-                    .setMaximumInterval(Duration.ofSeconds(30))
-                    .setMaximumAttempts(maxAttempts)
-                    .build())
+        options(agent, maxAttempts)
             .setSummary(purpose + " · step " + step.name + " · role " + agent.role())
             .build();
     AgentActivities activities = Workflow.newActivityStub(AgentActivities.class, options);
+
     ChatResponse response;
     try {
       response =
           activities.chat(
-              new ChatRequest(purpose, step.name, agent, messages, outputSchema, List.of()));
+              new ChatRequest(purpose, step.name, agent, messages, outputSchema, tools));
     } catch (ActivityFailure failure) {
-      step.attempts += failedAttempts(failure, maxAttempts);
+      step.attempts = Math.max(step.attempts, 1) + failedAttempts(failure, maxAttempts) - 1;
       state.changed();
       throw new RunStop(Phases.FAILED, describe(failure, agent, maxAttempts));
     }
-    step.attempts += response.attempt();
+    step.attempts = Math.max(step.attempts, 1) + response.attempt() - 1;
     step.usage = step.usage.plus(response.usage());
     state.changed();
     budget.afterCall(step.name, response.usage());
     return response;
   }
 
-  TokenUsage used() {
-    return budget.used();
+  /** Lists the agent's MCP and HTTP tools (one activity on its queue). */
+  ToolActivities.ToolList listTools(RunState.Step step, AgentSpec agent) {
+    ToolActivities tools =
+        Workflow.newActivityStub(
+            ToolActivities.class,
+            options(agent, DEFAULT_ATTEMPTS)
+                .setSummary("listTools · step " + step.name + " · role " + agent.role())
+                .build());
+    try {
+      return tools.listTools(agent);
+    } catch (ActivityFailure failure) {
+      Throwable cause = failure.getCause();
+      String reason =
+          cause instanceof ApplicationFailure app ? app.getOriginalMessage() : String.valueOf(cause);
+      return new ToolActivities.ToolList(List.of(), List.of("could not list tools: " + reason));
+    }
+  }
+
+  /** Calls one tool (one activity); infrastructure failures come back as an error result. */
+  ToolActivities.ToolResult callTool(RunState.Step step, AgentSpec agent, ChatMessage.ToolCall call) {
+    ToolActivities tools =
+        Workflow.newActivityStub(
+            ToolActivities.class,
+            options(agent, DEFAULT_ATTEMPTS)
+                .setSummary(call.name() + " · step " + step.name + " · role " + agent.role())
+                .build());
+    try {
+      return tools.callTool(new ToolActivities.ToolCallRequest(agent, call.name(), call.arguments()));
+    } catch (ActivityFailure failure) {
+      Throwable cause = failure.getCause();
+      String reason =
+          cause instanceof ApplicationFailure app ? app.getOriginalMessage() : String.valueOf(cause);
+      return new ToolActivities.ToolResult("tool " + call.name() + " failed: " + reason, true);
+    }
+  }
+
+  Budget budget() {
+    return budget;
+  }
+
+  private static ActivityOptions.Builder options(AgentSpec agent, int maxAttempts) {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(agent.taskQueue())
+        .setStartToCloseTimeout(
+            Duration.ofSeconds(
+                agent.timeoutSeconds() > 0 ? agent.timeoutSeconds() : DEFAULT_CALL_TIMEOUT_SECONDS))
+        .setRetryOptions(
+            RetryOptions.newBuilder()
+                .setInitialInterval(Duration.ofSeconds(1))
+                .setBackoffCoefficient(2.0)
+                .setMaximumInterval(Duration.ofSeconds(30))
+                .setMaximumAttempts(maxAttempts)
+                .build());
   }
 
   private static int failedAttempts(ActivityFailure failure, int maxAttempts) {

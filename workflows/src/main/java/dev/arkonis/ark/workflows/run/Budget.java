@@ -18,6 +18,11 @@ final class Budget {
     return used;
   }
 
+  /** Tokens left for delegated work, or 0 when the run has no budget. */
+  long remaining() {
+    return limit <= 0 ? 0 : Math.max(1, limit - used.totalTokens());
+  }
+
   /** Refuses a call that could take the run past its budget. */
   void beforeCall(String step, int maxTokensPerCall) {
     if (limit <= 0) {

@@ -1,6 +1,5 @@
 package dev.arkonis.ark.workflows.run;
 
-import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.StepStatus;
 import dev.arkonis.ark.workflows.api.TokenUsage;
@@ -13,7 +12,8 @@ import java.util.Set;
 
 /** Mutable state of one run inside the workflow; {@link #snapshot()} is what the query returns. */
 final class RunState {
-  private final RunPlan plan;
+  private final Map<String, Object> input;
+  private final Map<String, Object> trigger;
   private final Map<String, Step> steps = new LinkedHashMap<>();
   private final String startTime;
   private String phase = Phases.RUNNING;
@@ -23,8 +23,9 @@ final class RunState {
   private String failedStep;
   private int version;
 
-  RunState(RunPlan plan, String startTime) {
-    this.plan = plan;
+  RunState(Map<String, Object> input, Map<String, Object> trigger, String startTime) {
+    this.input = input;
+    this.trigger = trigger;
     this.startTime = startTime;
   }
 
@@ -70,6 +71,15 @@ final class RunState {
     steps.put(name, step);
     changed();
     return step;
+  }
+
+  /** {@code base}, or {@code base-2}, {@code base-3}, ... when taken (repeated delegations). */
+  String uniqueStepName(String base) {
+    String name = base;
+    for (int n = 2; steps.containsKey(name); n++) {
+      name = base + "-" + n;
+    }
+    return name;
   }
 
   Step step(String name) {
@@ -163,8 +173,8 @@ final class RunState {
       stepData.put(step.name, s);
     }
     Map<String, Object> data = new HashMap<>();
-    data.put("input", plan.input());
-    data.put("trigger", plan.trigger());
+    data.put("input", input);
+    data.put("trigger", trigger);
     data.put("steps", stepData);
     return data;
   }

@@ -17,15 +17,12 @@ import java.util.Map;
  * feedback, semantic validation and {@code loop}. Deterministic; all I/O goes through activities.
  */
 final class StepRunner {
-  /** Marker the workflow puts before an output schema; the mock provider looks for it. */
-  static final String SCHEMA_MARKER = "Respond with JSON only, matching this JSON Schema:";
-
-  static final int SCHEMA_ATTEMPTS = 3;
-
   private final AgentCalls calls;
+  private final AgentLoop loop;
 
-  StepRunner(AgentCalls calls) {
+  StepRunner(AgentCalls calls, AgentLoop loop) {
     this.calls = calls;
+    this.loop = loop;
   }
 
   /** Runs the step to a terminal phase, or throws {@link RunStop}. */
@@ -66,7 +63,8 @@ final class StepRunner {
     String feedback = null;
     for (int round = 0; ; round++) {
       String prompt = feedback == null ? task : task + "\n\n" + feedback;
-      ChatResponse answer = answer(state, step, spec, agent, prompt);
+      ChatResponse answer =
+          loop.answer(state, step, spec.retries(), agent, prompt, spec.outputSchema(), 0);
       step.output = answer.text();
       step.data = answer.data();
       state.changed();
@@ -84,6 +82,7 @@ final class StepRunner {
       }
       if (onFailure.equals("retry") && round < semanticRetries) {
         feedback = "A reviewer rejected your previous answer: " + verdict + "\nTry again.";
+        step.attempts++;
         continue;
       }
       throw new RunStop(
@@ -92,39 +91,6 @@ final class StepRunner {
               + (round > 0 ? " after " + (round + 1) + " tries" : "")
               + ": "
               + verdict);
-    }
-  }
-
-  /** Calls the model until the answer satisfies the output schema (feeding back violations). */
-  private ChatResponse answer(
-      RunState state, RunState.Step step, StepSpec spec, AgentSpec agent, String prompt) {
-    String schema = spec.outputSchema();
-    List<ChatMessage> messages = new ArrayList<>();
-    messages.add(
-        ChatMessage.user(
-            schema == null
-                ? prompt
-                : prompt + "\n\n" + SCHEMA_MARKER + "\n```json\n" + schema.trim() + "\n```"));
-    for (int attempt = 1; ; attempt++) {
-      ChatResponse response =
-          calls.chat(state, step, spec.retries(), "task", agent, messages, schema);
-      if (response.schemaViolations().isEmpty()) {
-        return response;
-      }
-      if (attempt >= SCHEMA_ATTEMPTS) {
-        throw new RunStop(
-            Phases.FAILED,
-            "output does not match outputSchema after "
-                + attempt
-                + " attempts: "
-                + String.join("; ", response.schemaViolations()));
-      }
-      messages.add(ChatMessage.assistant(response.text(), List.of()));
-      messages.add(
-          ChatMessage.user(
-              "Your answer does not match the required JSON Schema: "
-                  + String.join("; ", response.schemaViolations())
-                  + "\nAnswer again with JSON only that matches the schema."));
     }
   }
 
@@ -138,6 +104,7 @@ final class StepRunner {
       String output) {
     String prompt =
         renderText(validation.semantic(), state, "validate.semantic")
+            + "\n\nReply with exactly one word: VALID or INVALID."
             + "\n\n--- Output to check ---\n"
             + output;
     ChatResponse verdict =
@@ -148,7 +115,8 @@ final class StepRunner {
             "validate",
             agent,
             List.of(ChatMessage.user(prompt)),
-            null);
+            null,
+            List.of());
     String text = verdict.text() == null ? "" : verdict.text().trim();
     String upper = text.toUpperCase(Locale.ROOT);
     boolean valid =

@@ -29,7 +29,7 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
 
   @Override
   public RunStatus run(RunPlan plan) {
-    state = new RunState(plan, now());
+    state = new RunState(plan.input(), plan.trigger(), now());
     List<StepSpec> steps = plan.steps().isEmpty() ? List.of(entryStep(plan)) : plan.steps();
     Map<String, List<String>> deps = new LinkedHashMap<>();
     Map<String, StepSpec> byName = new LinkedHashMap<>();
@@ -39,7 +39,13 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
       reuseOrAdd(plan, step);
     }
     StepGraph graph = new StepGraph(deps);
-    StepRunner runner = new StepRunner(new AgentCalls(new Budget(plan.maxTokens())));
+    Budget budget = new Budget(plan.maxTokens());
+    AgentCalls calls = new AgentCalls(budget);
+    Delegations delegations =
+        new Delegations(
+            plan.namespace(), plan.runName(), plan.agents(), plan.maxDelegationDepth(), budget,
+            this::now);
+    StepRunner runner = new StepRunner(calls, new AgentLoop(calls, delegations));
     long deadline =
         plan.timeoutSeconds() > 0 ? Workflow.currentTimeMillis() + plan.timeoutSeconds() * 1000 : 0;
     try {

@@ -1,0 +1,112 @@
+package dev.arkonis.ark.workflows.run;
+
+import dev.arkonis.ark.workflows.api.AgentSpec;
+import dev.arkonis.ark.workflows.api.ChatMessage;
+import dev.arkonis.ark.workflows.api.ChatRequest;
+import dev.arkonis.ark.workflows.api.ChatResponse;
+import dev.arkonis.ark.workflows.api.ToolActivities;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.Promise;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One agent doing one task: LLM turn → tool calls (each an activity, delegations child
+ * workflows, all of one turn in parallel) → results back to the model → … until a final answer
+ * that satisfies the output schema, or {@value #MAX_TURNS} turns.
+ */
+final class AgentLoop {
+  /** Turns an agent gets before its task fails. */
+  static final int MAX_TURNS = 10;
+
+  /** Answers violating the output schema are fed back this many times in total. */
+  static final int SCHEMA_ATTEMPTS = 3;
+
+  private final AgentCalls calls;
+  private final Delegations delegations;
+
+  AgentLoop(AgentCalls calls, Delegations delegations) {
+    this.calls = calls;
+    this.delegations = delegations;
+  }
+
+  /**
+   * Runs the loop for {@code step}; returns the final answer or throws {@link RunStop}.
+   *
+   * @param depth delegation depth of this task (0 for pipeline steps and the entry role)
+   */
+  ChatResponse answer(
+      RunState state,
+      RunState.Step step,
+      int retries,
+      AgentSpec agent,
+      String prompt,
+      String schema,
+      int depth) {
+    List<ChatRequest.ToolSpec> tools = new ArrayList<>();
+    if (agent.hasTools()) {
+      ToolActivities.ToolList listed = calls.listTools(step, agent);
+      tools.addAll(listed.tools());
+      if (!listed.problems().isEmpty()) {
+        step.message = String.join("; ", listed.problems());
+        state.changed();
+      }
+    }
+    if (delegations.mayDelegate(agent, depth)) {
+      tools.add(Delegations.tool(agent.canDelegate()));
+    }
+    List<ChatMessage> messages = new ArrayList<>();
+    messages.add(
+        ChatMessage.user(
+            schema == null
+                ? prompt
+                : prompt + "\n\n" + ChatRequest.SCHEMA_MARKER + "\n```json\n" + schema.trim() + "\n```"));
+    int schemaFailures = 0;
+    for (int turn = 1; turn <= MAX_TURNS; turn++) {
+      ChatResponse response =
+          calls.chat(state, step, retries, "task", agent, messages, schema, tools);
+      if (response.toolCalls().isEmpty()) {
+        if (response.schemaViolations().isEmpty()) {
+          return response;
+        }
+        schemaFailures++;
+        step.attempts++;
+        if (schemaFailures >= SCHEMA_ATTEMPTS) {
+          throw new RunStop(
+              Phases.FAILED,
+              "output does not match outputSchema after "
+                  + schemaFailures
+                  + " attempts: "
+                  + String.join("; ", response.schemaViolations()));
+        }
+        messages.add(ChatMessage.assistant(response.text(), List.of()));
+        messages.add(
+            ChatMessage.user(
+                "Your answer does not match the required JSON Schema: "
+                    + String.join("; ", response.schemaViolations())
+                    + "\nAnswer again with JSON only that matches the schema."));
+        continue;
+      }
+      messages.add(ChatMessage.assistant(response.text(), response.toolCalls()));
+      List<Promise<String>> results = new ArrayList<>();
+      for (ChatMessage.ToolCall call : response.toolCalls()) {
+        results.add(Async.function(() -> callTool(state, step, agent, call, depth)));
+      }
+      for (int i = 0; i < results.size(); i++) {
+        messages.add(ChatMessage.toolResult(response.toolCalls().get(i), results.get(i).get()));
+      }
+    }
+    throw new RunStop(
+        Phases.FAILED,
+        "no final answer after " + MAX_TURNS + " turns (maxTurns); the agent kept calling tools");
+  }
+
+  private String callTool(
+      RunState state, RunState.Step step, AgentSpec agent, ChatMessage.ToolCall call, int depth) {
+    if (call.name().equals(Delegations.TOOL)) {
+      return delegations.delegate(state, step, agent, call, depth);
+    }
+    ToolActivities.ToolResult result = calls.callTool(step, agent, call);
+    return result.error() ? "error: " + result.text() : result.text();
+  }
+}
