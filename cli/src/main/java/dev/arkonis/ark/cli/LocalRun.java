@@ -7,6 +7,7 @@ import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
 import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.status.ArkRunStatus;
+import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
 import dev.arkonis.ark.workflows.api.AgentSpec;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.RunStatus;
@@ -74,11 +75,16 @@ final class LocalRun {
                   MockChatModel.Options.DEFAULT
                       .withLatency(options.mockLatency())
                       .withFailRate(options.mockFailRate())));
-      Set<String> queues = new LinkedHashSet<>();
-      plan.agents().values().forEach(a -> queues.add(a.taskQueue()));
-      queues.forEach(q -> temporal.newWorker(q).registerActivitiesImplementations(activities));
-      temporal.start();
-      return runAndReport(temporal.client(), plan, format, watch);
+      try (ToolActivitiesImpl tools = new ToolActivitiesImpl()) {
+        Set<String> queues = new LinkedHashSet<>();
+        plan.agents().values().forEach(a -> queues.add(a.taskQueue()));
+        queues.forEach(
+            q -> temporal.newWorker(q).registerActivitiesImplementations(activities, tools));
+        temporal.start();
+        int exit = runAndReport(temporal.client(), plan, format, watch);
+        temporal.close();
+        return exit;
+      }
     }
   }
 

@@ -52,6 +52,13 @@ final class RunPrinter {
     linesDrawn = 0;
     out.print(table(status, -1));
     out.println();
+    List<StepStatus> noted =
+        status.steps().stream().filter(st -> st.message() != null && !st.message().isBlank()).toList();
+    if (!noted.isEmpty()) {
+      out.println("Notes:");
+      noted.forEach(st -> out.println("  " + st.name() + ": " + st.message()));
+      out.println();
+    }
     if (status.output() != null && !status.output().isEmpty()) {
       out.println("Output:");
       out.println(status.output().strip());

@@ -20,6 +20,7 @@ final class TemporalConnection implements AutoCloseable {
   private final WorkerFactory factory;
   private final AutoCloseable closer;
   private final String description;
+  private boolean closed;
 
   private TemporalConnection(
       WorkflowClient client, WorkerFactory factory, AutoCloseable closer, String description) {
@@ -87,6 +88,10 @@ final class TemporalConnection implements AutoCloseable {
 
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try {
       stopGracefully(factory);
       closer.close();

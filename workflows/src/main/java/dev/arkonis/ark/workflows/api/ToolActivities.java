@@ -13,6 +13,9 @@ public interface ToolActivities {
   /** Separator between MCP server and tool in the names the model sees: {@code kb__search}. */
   String MCP_SEPARATOR = "__";
 
+  /** Error type of a tool or MCP server that cannot be reached (retried with backoff). */
+  String TOOL_UNAVAILABLE = "ToolUnavailable";
+
   /**
    * The tools an agent can use: every MCP server's tools (named {@code <server>__<tool>}) and the
    * inline HTTP tools. An unreachable server is reported in {@link ToolList#problems()}, not
