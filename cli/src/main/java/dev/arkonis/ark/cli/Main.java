@@ -26,8 +26,8 @@ public final class Main implements Runnable {
   public static final int EXIT_USAGE = 2;
 
   /**
-   * gRPC logs connection failures through java.util.logging; the CLI reports them in one line.
-   * Held in a field so the level is not lost when the logger is garbage collected.
+   * gRPC logs connection failures through java.util.logging; the CLI reports them in one line. Held
+   * in a field so the level is not lost when the logger is garbage collected.
    */
   private static final java.util.logging.Logger GRPC_LOG =
       java.util.logging.Logger.getLogger("io.grpc");

@@ -53,7 +53,9 @@ final class RunPrinter {
     out.print(table(status, -1));
     out.println();
     List<StepStatus> noted =
-        status.steps().stream().filter(st -> st.message() != null && !st.message().isBlank()).toList();
+        status.steps().stream()
+            .filter(st -> st.message() != null && !st.message().isBlank())
+            .toList();
     if (!noted.isEmpty()) {
       out.println("Notes:");
       noted.forEach(st -> out.println("  " + st.name() + ": " + st.message()));

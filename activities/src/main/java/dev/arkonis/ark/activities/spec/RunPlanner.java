@@ -151,7 +151,11 @@ public final class RunPlanner {
     }
     if (!mcp && !servers.isEmpty()) {
       notices.accept(
-          "ArkTeam/" + team + " role " + role + ": MCP servers left out (--no-mcp): "
+          "ArkTeam/"
+              + team
+              + " role "
+              + role
+              + ": MCP servers left out (--no-mcp): "
               + String.join(", ", servers.stream().map(McpServerSpec::name).toList()));
       return List.of();
     }

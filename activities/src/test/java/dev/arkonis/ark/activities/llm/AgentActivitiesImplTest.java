@@ -44,7 +44,9 @@ class AgentActivitiesImplTest {
         60,
         0.2,
         false,
-        List.of(), List.of(), List.of());
+        List.of(),
+        List.of(),
+        List.of());
   }
 
   static ChatRequest request(String schema, String prompt) {
@@ -161,7 +163,9 @@ class AgentActivitiesImplTest {
             30,
             0.7,
             true,
-            List.of("billing"), List.of(), List.of());
+            List.of("billing"),
+            List.of(),
+            List.of());
     ChatMessage.ToolCall call =
         new ChatMessage.ToolCall("c1", "delegate", "{\"role\":\"billing\"}");
     ChatRequest request =
@@ -225,7 +229,20 @@ class AgentActivitiesImplTest {
           }
         };
     AgentSpec agent =
-        new AgentSpec("r", "a", "q", "claude-sonnet-4-6", "", "", 0, 0, null, true, List.of(), List.of(), List.of());
+        new AgentSpec(
+            "r",
+            "a",
+            "q",
+            "claude-sonnet-4-6",
+            "",
+            "",
+            0,
+            0,
+            null,
+            true,
+            List.of(),
+            List.of(),
+            List.of());
 
     new AgentActivitiesImpl(ChatModels.of("anthropic", capturing))
         .chat(new ChatRequest("task", "s", agent, List.of(ChatMessage.user("hi")), null, null));

@@ -20,7 +20,19 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ModelFactoryTest {
   private static AgentSpec agent(String model, String provider) {
     return new AgentSpec(
-        "r", "team-r", "ark/ns/team-r", model, provider, "", 0, 30, null, false, List.of(), List.of(), List.of());
+        "r",
+        "team-r",
+        "ark/ns/team-r",
+        model,
+        provider,
+        "",
+        0,
+        30,
+        null,
+        false,
+        List.of(),
+        List.of(),
+        List.of());
   }
 
   /** KEYS names variables to set, separated by '+'; '-' for none. */

@@ -93,7 +93,9 @@ class OpenAiCompatibleFixtureTest {
             20,
             0.3,
             false,
-            List.of("billing"), List.of(), List.of());
+            List.of("billing"),
+            List.of(),
+            List.of());
     return new ChatRequest(
         "task",
         "triage",

@@ -77,13 +77,16 @@ final class AgentCalls {
     } catch (ActivityFailure failure) {
       Throwable cause = failure.getCause();
       String reason =
-          cause instanceof ApplicationFailure app ? app.getOriginalMessage() : String.valueOf(cause);
+          cause instanceof ApplicationFailure app
+              ? app.getOriginalMessage()
+              : String.valueOf(cause);
       return new ToolActivities.ToolList(List.of(), List.of("could not list tools: " + reason));
     }
   }
 
   /** Calls one tool (one activity); infrastructure failures come back as an error result. */
-  ToolActivities.ToolResult callTool(RunState.Step step, AgentSpec agent, ChatMessage.ToolCall call) {
+  ToolActivities.ToolResult callTool(
+      RunState.Step step, AgentSpec agent, ChatMessage.ToolCall call) {
     ToolActivities tools =
         Workflow.newActivityStub(
             ToolActivities.class,
@@ -91,11 +94,14 @@ final class AgentCalls {
                 .setSummary(call.name() + " · step " + step.name + " · role " + agent.role())
                 .build());
     try {
-      return tools.callTool(new ToolActivities.ToolCallRequest(agent, call.name(), call.arguments()));
+      return tools.callTool(
+          new ToolActivities.ToolCallRequest(agent, call.name(), call.arguments()));
     } catch (ActivityFailure failure) {
       Throwable cause = failure.getCause();
       String reason =
-          cause instanceof ApplicationFailure app ? app.getOriginalMessage() : String.valueOf(cause);
+          cause instanceof ApplicationFailure app
+              ? app.getOriginalMessage()
+              : String.valueOf(cause);
       return new ToolActivities.ToolResult("tool " + call.name() + " failed: " + reason, true);
     }
   }

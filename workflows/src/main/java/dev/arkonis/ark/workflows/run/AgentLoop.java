@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One agent doing one task: LLM turn → tool calls (each an activity, delegations child
- * workflows, all of one turn in parallel) → results back to the model → … until a final answer
- * that satisfies the output schema, or {@value #MAX_TURNS} turns.
+ * One agent doing one task: LLM turn → tool calls (each an activity, delegations child workflows,
+ * all of one turn in parallel) → results back to the model → … until a final answer that satisfies
+ * the output schema, or {@value #MAX_TURNS} turns.
  */
 final class AgentLoop {
   /** Turns an agent gets before its task fails. */
@@ -60,7 +60,12 @@ final class AgentLoop {
         ChatMessage.user(
             schema == null
                 ? prompt
-                : prompt + "\n\n" + ChatRequest.SCHEMA_MARKER + "\n```json\n" + schema.trim() + "\n```"));
+                : prompt
+                    + "\n\n"
+                    + ChatRequest.SCHEMA_MARKER
+                    + "\n```json\n"
+                    + schema.trim()
+                    + "\n```"));
     int schemaFailures = 0;
     for (int turn = 1; turn <= MAX_TURNS; turn++) {
       ChatResponse response =

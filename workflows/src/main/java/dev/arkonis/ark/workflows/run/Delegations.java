@@ -123,7 +123,14 @@ final class Delegations {
       result =
           child.run(
               new AgentTaskWorkflow.AgentTaskInput(
-                  namespace, runName, agents, role, name, task, depth + 1, maxDepth,
+                  namespace,
+                  runName,
+                  agents,
+                  role,
+                  name,
+                  task,
+                  depth + 1,
+                  maxDepth,
                   budget.remaining()));
     } catch (ChildWorkflowFailure failure) {
       step.phase = Phases.FAILED;

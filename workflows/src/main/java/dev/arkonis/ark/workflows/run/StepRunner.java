@@ -7,7 +7,6 @@ import dev.arkonis.ark.workflows.api.StepSpec;
 import dev.arkonis.ark.workflows.template.Conditions;
 import dev.arkonis.ark.workflows.template.Template;
 import dev.arkonis.ark.workflows.template.TemplateException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

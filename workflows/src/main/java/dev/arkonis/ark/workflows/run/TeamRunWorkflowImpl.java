@@ -43,7 +43,11 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
     AgentCalls calls = new AgentCalls(budget);
     Delegations delegations =
         new Delegations(
-            plan.namespace(), plan.runName(), plan.agents(), plan.maxDelegationDepth(), budget,
+            plan.namespace(),
+            plan.runName(),
+            plan.agents(),
+            plan.maxDelegationDepth(),
+            budget,
             this::now);
     StepRunner runner = new StepRunner(calls, new AgentLoop(calls, delegations));
     long deadline =

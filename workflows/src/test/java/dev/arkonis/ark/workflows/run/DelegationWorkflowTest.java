@@ -36,8 +36,19 @@ class DelegationWorkflowTest {
   private static AgentSpec agent(String role, List<String> canDelegate) {
     AgentSpec base = Plans.agent(role, 0);
     return new AgentSpec(
-        base.role(), base.agent(), base.taskQueue(), base.model(), base.provider(),
-        base.systemPrompt(), 0, 30, null, false, canDelegate, List.of(), List.of());
+        base.role(),
+        base.agent(),
+        base.taskQueue(),
+        base.model(),
+        base.provider(),
+        base.systemPrompt(),
+        0,
+        30,
+        null,
+        false,
+        canDelegate,
+        List.of(),
+        List.of());
   }
 
   private static RunPlan dynamic(int maxDepth, AgentSpec... agents) {
@@ -46,8 +57,19 @@ class DelegationWorkflowTest {
       byRole.put(a.role(), a);
     }
     return new RunPlan(
-        Plans.NS, "run-d", "team", Map.of("task", "handle the ticket"), Map.of(), byRole, List.of(),
-        agents[0].role(), null, 0, 0, maxDepth, Map.of());
+        Plans.NS,
+        "run-d",
+        "team",
+        Map.of("task", "handle the ticket"),
+        Map.of(),
+        byRole,
+        List.of(),
+        agents[0].role(),
+        null,
+        0,
+        0,
+        maxDepth,
+        Map.of());
   }
 
   private static ChatResponse delegate(String role, String task) {
@@ -55,8 +77,13 @@ class DelegationWorkflowTest {
         "",
         List.of(
             new ChatMessage.ToolCall(
-                "call-" + role, "delegate", "{\"role\":\"" + role + "\",\"task\":\"" + task + "\"}")),
-        new TokenUsage(10, 5), null, List.of(), 1);
+                "call-" + role,
+                "delegate",
+                "{\"role\":\"" + role + "\",\"task\":\"" + task + "\"}")),
+        new TokenUsage(10, 5),
+        null,
+        List.of(),
+        1);
   }
 
   private static boolean hasToolResult(ChatRequest r) {
@@ -65,7 +92,9 @@ class DelegationWorkflowTest {
 
   private RunStatus run(
       TestWorkflowEnvironment env, Worker worker, RunPlan plan, FakeAgents agents) {
-    plan.agents().values().forEach(a -> env.newWorker(a.taskQueue()).registerActivitiesImplementations(agents));
+    plan.agents()
+        .values()
+        .forEach(a -> env.newWorker(a.taskQueue()).registerActivitiesImplementations(agents));
     env.start();
     TeamRunWorkflow workflow =
         env.getWorkflowClient()
@@ -119,8 +148,7 @@ class DelegationWorkflowTest {
             e -> {
               assertThat(e.getEventType())
                   .isEqualTo(EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED);
-              assertThat(
-                      e.getStartChildWorkflowExecutionInitiatedEventAttributes().getWorkflowId())
+              assertThat(e.getStartChildWorkflowExecutionInitiatedEventAttributes().getWorkflowId())
                   .isEqualTo("arkrun/test/run-d/researcher");
             });
   }
@@ -145,8 +173,10 @@ class DelegationWorkflowTest {
 
     assertThat(status.phase()).isEqualTo("Succeeded");
     assertThat(status.output())
-        .contains("refused: role \"escalation\" is not one you may delegate to (canDelegate: billing)");
-    assertThat(agents.calls).allSatisfy(c -> assertThat(c.taskQueue()).endsWith("team-coordinator"));
+        .contains(
+            "refused: role \"escalation\" is not one you may delegate to (canDelegate: billing)");
+    assertThat(agents.calls)
+        .allSatisfy(c -> assertThat(c.taskQueue()).endsWith("team-coordinator"));
     assertThat(status.steps()).extracting(StepStatus::name).containsExactly("coordinator");
   }
 
@@ -162,7 +192,8 @@ class DelegationWorkflowTest {
           }
           // the researcher may not delegate at depth 1 of 1, and a forced call is refused
           return hasToolResult(r)
-              ? FakeAgents.reply("offered=" + offered + "; " + r.messages().get(r.messages().size() - 1).text())
+              ? FakeAgents.reply(
+                  "offered=" + offered + "; " + r.messages().get(r.messages().size() - 1).text())
               : delegate("writer", "write");
         };
     FakeAgents agents = new FakeAgents(script);
@@ -214,7 +245,8 @@ class DelegationWorkflowTest {
   @Test
   void maxTurnsEndsALoopingAgent(TestWorkflowEnvironment env, Worker worker) {
     FakeAgents agents = new FakeAgents(r -> delegate("nobody", "loop"));
-    RunPlan plan = dynamic(3, agent("coordinator", List.of("billing")), agent("billing", List.of()));
+    RunPlan plan =
+        dynamic(3, agent("coordinator", List.of("billing")), agent("billing", List.of()));
 
     RunStatus status = run(env, worker, plan, agents);
 

@@ -26,7 +26,9 @@ final class Plans {
         30,
         null,
         false,
-        List.of(), List.of(), List.of());
+        List.of(),
+        List.of(),
+        List.of());
   }
 
   static StepSpec step(String name, String... dependsOn) {

@@ -30,8 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * history without {@code Workflow.getVersion} fails the build.
  *
  * <p>Recording (only when a change is meant to alter history, with a version guard for the old
- * path): {@code mvn -pl workflows test -Dtest=TeamRunReplayTest -Dark.recordHistories=true}
- * writes {@code src/test/resources/histories/*.json}; keep the old files too.
+ * path): {@code mvn -pl workflows test -Dtest=TeamRunReplayTest -Dark.recordHistories=true} writes
+ * {@code src/test/resources/histories/*.json}; keep the old files too.
  */
 class TeamRunReplayTest {
   private static final Path HISTORIES = Path.of("src/test/resources/histories");
@@ -77,8 +77,16 @@ class TeamRunReplayTest {
         Plans.builder()
             .step(
                 new StepSpec(
-                    "r", "r", List.of(), Map.of("prompt", "x"), "{\"type\":\"object\"}", null, null,
-                    null, 0, -1))
+                    "r",
+                    "r",
+                    List.of(),
+                    Map.of("prompt", "x"),
+                    "{\"type\":\"object\"}",
+                    null,
+                    null,
+                    null,
+                    0,
+                    -1))
             .build(),
         new FakeAgents(r -> FakeAgents.reply("no", null, List.of("$: not JSON"))));
     record(
@@ -87,13 +95,28 @@ class TeamRunReplayTest {
             .step(Plans.step("a"))
             .step(
                 new StepSpec(
-                    "skip", "skip", List.of("a"), Map.of(), null, "eq .steps.a.output \"x\"", null,
-                    null, 0, -1))
+                    "skip",
+                    "skip",
+                    List.of("a"),
+                    Map.of(),
+                    null,
+                    "eq .steps.a.output \"x\"",
+                    null,
+                    null,
+                    0,
+                    -1))
             .step(
                 new StepSpec(
-                    "loop", "loop", List.of("skip"), Map.of("prompt", "{{ .steps.a.output }}"), null,
-                    null, new StepSpec.Loop("{{ ne .steps.loop.output \"loop done\" }}", 3),
-                    new StepSpec.Validation("VALID or INVALID", "retry", 1), 0, -1))
+                    "loop",
+                    "loop",
+                    List.of("skip"),
+                    Map.of("prompt", "{{ .steps.a.output }}"),
+                    null,
+                    null,
+                    new StepSpec.Loop("{{ ne .steps.loop.output \"loop done\" }}", 3),
+                    new StepSpec.Validation("VALID or INVALID", "retry", 1),
+                    0,
+                    -1))
             .build(),
         FakeAgents.echo());
     record(
