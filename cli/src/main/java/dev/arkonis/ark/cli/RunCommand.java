@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "run",
     description = {
-      "Run a team once: an in-process Temporal service (or --temporal-address), one worker per",
+      "Run a team once and print its steps and output.",
+      "Uses an in-process Temporal service (or --temporal-address), one worker per",
       "agent task queue, and the mock model when no API key is set. Exit code 0 when the run",
       "Succeeded, 1 for any other final phase, 2 for usage or validation errors."
     })

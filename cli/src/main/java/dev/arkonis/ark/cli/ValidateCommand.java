@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "validate",
     description = {
-      "Check manifests against the ark CRD schemas and the rules the API server cannot check:",
+      "Check manifests without running them.",
+      "Each object is checked against its CRD schema and the rules the API server cannot check:",
       "unknown roles and steps, dependency cycles, templates, output schemas, cron expressions.",
       "Exit code 0 when every file is valid, 2 otherwise."
     })
