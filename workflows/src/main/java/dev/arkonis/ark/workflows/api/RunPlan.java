@@ -19,6 +19,8 @@ import java.util.Map;
  * @param maxTokens token budget of the run; 0 = none
  * @param maxDelegationDepth how deep delegation may nest
  * @param priorSteps outputs of steps that already succeeded in the run being retried
+ * @param statusTaskQueue task queue of the {@link RunStatusActivities} worker that mirrors the
+ *     status into the ArkRun (the operator's), or null when nothing is mirrored ({@code ark run})
  */
 public record RunPlan(
     String namespace,
@@ -33,7 +35,35 @@ public record RunPlan(
     long timeoutSeconds,
     long maxTokens,
     int maxDelegationDepth,
-    Map<String, PriorStep> priorSteps) {
+    Map<String, PriorStep> priorSteps,
+    String statusTaskQueue) {
+  /** A plan whose status is not mirrored anywhere (the CLI). */
+  public RunPlan(
+      String namespace,
+      String runName,
+      String team,
+      Map<String, Object> input,
+      Map<String, Object> trigger,
+      Map<String, AgentSpec> agents,
+      List<StepSpec> steps,
+      String entry,
+      String output,
+      long timeoutSeconds,
+      long maxTokens,
+      int maxDelegationDepth,
+      Map<String, PriorStep> priorSteps) {
+    this(
+        namespace, runName, team, input, trigger, agents, steps, entry, output, timeoutSeconds,
+        maxTokens, maxDelegationDepth, priorSteps, null);
+  }
+
+  /** The same plan with its status mirrored by the worker on {@code taskQueue}. */
+  public RunPlan withStatusTaskQueue(String taskQueue) {
+    return new RunPlan(
+        namespace, runName, team, input, trigger, agents, steps, entry, output, timeoutSeconds,
+        maxTokens, maxDelegationDepth, priorSteps, taskQueue);
+  }
+
   public RunPlan {
     input = input == null ? Map.of() : input;
     trigger = trigger == null ? Map.of() : trigger;

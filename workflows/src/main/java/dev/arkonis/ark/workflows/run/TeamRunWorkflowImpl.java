@@ -50,6 +50,7 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
             budget,
             this::now);
     StepRunner runner = new StepRunner(calls, new AgentLoop(calls, delegations));
+    StatusMirror mirror = new StatusMirror(plan);
     long deadline =
         plan.timeoutSeconds() > 0 ? Workflow.currentTimeMillis() + plan.timeoutSeconds() * 1000 : 0;
     try {
@@ -57,6 +58,7 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
         for (String name : graph.ready(state.satisfied(), state.started())) {
           launch(runner, plan, byName.get(name));
         }
+        mirror.sync(state);
         if (state.allTerminal()) {
           state.succeed(output(plan, steps), now());
           break;
@@ -77,9 +79,11 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
     } catch (CanceledFailure e) {
       state.finish(Phases.CANCELLED, "run cancelled", null, now());
       cancelRunning();
+      Workflow.newDetachedCancellationScope(() -> mirror.sync(state)).run();
       throw e;
     }
     cancelRunning();
+    mirror.sync(state);
     return state.snapshot();
   }
 
