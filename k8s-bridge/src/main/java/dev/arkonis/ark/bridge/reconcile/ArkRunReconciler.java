@@ -1,0 +1,263 @@
+package dev.arkonis.ark.bridge.reconcile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.arkonis.ark.activities.spec.InputResolver;
+import dev.arkonis.ark.activities.spec.RunPlanner;
+import dev.arkonis.ark.activities.spec.SpecException;
+import dev.arkonis.ark.activities.spec.SpecValidator;
+import dev.arkonis.ark.bridge.status.StatusWriter;
+import dev.arkonis.ark.crd.manifest.Manifest;
+import dev.arkonis.ark.crd.manifest.Problem;
+import dev.arkonis.ark.crd.v1alpha1.ArkRun;
+import dev.arkonis.ark.crd.v1alpha1.ArkTeam;
+import dev.arkonis.ark.workflows.api.RunPlan;
+import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
+import dev.arkonis.ark.workflows.run.Phases;
+import dev.arkonis.ark.workflows.run.Times;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * ArkRun ↔ TeamRun workflow. A new run starts workflow {@code arkrun/<ns>/<name>} (idempotent:
+ * a re-reconcile or an operator restart never starts a second one; a finished one is never
+ * restarted); the workflow then writes the status. A finalizer cancels a running workflow when the
+ * ArkRun is deleted and lets go once the run recorded {@code Cancelled}. {@code spec.retryOf}
+ * seeds the new run with the outputs of the old run's succeeded steps.
+ */
+public final class ArkRunReconciler implements Reconciler {
+  /** Finalizer that cancels the workflow of a deleted, still running ArkRun. */
+  public static final String FINALIZER = "arkonis.dev/cancel-run";
+
+  /** Label naming the run's team (history limits, {@code kubectl get arkrun -l}). */
+  public static final String TEAM_LABEL = "arkonis.dev/team";
+
+  private final KubernetesClient client;
+  private final WorkflowClient temporal;
+  private final StatusWriter status;
+  private final SpecValidator validator = new SpecValidator();
+  private final Clock clock;
+  private final BiConsumer<ArkRun, String> warnings;
+
+  /**
+   * @param warnings receives (run, message) for user-visible problems (recorded as Warning Events)
+   */
+  public ArkRunReconciler(
+      KubernetesClient client,
+      WorkflowClient temporal,
+      StatusWriter status,
+      Clock clock,
+      BiConsumer<ArkRun, String> warnings) {
+    this.client = client;
+    this.temporal = temporal;
+    this.status = status;
+    this.clock = clock;
+    this.warnings = warnings;
+  }
+
+  @Override
+  public String kind() {
+    return "ArkRun";
+  }
+
+  @Override
+  public void reconcile(String namespace, String name) {
+    ArkRun run = client.resources(ArkRun.class).inNamespace(namespace).withName(name).get();
+    if (run == null) {
+      return;
+    }
+    String workflowId = RunPlan.workflowId(namespace, name);
+    if (run.getMetadata().getDeletionTimestamp() != null) {
+      finalizeDeletion(run, workflowId);
+      return;
+    }
+    JsonNode tree = tree(run);
+    String phase = tree.path("status").path("phase").asText("");
+    if (Phases.terminal(phase) && !phase.isEmpty()) {
+      return;
+    }
+    if (tree.path("status").hasNonNull("workflowId")) {
+      return; // started; the workflow owns the status now
+    }
+    ensureFinalizerAndLabel(run, tree);
+    start(run, tree, workflowId);
+  }
+
+  private void start(ArkRun run, JsonNode tree, String workflowId) {
+    String namespace = run.getMetadata().getNamespace();
+    String name = run.getMetadata().getName();
+    JsonNode spec = tree.path("spec");
+    String teamName = spec.path("teamRef").path("name").asText();
+    ArkTeam team = client.resources(ArkTeam.class).inNamespace(namespace).withName(teamName).get();
+    if (team == null) {
+      pending(run, "ArkTeam " + teamName + " not found in namespace " + namespace + "; create it");
+      return;
+    }
+    JsonNode teamTree = tree(team);
+    List<Problem> problems = validator.validate(Manifest.of(teamTree));
+    if (!problems.isEmpty()) {
+      fail(run, "ArkTeam " + teamName + " is invalid: " + problems.get(0).formatForCondition());
+      return;
+    }
+    RunPlan plan;
+    try {
+      Map<String, Object> given =
+          spec.has("input") ? client.getKubernetesSerialization().convertValue(spec.path("input"), Map.class) : Map.of();
+      Map<String, Object> input = InputResolver.resolve(teamTree.path("spec"), castMap(given));
+      RunPlanner planner =
+          new RunPlanner(
+              new ClusterReferences(client, namespace), notice -> warnings.accept(run, notice), true);
+      plan =
+          planner
+              .plan(
+                  namespace,
+                  teamName,
+                  teamTree.path("spec"),
+                  name,
+                  input,
+                  trigger(spec),
+                  new RetrySeeds(client, temporal).priorSteps(namespace, spec.path("retryOf"), teamTree),
+                  spec.hasNonNull("maxTokens") ? spec.path("maxTokens").asLong() : null,
+                  spec.hasNonNull("timeoutSeconds") ? spec.path("timeoutSeconds").asLong() : null)
+              .withStatusTaskQueue(TeamRunWorkflow.TASK_QUEUE);
+    } catch (SpecException e) {
+      fail(run, e.getMessage());
+      return;
+    }
+    Map<String, Object> memo = new LinkedHashMap<>();
+    memo.put("team", teamName);
+    memo.put("input", plan.input());
+    TeamRunWorkflow workflow =
+        temporal.newWorkflowStub(
+            TeamRunWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(workflowId)
+                .setTaskQueue(TeamRunWorkflow.TASK_QUEUE)
+                .setWorkflowIdReusePolicy(
+                    WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+                .setMemo(memo)
+                .setStaticSummary("ArkTeam " + teamName + " · ArkRun " + namespace + "/" + name)
+                .build());
+    String runId;
+    try {
+      runId = WorkflowClient.start(workflow::run, plan).getRunId();
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      runId = e.getExecution().getRunId();
+    }
+    ObjectNode patch = JsonNodeFactory.instance.objectNode();
+    patch.put("phase", Phases.PENDING);
+    patch.put("workflowId", workflowId);
+    patch.put("workflowRunId", runId);
+    patch.put("startTime", Times.format(clock.millis()));
+    status.merge(ArkRun.class, namespace, name, patch);
+  }
+
+  private void finalizeDeletion(ArkRun run, String workflowId) {
+    List<String> finalizers = run.getMetadata().getFinalizers();
+    if (finalizers == null || !finalizers.contains(FINALIZER)) {
+      return;
+    }
+    WorkflowStub stub = temporal.newUntypedWorkflowStub(workflowId);
+    try {
+      WorkflowExecutionStatus state = stub.describe().getStatus();
+      if (state == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+        stub.cancel("ArkRun deleted");
+        return; // the workflow records Cancelled; its status write requeues this run
+      }
+    } catch (WorkflowNotFoundException e) {
+      // never started or already gone: nothing to cancel
+    }
+    client
+        .resources(ArkRun.class)
+        .inNamespace(run.getMetadata().getNamespace())
+        .withName(run.getMetadata().getName())
+        .edit(
+            r -> {
+              r.getMetadata().getFinalizers().remove(FINALIZER);
+              return r;
+            });
+  }
+
+  private void ensureFinalizerAndLabel(ArkRun run, JsonNode tree) {
+    String team = tree.path("spec").path("teamRef").path("name").asText();
+    boolean hasFinalizer =
+        run.getMetadata().getFinalizers() != null
+            && run.getMetadata().getFinalizers().contains(FINALIZER);
+    boolean hasLabel =
+        run.getMetadata().getLabels() != null
+            && team.equals(run.getMetadata().getLabels().get(TEAM_LABEL));
+    if (hasFinalizer && hasLabel) {
+      return;
+    }
+    client
+        .resources(ArkRun.class)
+        .inNamespace(run.getMetadata().getNamespace())
+        .withName(run.getMetadata().getName())
+        .edit(
+            r -> {
+              if (r.getMetadata().getFinalizers() == null
+                  || !r.getMetadata().getFinalizers().contains(FINALIZER)) {
+                r.getMetadata().setFinalizers(new java.util.ArrayList<>(
+                    r.getMetadata().getFinalizers() == null ? List.of() : r.getMetadata().getFinalizers()));
+                r.getMetadata().getFinalizers().add(FINALIZER);
+              }
+              Map<String, String> labels =
+                  new LinkedHashMap<>(
+                      r.getMetadata().getLabels() == null ? Map.of() : r.getMetadata().getLabels());
+              labels.put(TEAM_LABEL, team);
+              r.getMetadata().setLabels(labels);
+              return r;
+            });
+  }
+
+  private void pending(ArkRun run, String message) {
+    ObjectNode patch = JsonNodeFactory.instance.objectNode();
+    patch.put("phase", Phases.PENDING);
+    patch.put("message", message);
+    status.merge(ArkRun.class, run.getMetadata().getNamespace(), run.getMetadata().getName(), patch);
+  }
+
+  private void fail(ArkRun run, String message) {
+    ObjectNode patch = JsonNodeFactory.instance.objectNode();
+    String now = Times.format(clock.millis());
+    patch.put("phase", Phases.FAILED);
+    patch.put("message", message);
+    patch.put("startTime", now);
+    patch.put("completionTime", now);
+    if (status.merge(
+        ArkRun.class, run.getMetadata().getNamespace(), run.getMetadata().getName(), patch)) {
+      warnings.accept(run, message);
+    }
+  }
+
+  private static Map<String, Object> trigger(JsonNode spec) {
+    Map<String, Object> trigger = new LinkedHashMap<>();
+    JsonNode by = spec.path("triggeredBy");
+    if (by.isObject()) {
+      trigger.put("kind", by.path("kind").asText(""));
+      trigger.put("name", by.path("name").asText(""));
+    }
+    return trigger;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> castMap(Map<?, ?> map) {
+    return (Map<String, Object>) map;
+  }
+
+  private JsonNode tree(Object object) {
+    return client.getKubernetesSerialization().convertValue(object, JsonNode.class);
+  }
+}

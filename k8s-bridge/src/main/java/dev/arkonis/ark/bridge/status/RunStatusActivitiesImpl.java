@@ -1,0 +1,48 @@
+package dev.arkonis.ark.bridge.status;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.arkonis.ark.activities.status.ArkRunStatus;
+import dev.arkonis.ark.crd.v1alpha1.ArkRun;
+import dev.arkonis.ark.workflows.api.RunStatus;
+import dev.arkonis.ark.workflows.api.RunStatusActivities;
+import dev.arkonis.ark.workflows.run.Phases;
+import java.time.Clock;
+
+/**
+ * Writes a run's status into its ArkRun: the workflow calls it at every step transition on the
+ * operator's queue. Idempotent (a merge patch that changes nothing is not sent); an ArkRun that is
+ * gone is ignored.
+ */
+public final class RunStatusActivitiesImpl implements RunStatusActivities {
+  private final StatusWriter writer;
+  private final Clock clock;
+
+  public RunStatusActivitiesImpl(StatusWriter writer, Clock clock) {
+    this.writer = writer;
+    this.clock = clock;
+  }
+
+  @Override
+  public void write(RunRef run, RunStatus status) {
+    JsonNode current = writer.currentStatus(ArkRun.class, run.namespace(), run.name());
+    if (current == null) {
+      return;
+    }
+    ObjectNode patch = ArkRunStatus.toJson(status, run.workflowId(), run.workflowRunId());
+    patch.set("conditions", succeededCondition(current, status));
+    writer.merge(ArkRun.class, run.namespace(), run.name(), patch);
+  }
+
+  private com.fasterxml.jackson.databind.node.ArrayNode succeededCondition(
+      JsonNode current, RunStatus status) {
+    String phase = status.phase();
+    String state =
+        Phases.SUCCEEDED.equals(phase)
+            ? Conditions.TRUE
+            : Phases.terminal(phase) ? Conditions.FALSE : Conditions.UNKNOWN;
+    String message = status.message() != null ? status.message() : "run " + phase;
+    return Conditions.set(
+        current.path("conditions"), Conditions.SUCCEEDED, state, phase, message, 0, clock);
+  }
+}

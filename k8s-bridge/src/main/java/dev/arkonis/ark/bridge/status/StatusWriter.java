@@ -1,0 +1,94 @@
+package dev.arkonis.ark.bridge.status;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The one way status is written: the patch is merged (RFC 7386: objects merge, lists are
+ * replaced) into the object's current status, nothing is sent when that changes nothing, and the
+ * result is written to the status subresource with the object's resourceVersion; a 409 conflict
+ * re-reads and tries again.
+ */
+public final class StatusWriter {
+  private static final int ATTEMPTS = 5;
+
+  private final KubernetesClient client;
+
+  public StatusWriter(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /** The current status of an object as JSON, or null when the object does not exist. */
+  public <T extends HasMetadata> JsonNode currentStatus(Class<T> type, String namespace, String name) {
+    T current = client.resources(type).inNamespace(namespace).withName(name).get();
+    if (current == null) {
+      return null;
+    }
+    return tree(current).path("status");
+  }
+
+  /**
+   * Merges {@code patch} into the object's status. Returns false when the object is gone or the
+   * patch would change nothing (no request is sent then).
+   */
+  public <T extends HasMetadata> boolean merge(
+      Class<T> type, String namespace, String name, ObjectNode patch) {
+    for (int attempt = 1; ; attempt++) {
+      T current = client.resources(type).inNamespace(namespace).withName(name).get();
+      if (current == null) {
+        return false;
+      }
+      ObjectNode object = (ObjectNode) tree(current);
+      JsonNode before = object.path("status");
+      JsonNode after =
+          mergeResult(before.isObject() ? before.deepCopy() : JsonNodeFactory.instance.objectNode(), patch);
+      if (after.equals(before)) {
+        return false;
+      }
+      object.set("status", after);
+      T updated = client.getKubernetesSerialization().convertValue(object, type);
+      try {
+        client.resources(type).inNamespace(namespace).resource(updated).updateStatus();
+        return true;
+      } catch (KubernetesClientException e) {
+        System.err.println("DEBUGSW " + e.getCode() + " " + e.getMessage());
+        if (e.getCode() == 404) {
+          return false;
+        }
+        if (e.getCode() != 409 || attempt >= ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private JsonNode tree(Object object) {
+    return client.getKubernetesSerialization().convertValue(object, JsonNode.class);
+  }
+
+  /** RFC 7386 JSON merge patch applied to {@code target} (modified in place and returned). */
+  static JsonNode mergeResult(JsonNode target, JsonNode patch) {
+    if (!patch.isObject() || !target.isObject()) {
+      return patch.deepCopy();
+    }
+    ObjectNode out = (ObjectNode) target;
+    Iterator<Map.Entry<String, JsonNode>> fields = patch.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      if (field.getValue().isNull()) {
+        out.remove(field.getKey());
+      } else if (out.has(field.getKey())) {
+        out.set(field.getKey(), mergeResult(out.get(field.getKey()), field.getValue()));
+      } else {
+        out.set(field.getKey(), field.getValue().deepCopy());
+      }
+    }
+    return out;
+  }
+}
