@@ -57,7 +57,6 @@ public final class StatusWriter {
         client.resources(type).inNamespace(namespace).resource(updated).updateStatus();
         return true;
       } catch (KubernetesClientException e) {
-        System.err.println("DEBUGSW " + e.getCode() + " " + e.getMessage());
         if (e.getCode() == 404) {
           return false;
         }

@@ -136,7 +136,7 @@ class ArkRunReconcilerTest {
 
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> { System.err.println("STATUS " + status("blog-1").path("phase") + " WF " + env.getWorkflowClient().fetchHistory("arkrun/ark-teams/blog-1").getEvents().stream().map(e -> e.getEventType().name().replace("EVENT_TYPE_","")).toList()); return "Succeeded".equals(status("blog-1").path("phase").asText()); });
+        .until(() -> "Succeeded".equals(status("blog-1").path("phase").asText()));
     JsonNode status = status("blog-1");
     assertThat(status.path("workflowId").asText()).isEqualTo("arkrun/ark-teams/blog-1");
     assertThat(status.path("steps")).hasSize(3);

@@ -58,12 +58,13 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
         for (String name : graph.ready(state.satisfied(), state.started())) {
           launch(runner, plan, byName.get(name));
         }
-        mirror.sync(state);
         if (state.allTerminal()) {
           state.succeed(output(plan, steps), now());
           break;
         }
+        // captured before the status write: a step finishing meanwhile wakes the loop at once
         int seen = state.version();
+        mirror.sync(state);
         Duration wait =
             deadline == 0
                 ? Duration.ofDays(3650)
