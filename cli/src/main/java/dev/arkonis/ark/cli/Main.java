@@ -15,6 +15,10 @@ import picocli.CommandLine.Command;
     subcommands = {
       ValidateCommand.class,
       RunCommand.class,
+      TriggerCommand.class,
+      StatusCommand.class,
+      LogsCommand.class,
+      AgentCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })

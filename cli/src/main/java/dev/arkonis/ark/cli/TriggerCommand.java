@@ -1,0 +1,77 @@
+package dev.arkonis.ark.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.arkonis.ark.crd.v1alpha1.ArkRun;
+import dev.arkonis.ark.crd.v1alpha1.ArkTeam;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ark trigger TEAM}: creates an ArkRun in the cluster; the operator runs it. */
+@Command(name = "trigger", description = "Start a run of a team in the cluster (creates an ArkRun).")
+final class TriggerCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Parameters(index = "0", paramLabel = "TEAM")
+  String team;
+
+  @Option(names = {"-n", "--namespace"})
+  String namespace;
+
+  @Option(names = "--input", paramLabel = "JSON", description = "Run inputs as a JSON object.")
+  String input;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    JsonNode inputs = JSON.createObjectNode();
+    if (input != null) {
+      try {
+        inputs = JSON.readTree(input);
+      } catch (JsonProcessingException e) {
+        throw new UserError("--input is not valid JSON: " + e.getOriginalMessage());
+      }
+      if (inputs == null || !inputs.isObject()) {
+        throw new UserError("--input must be a JSON object such as '{\"topic\": \"...\"}'");
+      }
+    }
+    try (KubernetesClient client = Kube.client()) {
+      String ns = Kube.namespace(client, namespace);
+      if (client.resources(ArkTeam.class).inNamespace(ns).withName(team).get() == null) {
+        throw new UserError("ArkTeam " + team + " not found in namespace " + ns);
+      }
+      Map<String, Object> run =
+          Map.of(
+              "apiVersion", "arkonis.dev/v1alpha1",
+              "kind", "ArkRun",
+              "metadata", Map.of("name", RunNames.generate(team), "namespace", ns,
+                  "labels", Map.of("arkonis.dev/team", team)),
+              "spec",
+                  Map.of(
+                      "teamRef", Map.of("name", team),
+                      "input", inputs,
+                      "triggeredBy", Map.of("kind", "User", "name", "ark-cli")));
+      ArkRun created =
+          client
+              .resources(ArkRun.class)
+              .inNamespace(ns)
+              .resource(client.getKubernetesSerialization().convertValue(run, ArkRun.class))
+              .create();
+      spec.commandLine()
+          .getOut()
+          .println("arkrun.arkonis.dev/" + created.getMetadata().getName() + " created");
+      spec.commandLine().getOut().flush();
+      return 0;
+    } catch (KubernetesClientException e) {
+      throw new UserError("the API server refused the ArkRun: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package dev.arkonis.ark.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.arkonis.ark.crd.manifest.CrdCatalog;
+import dev.arkonis.ark.crd.v1alpha1.ArkRun;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import java.io.InputStream;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.nio.file.Files;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code ark trigger}, {@code ark status}, {@code ark logs} against a mock API server. */
+@EnableKubernetesMockClient(crud = true)
+class ClusterCommandsTest {
+  static KubernetesClient client;
+
+  @BeforeEach
+  void useMockServer() throws Exception {
+    Kube.factory = () -> new KubernetesClientBuilder().withConfig(client.getConfiguration()).build();
+    for (String kind : CrdCatalog.PLURALS.keySet()) {
+      try (InputStream in =
+          getClass().getClassLoader().getResourceAsStream(CrdCatalog.resource(kind))) {
+        client
+            .resource(
+                client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
+            .createOr(r -> r.update());
+      }
+    }
+    client
+        .load(Files.newInputStream(Cli.shared().resolve("upstream-examples/blog-writer.yaml")))
+        .inNamespace("ark-teams")
+        .createOrReplace();
+  }
+
+  @AfterEach
+  void restore() {
+    Kube.factory = () -> new KubernetesClientBuilder().build();
+    client.resources(ArkRun.class).inNamespace("ark-teams").delete();
+  }
+
+  @Test
+  void triggerCreatesAnArkRunForTheOperator() {
+    Cli result =
+        Cli.run("trigger", "blog-writer-team", "-n", "ark-teams", "--input", "{\"topic\":\"x\"}");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).matches("arkrun.arkonis.dev/blog-writer-team-[a-z0-9]{5} created\\s*");
+    List<ArkRun> runs = client.resources(ArkRun.class).inNamespace("ark-teams").list().getItems();
+    assertThat(runs).hasSize(1);
+    assertThat(runs.get(0).getMetadata().getLabels()).containsEntry("arkonis.dev/team", "blog-writer-team");
+    assertThat(client.getKubernetesSerialization().asJson(runs.get(0).getSpec()))
+        .contains("\"teamRef\":{\"name\":\"blog-writer-team\"}", "\"topic\":\"x\"");
+  }
+
+  @Test
+  void triggerOfAnUnknownTeamIsAUserError() {
+    Cli result = Cli.run("trigger", "nope", "-n", "ark-teams");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("ArkTeam nope not found in namespace ark-teams");
+    assertThat(client.resources(ArkRun.class).inNamespace("ark-teams").list().getItems()).isEmpty();
+  }
+
+  @Test
+  void statusAndLogsShowTheRun() {
+    Cli.run("trigger", "blog-writer-team", "-n", "ark-teams", "--input", "{\"topic\":\"x\"}");
+    ArkRun run = client.resources(ArkRun.class).inNamespace("ark-teams").list().getItems().get(0);
+    String name = run.getMetadata().getName();
+    client
+        .resources(ArkRun.class)
+        .inNamespace("ark-teams")
+        .withName(name)
+        .editStatus(
+            r -> {
+              ArkRun copy =
+                  client.getKubernetesSerialization().unmarshal(
+                      "{\"apiVersion\":\"arkonis.dev/v1alpha1\",\"kind\":\"ArkRun\",\"status\":{"
+                          + "\"phase\":\"Succeeded\",\"output\":\"final text\","
+                          + "\"totalTokenUsage\":{\"totalTokens\":1234},"
+                          + "\"steps\":[{\"name\":\"researcher\",\"role\":\"researcher\","
+                          + "\"phase\":\"Succeeded\",\"attempts\":1,\"output\":\"facts\"}]}}",
+                      ArkRun.class);
+              r.setStatus(copy.getStatus());
+              return r;
+            });
+
+    Cli status = Cli.run("status", "-n", "ark-teams");
+    assertThat(status.exitCode()).as(status.err()).isZero();
+    assertThat(status.out()).contains("blog-writer-team", name, "Succeeded", "1,234");
+
+    Cli logs = Cli.run("logs", name, "-n", "ark-teams");
+    assertThat(logs.exitCode()).as(logs.err()).isZero();
+    assertThat(logs.out()).contains("Run " + name + ": Succeeded", "== researcher", "facts", "final text");
+  }
+}
