@@ -24,6 +24,9 @@ public interface AgentTaskWorkflow {
    * @param depth delegation depth of this task (1 = delegated by a top-level step)
    * @param maxDepth {@code maxDelegationDepth} of the team
    * @param tokenBudget tokens this task may still spend; 0 = unlimited
+   * @param maxHistoryEvents continue-as-new once the history is longer (or when Temporal suggests
+   *     it); 0 = {@value #DEFAULT_MAX_HISTORY_EVENTS}
+   * @param resume where a task that continued as new left off, or null for a fresh start
    */
   record AgentTaskInput(
       String namespace,
@@ -34,7 +37,39 @@ public interface AgentTaskWorkflow {
       String task,
       int depth,
       int maxDepth,
-      long tokenBudget) {}
+      long tokenBudget,
+      int maxHistoryEvents,
+      Resume resume) {
+    public static final int DEFAULT_MAX_HISTORY_EVENTS = 10_000;
+
+    /** The same task continued from {@code resume}. */
+    public AgentTaskInput resumed(Resume resume) {
+      return new AgentTaskInput(
+          namespace, runName, agents, role, stepName, task, depth, maxDepth, tokenBudget,
+          maxHistoryEvents, resume);
+    }
+  }
+
+  /**
+   * The conversation and bookkeeping carried over a continue-as-new.
+   *
+   * @param messages the conversation so far
+   * @param turn turns already taken
+   * @param schemaFailures answers already rejected by the output schema
+   * @param steps this task's status (first) and the tasks it delegated so far
+   * @param continuations how many times the task continued as new
+   */
+  record Resume(
+      List<ChatMessage> messages,
+      int turn,
+      int schemaFailures,
+      List<StepStatus> steps,
+      int continuations) {
+    public Resume {
+      messages = List.copyOf(messages);
+      steps = List.copyOf(steps);
+    }
+  }
 
   /**
    * @param phase Succeeded, Failed or BudgetExceeded

@@ -22,6 +22,16 @@ final class AgentLoop {
   /** Answers violating the output schema are fed back this many times in total. */
   static final int SCHEMA_ATTEMPTS = 3;
 
+  /** Where a loop stands after a turn: enough to continue it in a new workflow run. */
+  record Progress(List<ChatMessage> messages, int turn, int schemaFailures) {}
+
+  /** Called after every turn; may continue the workflow as new (it then never returns). */
+  interface Checkpoint {
+    Checkpoint NONE = progress -> {};
+
+    void afterTurn(Progress progress);
+  }
+
   private final AgentCalls calls;
   private final Delegations delegations;
 
@@ -43,6 +53,20 @@ final class AgentLoop {
       String prompt,
       String schema,
       int depth) {
+    return answer(state, step, retries, agent, prompt, schema, depth, null, Checkpoint.NONE);
+  }
+
+  /** As above, continuing from {@code from} when given, with {@code checkpoint} after turns. */
+  ChatResponse answer(
+      RunState state,
+      RunState.Step step,
+      int retries,
+      AgentSpec agent,
+      String prompt,
+      String schema,
+      int depth,
+      Progress from,
+      Checkpoint checkpoint) {
     List<ChatRequest.ToolSpec> tools = new ArrayList<>();
     if (agent.hasTools()) {
       ToolActivities.ToolList listed = calls.listTools(step, agent);
@@ -56,7 +80,10 @@ final class AgentLoop {
       tools.add(Delegations.tool(agent.canDelegate()));
     }
     List<ChatMessage> messages = new ArrayList<>();
-    messages.add(
+    if (from != null) {
+      messages.addAll(from.messages());
+    } else {
+      messages.add(
         ChatMessage.user(
             schema == null
                 ? prompt
@@ -66,8 +93,9 @@ final class AgentLoop {
                     + "\n```json\n"
                     + schema.trim()
                     + "\n```"));
-    int schemaFailures = 0;
-    for (int turn = 1; turn <= MAX_TURNS; turn++) {
+    }
+    int schemaFailures = from == null ? 0 : from.schemaFailures();
+    for (int turn = from == null ? 1 : from.turn() + 1; turn <= MAX_TURNS; turn++) {
       ChatResponse response =
           calls.chat(state, step, retries, "task", agent, messages, schema, tools);
       if (response.toolCalls().isEmpty()) {
@@ -90,6 +118,7 @@ final class AgentLoop {
                 "Your answer does not match the required JSON Schema: "
                     + String.join("; ", response.schemaViolations())
                     + "\nAnswer again with JSON only that matches the schema."));
+        checkpoint.afterTurn(new Progress(messages, turn, schemaFailures));
         continue;
       }
       messages.add(ChatMessage.assistant(response.text(), response.toolCalls()));
@@ -100,6 +129,7 @@ final class AgentLoop {
       for (int i = 0; i < results.size(); i++) {
         messages.add(ChatMessage.toolResult(response.toolCalls().get(i), results.get(i).get()));
       }
+      checkpoint.afterTurn(new Progress(messages, turn, schemaFailures));
     }
     throw new RunStop(
         Phases.FAILED,

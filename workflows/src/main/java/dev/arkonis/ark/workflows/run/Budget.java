@@ -11,7 +11,13 @@ final class Budget {
   private TokenUsage used = TokenUsage.ZERO;
 
   Budget(long limit) {
+    this(limit, TokenUsage.ZERO);
+  }
+
+  /** A budget of which {@code used} is already spent (a task that continued as new). */
+  Budget(long limit, TokenUsage used) {
     this.limit = limit;
+    this.used = used;
   }
 
   TokenUsage used() {

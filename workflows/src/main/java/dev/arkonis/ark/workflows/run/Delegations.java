@@ -131,7 +131,9 @@ final class Delegations {
                   task,
                   depth + 1,
                   maxDepth,
-                  budget.remaining()));
+                  budget.remaining(),
+                  0,
+                  null));
     } catch (ChildWorkflowFailure failure) {
       step.phase = Phases.FAILED;
       step.message = "delegated task failed: " + failure.getCause();
