@@ -20,7 +20,7 @@ public final class AgentTaskWorkflowImpl implements AgentTaskWorkflow {
     TokenUsage spent = TokenUsage.ZERO;
     if (resume != null) {
       for (StepStatus s : resume.steps()) {
-        restore(state, s);
+        state.add(s.name(), s.role()).copyFrom(s);
         spent = spent.plus(s.tokenUsage());
       }
     } else {
@@ -79,20 +79,6 @@ public final class AgentTaskWorkflowImpl implements AgentTaskWorkflow {
     step.iterations = 1;
     step.completionTime = now();
     return new AgentTaskResult(phase, output, message, state.snapshot().steps());
-  }
-
-  private static void restore(RunState state, StepStatus s) {
-    RunState.Step step = state.add(s.name(), s.role());
-    step.phase = s.phase();
-    step.attempts = s.attempts();
-    step.startTime = s.startTime();
-    step.completionTime = s.completionTime();
-    step.output = s.output();
-    step.data = s.data();
-    step.usage = s.tokenUsage();
-    step.message = s.message();
-    step.delegatedFrom = s.delegatedFrom();
-    step.iterations = s.iterations();
   }
 
   private String now() {

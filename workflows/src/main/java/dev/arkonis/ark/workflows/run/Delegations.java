@@ -156,17 +156,13 @@ final class Delegations {
     TokenUsage spent = TokenUsage.ZERO;
     for (int i = 0; i < steps.size(); i++) {
       StepStatus s = steps.get(i);
-      RunState.Step target = i == 0 ? step : state.add(s.name(), s.role());
-      target.phase = s.phase();
-      target.attempts = s.attempts();
-      target.startTime = s.startTime();
-      target.completionTime = s.completionTime();
-      target.output = s.output();
-      target.data = s.data();
-      target.usage = s.tokenUsage();
-      target.message = s.message();
-      target.delegatedFrom = i == 0 ? step.delegatedFrom : s.delegatedFrom();
-      target.iterations = s.iterations();
+      if (i == 0) {
+        String delegatedFrom = step.delegatedFrom;
+        step.copyFrom(s);
+        step.delegatedFrom = delegatedFrom;
+      } else {
+        state.add(s.name(), s.role()).copyFrom(s);
+      }
       spent = spent.plus(s.tokenUsage());
     }
     state.changed();

@@ -49,6 +49,20 @@ final class RunState {
       this.role = role;
     }
 
+    /** Takes over everything a status says (a child's steps, a resumed task's steps). */
+    void copyFrom(StepStatus s) {
+      phase = s.phase();
+      attempts = s.attempts();
+      startTime = s.startTime();
+      completionTime = s.completionTime();
+      output = s.output();
+      data = s.data();
+      usage = s.tokenUsage();
+      message = s.message();
+      delegatedFrom = s.delegatedFrom();
+      iterations = s.iterations();
+    }
+
     StepStatus status() {
       return new StepStatus(
           name,
