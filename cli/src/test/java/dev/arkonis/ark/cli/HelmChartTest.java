@@ -339,6 +339,40 @@ class HelmChartTest {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // deploy/temporal
+
+  @Test
+  void temporalManifestsParseAndServeTheChartsDefaultAddress() throws IOException {
+    Path temporal = Cli.repoRoot().resolve("deploy/temporal");
+    for (String manifest : List.of("dev-server.yaml", "postgres.yaml")) {
+      assertThat(parse(split(Files.readString(temporal.resolve(manifest)))))
+          .as(manifest)
+          .extracting(HasMetadata::getKind)
+          .contains("Namespace", "Deployment", "Service");
+    }
+
+    Map<String, Object> values = yamlMap(Files.readString(chartDir().resolve("values.yaml")));
+    @SuppressWarnings("unchecked")
+    String address = (String) ((Map<String, Object>) values.get("temporal")).get("address");
+    String host = address.substring(0, address.indexOf(':'));
+    int port = Integer.parseInt(address.substring(address.indexOf(':') + 1));
+    Service frontend =
+        parse(split(Files.readString(temporal.resolve("dev-server.yaml")))).stream()
+            .filter(o -> o instanceof Service)
+            .map(Service.class::cast)
+            .filter(
+                s ->
+                    (s.getMetadata().getName() + "." + s.getMetadata().getNamespace()).equals(host))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("dev-server.yaml has no Service " + host));
+    assertThat(frontend.getSpec().getPorts()).anyMatch(p -> p.getPort() == port);
+
+    // The official chart's values: plain YAML, a release "temporal" gives the same address.
+    Map<String, Object> chartValues = yamlMap(Files.readString(temporal.resolve("values.yaml")));
+    assertThat(chartValues).containsKeys("server", "web");
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Real helm, when there is one
 
   @Test
