@@ -18,6 +18,18 @@ import java.util.Map;
 public final class StatusWriter {
   private static final int ATTEMPTS = 5;
 
+  /** Numbers compare by value: a patch's int and a stored long of the same value are equal. */
+  private static final java.util.Comparator<JsonNode> NUMERIC_VALUE =
+      (a, b) -> {
+        if (a.equals(b)) {
+          return 0;
+        }
+        if (a.isNumber() && b.isNumber()) {
+          return a.decimalValue().compareTo(b.decimalValue());
+        }
+        return 1;
+      };
+
   private final KubernetesClient client;
 
   public StatusWriter(KubernetesClient client) {
@@ -48,7 +60,7 @@ public final class StatusWriter {
       JsonNode before = object.path("status");
       JsonNode after =
           mergeResult(before.isObject() ? before.deepCopy() : JsonNodeFactory.instance.objectNode(), patch);
-      if (after.equals(before)) {
+      if (after.equals(NUMERIC_VALUE, before)) {
         return false;
       }
       object.set("status", after);

@@ -1,0 +1,228 @@
+package dev.arkonis.ark.bridge.reconcile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.arkonis.ark.bridge.informer.Apply;
+import dev.arkonis.ark.bridge.informer.Operator;
+import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
+import dev.arkonis.ark.crd.v1alpha1.ArkAgentSpec;
+import dev.arkonis.ark.workflows.api.RunPlan;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The objects that run an ArkAgent: its generated ConfigMap and its worker Deployment. */
+final class AgentWorkload {
+  static final String AGENT_LABEL = "arkonis.dev/agent";
+  static final String CONFIG_HASH = "arkonis.dev/config-hash";
+  static final String SPEC_HASH = "arkonis.dev/spec-hash";
+  static final String CONFIG_DIR = "/etc/ark/agent";
+  static final String PROMPT_ENV = "ARK_SYSTEM_PROMPT";
+  static final String CONTAINER = "agent";
+  static final int HTTP_PORT = 8080;
+
+  private AgentWorkload() {}
+
+  static String configMapName(String agent) {
+    return agent + "-config";
+  }
+
+  static Map<String, String> selector(String agent) {
+    return Map.of(AGENT_LABEL, agent);
+  }
+
+  static Map<String, String> labels(String agent) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(AGENT_LABEL, agent);
+    labels.put("app.kubernetes.io/name", "ark-agent");
+    labels.put("app.kubernetes.io/instance", agent);
+    labels.put(Operator.MANAGED_BY_LABEL, Operator.MANAGED_BY);
+    return labels;
+  }
+
+  static ConfigMap configMap(ArkAgent agent, AgentConfig config) {
+    String name = agent.getMetadata().getName();
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName(configMapName(name))
+        .withNamespace(agent.getMetadata().getNamespace())
+        .withLabels(labels(name))
+        .withOwnerReferences(Apply.controllerReference(agent))
+        .endMetadata()
+        .withData(config.data())
+        .build();
+  }
+
+  /**
+   * The worker Deployment. Its {@code arkonis.dev/spec-hash} annotation digests the whole desired
+   * spec, so comparing it tells whether an update is due without being fooled by server defaults.
+   */
+  static Deployment deployment(
+      ArkAgent agent,
+      AgentConfig config,
+      KubernetesSerialization json,
+      String defaultImage,
+      String temporalAddress,
+      String temporalNamespace) {
+    String name = agent.getMetadata().getName();
+    String namespace = agent.getMetadata().getNamespace();
+    ArkAgentSpec spec = agent.getSpec() == null ? new ArkAgentSpec() : agent.getSpec();
+    String image =
+        spec.getImage() == null || spec.getImage().isBlank() ? defaultImage : spec.getImage();
+    Container container =
+        new ContainerBuilder()
+            .withName(CONTAINER)
+            .withImage(image)
+            .withArgs(
+                "agent",
+                "--task-queue",
+                RunPlan.taskQueue(namespace, name),
+                "--temporal-address",
+                temporalAddress,
+                "--temporal-namespace",
+                temporalNamespace)
+            .addNewPort()
+            .withName("http")
+            .withContainerPort(HTTP_PORT)
+            .withProtocol("TCP")
+            .endPort()
+            .withEnv(env(spec, config, json))
+            .withEnvFrom(envFrom(spec, json))
+            .withResources(
+                spec.getResources() == null
+                    ? null
+                    : json.convertValue(spec.getResources(), ResourceRequirements.class))
+            .withLivenessProbe(probe("/healthz", 10, 15))
+            .withReadinessProbe(probe("/readyz", readinessPeriod(spec), 5))
+            .addNewVolumeMount()
+            .withName("config")
+            .withMountPath(CONFIG_DIR)
+            .withReadOnly(true)
+            .endVolumeMount()
+            .build();
+    List<Toleration> tolerations = new ArrayList<>();
+    if (spec.getTolerations() != null) {
+      spec.getTolerations().forEach(t -> tolerations.add(json.convertValue(t, Toleration.class)));
+    }
+    Deployment deployment =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(namespace)
+            .withLabels(labels(name))
+            .withOwnerReferences(Apply.controllerReference(agent))
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(replicas(spec))
+            .withNewSelector()
+            .withMatchLabels(selector(name))
+            .endSelector()
+            .withNewTemplate()
+            .withNewMetadata()
+            .withLabels(labels(name))
+            .withAnnotations(Map.of(CONFIG_HASH, config.hash()))
+            .endMetadata()
+            .withNewSpec()
+            .withContainers(container)
+            .addNewVolume()
+            .withName("config")
+            .withNewConfigMap()
+            .withName(configMapName(name))
+            .endConfigMap()
+            .endVolume()
+            .withNodeSelector(spec.getNodeSelector())
+            .withTolerations(tolerations.isEmpty() ? null : tolerations)
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
+    String specHash =
+        AgentConfig.sha256(
+            AgentConfig.canonical(json.convertValue(deployment.getSpec(), JsonNode.class)));
+    deployment.getMetadata().setAnnotations(Map.of(SPEC_HASH, specHash));
+    return deployment;
+  }
+
+  static int replicas(ArkAgentSpec spec) {
+    return spec.getReplicas() == null ? 1 : Math.max(0, spec.getReplicas());
+  }
+
+  private static List<EnvVar> env(
+      ArkAgentSpec spec, AgentConfig config, KubernetesSerialization json) {
+    List<EnvVar> env = new ArrayList<>();
+    if (spec.getEnv() != null) {
+      spec.getEnv().forEach(e -> env.add(json.convertValue(e, EnvVar.class)));
+    }
+    if (config.promptSecret() != null) {
+      env.removeIf(e -> PROMPT_ENV.equals(e.getName()));
+      env.add(
+          new EnvVarBuilder()
+              .withName(PROMPT_ENV)
+              .withNewValueFrom()
+              .withNewSecretKeyRef()
+              .withName(config.promptSecret().getName())
+              .withKey(config.promptSecret().getKey())
+              .endSecretKeyRef()
+              .endValueFrom()
+              .build());
+    }
+    return env;
+  }
+
+  /**
+   * {@code spec.envFrom}, then the Secrets of {@code mcpServers[].headersFrom} (see McpHeaders).
+   */
+  private static List<EnvFromSource> envFrom(ArkAgentSpec spec, KubernetesSerialization json) {
+    List<EnvFromSource> envFrom = new ArrayList<>();
+    if (spec.getEnvFrom() != null) {
+      spec.getEnvFrom().forEach(e -> envFrom.add(json.convertValue(e, EnvFromSource.class)));
+    }
+    for (String secret : AgentConfig.headerSecrets(spec)) {
+      boolean present =
+          envFrom.stream()
+              .anyMatch(
+                  e ->
+                      e.getSecretRef() != null
+                          && secret.equals(e.getSecretRef().getName())
+                          && e.getPrefix() == null);
+      if (!present) {
+        envFrom.add(
+            new EnvFromSourceBuilder().withNewSecretRef().withName(secret).endSecretRef().build());
+      }
+    }
+    return envFrom;
+  }
+
+  private static int readinessPeriod(ArkAgentSpec spec) {
+    Integer interval =
+        spec.getLivenessProbe() == null ? null : spec.getLivenessProbe().getIntervalSeconds();
+    return interval == null || interval <= 0 ? 10 : interval;
+  }
+
+  private static Probe probe(String path, int periodSeconds, int initialDelaySeconds) {
+    return new ProbeBuilder()
+        .withNewHttpGet()
+        .withPath(path)
+        .withPort(new IntOrString("http"))
+        .endHttpGet()
+        .withInitialDelaySeconds(initialDelaySeconds)
+        .withPeriodSeconds(periodSeconds)
+        .build();
+  }
+}

@@ -1,0 +1,234 @@
+package dev.arkonis.ark.bridge.reconcile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.arkonis.ark.bridge.informer.Apply;
+import dev.arkonis.ark.bridge.informer.Caches;
+import dev.arkonis.ark.bridge.informer.EventRecorder;
+import dev.arkonis.ark.bridge.informer.Watch;
+import dev.arkonis.ark.bridge.status.Conditions;
+import dev.arkonis.ark.bridge.status.StatusWriter;
+import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
+import dev.arkonis.ark.crd.v1alpha1.ArkSettings;
+import dev.arkonis.ark.workflows.api.RunPlan;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * ArkAgent → a worker Deployment {@code <agent>} polling task queue {@code ark/<ns>/<agent>} and a
+ * generated ConfigMap {@code <agent>-config} mounted at {@code /etc/ark/agent}, both owned by the
+ * agent. The pod template's {@code arkonis.dev/config-hash} digests the ConfigMap data (which
+ * includes the referenced prompt ConfigMap key and ArkSettings spec), so a change to any of them
+ * rolls the pods. Status: replicas and readiness from the Deployment, task queue, the scale
+ * selector and the {@code Ready} condition; the budget fields belong to another component.
+ */
+public final class ArkAgentReconciler implements Reconciler {
+  static final Watch.Index<ArkAgent> PROMPT_CONFIG_MAPS =
+      new Watch.Index<>(
+          ArkAgent.class, "ark.agent.promptConfigMap", ArkAgentReconciler::promptConfigMap);
+  static final Watch.Index<ArkAgent> SETTINGS =
+      new Watch.Index<>(ArkAgent.class, "ark.agent.settings", ArkAgentReconciler::settings);
+
+  private final KubernetesClient client;
+  private final Caches caches;
+  private final EventRecorder events;
+  private final StatusWriter status;
+  private final String defaultImage;
+  private final String temporalAddress;
+  private final String temporalNamespace;
+  private final Clock clock;
+
+  /**
+   * @param defaultImage the agent worker image when {@code spec.image} is not set
+   * @param temporalAddress the Temporal frontend the workers connect to ({@code host:port})
+   * @param temporalNamespace the Temporal namespace of the task queues
+   */
+  public ArkAgentReconciler(
+      KubernetesClient client,
+      Caches caches,
+      EventRecorder events,
+      String defaultImage,
+      String temporalAddress,
+      String temporalNamespace,
+      Clock clock) {
+    this.client = client;
+    this.caches = caches;
+    this.events = events;
+    this.status = new StatusWriter(client);
+    this.defaultImage = defaultImage;
+    this.temporalAddress = temporalAddress;
+    this.temporalNamespace = temporalNamespace;
+    this.clock = clock;
+  }
+
+  /**
+   * What wakes an agent up besides its own events: its Deployment and ConfigMap, the ConfigMap its
+   * {@code systemPromptRef} names, the ArkSettings its {@code configRef} names.
+   */
+  public static List<Watch<?>> watches() {
+    return List.of(
+        Watch.ownedBy(Deployment.class, "ArkAgent"),
+        Watch.ownedBy(ConfigMap.class, "ArkAgent"),
+        Watch.referencedBy(ConfigMap.class, PROMPT_CONFIG_MAPS),
+        Watch.referencedBy(ArkSettings.class, SETTINGS));
+  }
+
+  @Override
+  public String kind() {
+    return "ArkAgent";
+  }
+
+  @Override
+  public void reconcile(String namespace, String name) {
+    ArkAgent agent = caches.get(ArkAgent.class, namespace, name);
+    if (agent == null || agent.getMetadata().getDeletionTimestamp() != null) {
+      return; // owned Deployment and ConfigMap go with it (owner references)
+    }
+    Deployment cached = caches.get(Deployment.class, namespace, name);
+    AgentConfig config = AgentConfig.resolve(agent, caches, client.getKubernetesSerialization());
+    if (config.problem() != null) {
+      writeStatus(agent, cached, Conditions.FALSE, "ConfigMissing", config.problem());
+      return;
+    }
+    Deployment live;
+    try {
+      Apply.ensure(
+          client,
+          caches.get(ConfigMap.class, namespace, AgentWorkload.configMapName(name)),
+          AgentWorkload.configMap(agent, config),
+          (have, want) -> Objects.equals(have.getData(), want.getData()),
+          (want, update) -> update.setData(want.getData()));
+      live =
+          Apply.ensure(
+                  client,
+                  cached,
+                  AgentWorkload.deployment(
+                      agent,
+                      config,
+                      client.getKubernetesSerialization(),
+                      defaultImage,
+                      temporalAddress,
+                      temporalNamespace),
+                  (have, want) ->
+                      Objects.equals(have.getSpec().getReplicas(), want.getSpec().getReplicas()),
+                  (want, update) -> update.setSpec(want.getSpec()))
+              .object();
+    } catch (Apply.NotOwnedException e) {
+      writeStatus(agent, cached, Conditions.FALSE, "ResourceConflict", e.getMessage());
+      return;
+    }
+    int ready = readyReplicas(live);
+    int wanted = AgentWorkload.replicas(agent.getSpec());
+    if (wanted == 0) {
+      writeStatus(agent, live, Conditions.TRUE, "Paused", "scaled to 0 replicas");
+    } else if (ready >= 1) {
+      writeStatus(
+          agent, live, Conditions.TRUE, "ReplicasReady", ready + "/" + wanted + " replicas ready");
+    } else {
+      writeStatus(
+          agent,
+          live,
+          Conditions.FALSE,
+          "ReplicasNotReady",
+          ready + "/" + wanted + " replicas ready");
+    }
+  }
+
+  private void writeStatus(
+      ArkAgent agent, Deployment deployment, String ready, String reason, String message) {
+    String namespace = agent.getMetadata().getNamespace();
+    String name = agent.getMetadata().getName();
+    long generation = generation(agent);
+    JsonNode current = status.currentStatus(ArkAgent.class, namespace, name);
+    if (current == null) {
+      return;
+    }
+    ObjectNode patch = JsonNodeFactory.instance.objectNode();
+    patch.put("observedGeneration", generation);
+    patch.put("replicas", replicas(deployment));
+    patch.put("readyReplicas", readyReplicas(deployment));
+    patch.put("taskQueue", RunPlan.taskQueue(namespace, name));
+    patch.put("selector", AgentWorkload.AGENT_LABEL + "=" + name);
+    patch.set(
+        "conditions",
+        Conditions.set(
+            current.path("conditions"),
+            Conditions.READY,
+            ready,
+            reason,
+            message,
+            generation,
+            clock));
+    JsonNode before = readyCondition(current);
+    boolean transition =
+        !ready.equals(before.path("status").asText())
+            || !reason.equals(before.path("reason").asText())
+            || !message.equals(before.path("message").asText());
+    if (status.merge(ArkAgent.class, namespace, name, patch) && transition) {
+      if (Conditions.FALSE.equals(ready) && !"ReplicasNotReady".equals(reason)) {
+        events.warning(agent, reason, message);
+      } else if (Conditions.TRUE.equals(ready) && !ready.equals(before.path("status").asText())) {
+        events.normal(agent, reason, message);
+      }
+    }
+  }
+
+  private static JsonNode readyCondition(JsonNode status) {
+    for (JsonNode condition : status.path("conditions")) {
+      if (Conditions.READY.equals(condition.path("type").asText())) {
+        return condition;
+      }
+    }
+    return JsonNodeFactory.instance.objectNode();
+  }
+
+  private static int replicas(Deployment deployment) {
+    return deployment == null
+            || deployment.getStatus() == null
+            || deployment.getStatus().getReplicas() == null
+        ? 0
+        : deployment.getStatus().getReplicas();
+  }
+
+  private static int readyReplicas(Deployment deployment) {
+    return deployment == null
+            || deployment.getStatus() == null
+            || deployment.getStatus().getReadyReplicas() == null
+        ? 0
+        : deployment.getStatus().getReadyReplicas();
+  }
+
+  private static long generation(ArkAgent agent) {
+    Long generation = agent.getMetadata().getGeneration();
+    return generation == null ? 0 : generation;
+  }
+
+  private static List<String> promptConfigMap(ArkAgent agent) {
+    var spec = agent.getSpec();
+    if (spec == null
+        || spec.getSystemPromptRef() == null
+        || spec.getSystemPromptRef().getConfigMapKeyRef() == null
+        || spec.getSystemPromptRef().getConfigMapKeyRef().getName() == null) {
+      return List.of();
+    }
+    return List.of(
+        agent.getMetadata().getNamespace()
+            + "/"
+            + spec.getSystemPromptRef().getConfigMapKeyRef().getName());
+  }
+
+  private static List<String> settings(ArkAgent agent) {
+    var spec = agent.getSpec();
+    List<String> keys = new ArrayList<>();
+    if (spec != null && spec.getConfigRef() != null && spec.getConfigRef().getName() != null) {
+      keys.add(agent.getMetadata().getNamespace() + "/" + spec.getConfigRef().getName());
+    }
+    return keys;
+  }
+}

@@ -1,0 +1,234 @@
+package dev.arkonis.ark.bridge.reconcile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.arkonis.ark.activities.spec.SpecValidator;
+import dev.arkonis.ark.bridge.informer.Apply;
+import dev.arkonis.ark.bridge.informer.Caches;
+import dev.arkonis.ark.bridge.informer.EventRecorder;
+import dev.arkonis.ark.bridge.informer.ObjectKey;
+import dev.arkonis.ark.bridge.informer.Watch;
+import dev.arkonis.ark.bridge.status.Conditions;
+import dev.arkonis.ark.bridge.status.StatusWriter;
+import dev.arkonis.ark.crd.manifest.Manifest;
+import dev.arkonis.ark.crd.manifest.Problem;
+import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
+import dev.arkonis.ark.crd.v1alpha1.ArkRun;
+import dev.arkonis.ark.crd.v1alpha1.ArkTeam;
+import dev.arkonis.ark.crd.v1alpha1.arkteamspec.Roles;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * ArkTeam → its agents and its status. An invalid team (the shared {@link SpecValidator}) gets
+ * {@code Ready=False/InvalidSpec}, phase {@code Error} and a Warning Event, and nothing is created.
+ * A valid team gets a managed ArkAgent {@code <team>-<role>} (owned by the team) per inline role,
+ * uses the named ArkAgent for {@code arkAgent} roles, loses the managed agents of removed roles,
+ * and reports {@code Pending} until every role's agent has a ready replica (or is scaled to 0),
+ * {@code Degraded} when an agent is degraded or over budget, then {@code Ready}. Also {@code
+ * lastRun} and the run history limits.
+ */
+public final class ArkTeamReconciler implements Reconciler {
+  public static final String TEAM_LABEL = "arkonis.dev/team";
+  public static final String ROLE_LABEL = "arkonis.dev/role";
+
+  static final Watch.Index<ArkTeam> ROLE_AGENTS =
+      new Watch.Index<>(ArkTeam.class, "ark.team.roleAgents", ArkTeamReconciler::roleAgents);
+
+  private static final int PROBLEMS_SHOWN = 3;
+
+  private final KubernetesClient client;
+  private final Caches caches;
+  private final EventRecorder events;
+  private final StatusWriter status;
+  private final SpecValidator validator = new SpecValidator();
+  private final Clock clock;
+
+  public ArkTeamReconciler(
+      KubernetesClient client, Caches caches, EventRecorder events, Clock clock) {
+    this.client = client;
+    this.caches = caches;
+    this.events = events;
+    this.status = new StatusWriter(client);
+    this.clock = clock;
+  }
+
+  /**
+   * Its agents (owned, labelled, or used by a role: an {@code arkAgent} reference, or an object
+   * holding a managed agent's name) and its runs.
+   */
+  public static List<Watch<?>> watches() {
+    return List.of(
+        Watch.ownedBy(ArkAgent.class, "ArkTeam"),
+        Watch.labelled(ArkAgent.class, TEAM_LABEL),
+        Watch.referencedBy(ArkAgent.class, ROLE_AGENTS),
+        Watch.of(
+            ArkRun.class,
+            run -> {
+              String team = TeamRuns.team(run);
+              return team == null
+                  ? List.of()
+                  : List.of(new ObjectKey(run.getMetadata().getNamespace(), team));
+            }));
+  }
+
+  @Override
+  public String kind() {
+    return "ArkTeam";
+  }
+
+  @Override
+  public void reconcile(String namespace, String name) {
+    ArkTeam team = caches.get(ArkTeam.class, namespace, name);
+    if (team == null || team.getMetadata().getDeletionTimestamp() != null) {
+      return; // managed agents go with it (owner references)
+    }
+    KubernetesSerialization json = client.getKubernetesSerialization();
+    TeamStatus out = new TeamStatus(TeamRuns.prune(client, caches, team));
+    List<Problem> problems = validator.validate(Manifest.of(tree(team, json)));
+    if (!problems.isEmpty()) {
+      out.error("InvalidSpec", summary(problems));
+      write(team, out);
+      return;
+    }
+    Set<String> managed = new HashSet<>();
+    for (Roles role :
+        team.getSpec().getRoles() == null ? List.<Roles>of() : team.getSpec().getRoles()) {
+      ArkAgent agent;
+      String agentName;
+      if (TeamAgents.inline(role)) {
+        agentName = TeamAgents.name(team, role.getName());
+        managed.add(agentName);
+        ArkAgent cached = caches.get(ArkAgent.class, namespace, agentName);
+        Apply.Result<ArkAgent> applied;
+        try {
+          applied =
+              Apply.ensure(
+                  client,
+                  cached,
+                  TeamAgents.desired(team, role, cached, json),
+                  (have, want) -> TeamAgents.sameSpec(have, want, json),
+                  (want, update) -> update.setSpec(want.getSpec()));
+        } catch (Apply.NotOwnedException e) {
+          out.conflict("role " + role.getName() + ": " + e.getMessage());
+          continue;
+        }
+        agent = applied.object();
+        if (applied.outcome() == Apply.Outcome.CREATED) {
+          events.normal(
+              team,
+              "AgentCreated",
+              "created ArkAgent " + agentName + " for role " + role.getName());
+        }
+      } else {
+        agentName = role.getArkAgent();
+        agent = caches.get(ArkAgent.class, namespace, agentName);
+      }
+      out.role(role.getName(), agentName, agent);
+    }
+    for (ArkAgent agent : caches.list(ArkAgent.class, namespace)) {
+      if (team.getMetadata().getName().equals(labels(agent).get(TEAM_LABEL))
+          && Apply.controlledBy(agent, team)
+          && !managed.contains(agent.getMetadata().getName())
+          && agent.getMetadata().getDeletionTimestamp() == null) {
+        client.resource(agent).delete();
+        events.normal(
+            team,
+            "AgentDeleted",
+            "deleted ArkAgent " + agent.getMetadata().getName() + ": its role is gone");
+      }
+    }
+    write(team, out);
+  }
+
+  private void write(ArkTeam team, TeamStatus out) {
+    String namespace = team.getMetadata().getNamespace();
+    String name = team.getMetadata().getName();
+    JsonNode current = status.currentStatus(ArkTeam.class, namespace, name);
+    if (current == null) {
+      return;
+    }
+    long generation =
+        team.getMetadata().getGeneration() == null ? 0 : team.getMetadata().getGeneration();
+    ObjectNode patch = JsonNodeFactory.instance.objectNode();
+    patch.put("observedGeneration", generation);
+    patch.put("phase", out.phase());
+    patch.set("roles", out.roles());
+    patch.set("lastRun", out.lastRun());
+    patch.set(
+        "conditions",
+        Conditions.set(
+            current.path("conditions"),
+            Conditions.READY,
+            out.ready(),
+            out.reason(),
+            out.message(),
+            generation,
+            clock));
+    JsonNode before = JsonNodeFactory.instance.objectNode();
+    for (JsonNode condition : current.path("conditions")) {
+      if (Conditions.READY.equals(condition.path("type").asText())) {
+        before = condition;
+      }
+    }
+    boolean transition =
+        !out.ready().equals(before.path("status").asText())
+            || !out.reason().equals(before.path("reason").asText())
+            || !out.message().equals(before.path("message").asText());
+    if (status.merge(ArkTeam.class, namespace, name, patch) && transition) {
+      if (Conditions.TRUE.equals(out.ready())) {
+        events.normal(team, out.reason(), out.message());
+      } else if (!TeamStatus.WAITING.equals(out.reason())) {
+        events.warning(team, out.reason(), out.message());
+      }
+    }
+  }
+
+  /** The team as the user wrote it (no status, no server metadata), for the validator. */
+  private static JsonNode tree(ArkTeam team, KubernetesSerialization json) {
+    ObjectNode tree = JsonNodeFactory.instance.objectNode();
+    tree.put("apiVersion", team.getApiVersion());
+    tree.put("kind", team.getKind());
+    ObjectNode metadata = tree.putObject("metadata");
+    metadata.put("name", team.getMetadata().getName());
+    metadata.put("namespace", team.getMetadata().getNamespace());
+    tree.set("spec", json.convertValue(team.getSpec(), JsonNode.class));
+    return tree;
+  }
+
+  private static String summary(List<Problem> problems) {
+    String shown =
+        problems.stream()
+            .limit(PROBLEMS_SHOWN)
+            .map(Problem::formatForCondition)
+            .collect(Collectors.joining("; "));
+    return problems.size() > PROBLEMS_SHOWN
+        ? shown + " (and " + (problems.size() - PROBLEMS_SHOWN) + " more; run 'ark validate')"
+        : shown;
+  }
+
+  private static Map<String, String> labels(ArkAgent agent) {
+    return agent.getMetadata().getLabels() == null ? Map.of() : agent.getMetadata().getLabels();
+  }
+
+  /** {@code namespace/name} of the agent of every role: managed or named by {@code arkAgent}. */
+  private static List<String> roleAgents(ArkTeam team) {
+    List<String> keys = new ArrayList<>();
+    if (team.getSpec() != null && team.getSpec().getRoles() != null) {
+      for (Roles role : team.getSpec().getRoles()) {
+        String agent =
+            TeamAgents.inline(role) ? TeamAgents.name(team, role.getName()) : role.getArkAgent();
+        keys.add(team.getMetadata().getNamespace() + "/" + agent);
+      }
+    }
+    return keys;
+  }
+}

@@ -1,0 +1,137 @@
+package dev.arkonis.ark.bridge.reconcile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.arkonis.ark.bridge.informer.Caches;
+import dev.arkonis.ark.crd.v1alpha1.ArkRun;
+import dev.arkonis.ark.crd.v1alpha1.ArkTeam;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A team's ArkRuns: the newest is {@code status.lastRun}; finished runs beyond {@code
+ * successfulRunsHistoryLimit} (Succeeded) and {@code failedRunsHistoryLimit} (Failed, TimedOut,
+ * BudgetExceeded, Cancelled) are deleted, oldest first.
+ */
+final class TeamRuns {
+  static final Set<String> FAILED = Set.of("Failed", "TimedOut", "BudgetExceeded", "Cancelled");
+  static final String SUCCEEDED = "Succeeded";
+  private static final int DEFAULT_LIMIT = 10;
+
+  /** Newest first: start time (creation time until started), then creation time, then name. */
+  static final Comparator<ArkRun> NEWEST_FIRST =
+      Comparator.comparing(TeamRuns::started)
+          .thenComparing(TeamRuns::created)
+          .thenComparing(run -> run.getMetadata().getName())
+          .reversed();
+
+  private TeamRuns() {}
+
+  /**
+   * The runs of a team: labelled {@code arkonis.dev/team=<team>} or naming it in {@code teamRef}.
+   */
+  static boolean belongs(ArkRun run, String team) {
+    Map<String, String> labels = run.getMetadata().getLabels();
+    if (labels != null && team.equals(labels.get(ArkTeamReconciler.TEAM_LABEL))) {
+      return true;
+    }
+    return run.getSpec() != null
+        && run.getSpec().getTeamRef() != null
+        && team.equals(run.getSpec().getTeamRef().getName());
+  }
+
+  /** The team name of a run (label first), or null. */
+  static String team(ArkRun run) {
+    Map<String, String> labels = run.getMetadata().getLabels();
+    String label = labels == null ? null : labels.get(ArkTeamReconciler.TEAM_LABEL);
+    if (label != null && !label.isEmpty()) {
+      return label;
+    }
+    return run.getSpec() == null || run.getSpec().getTeamRef() == null
+        ? null
+        : run.getSpec().getTeamRef().getName();
+  }
+
+  /**
+   * Deletes the finished runs beyond the history limits and returns {@code lastRun} for the status
+   * ({@code null} JSON when the team has no run).
+   */
+  static JsonNode prune(KubernetesClient client, Caches caches, ArkTeam team) {
+    String name = team.getMetadata().getName();
+    List<ArkRun> runs = new ArrayList<>();
+    for (ArkRun run : caches.list(ArkRun.class, team.getMetadata().getNamespace())) {
+      if (run.getMetadata().getDeletionTimestamp() == null && belongs(run, name)) {
+        runs.add(run);
+      }
+    }
+    runs.sort(NEWEST_FIRST);
+    int keepSucceeded = limit(team.getSpec().getSuccessfulRunsHistoryLimit());
+    int keepFailed = limit(team.getSpec().getFailedRunsHistoryLimit());
+    List<ArkRun> kept = new ArrayList<>();
+    for (ArkRun run : runs) {
+      String phase = phase(run);
+      boolean succeeded = SUCCEEDED.equals(phase);
+      boolean failed = FAILED.contains(phase);
+      if ((succeeded && keepSucceeded-- <= 0) || (failed && keepFailed-- <= 0)) {
+        client.resource(run).delete();
+      } else {
+        kept.add(run);
+      }
+    }
+    if (kept.isEmpty()) {
+      return JsonNodeFactory.instance.nullNode();
+    }
+    ArkRun newest = kept.get(0);
+    ObjectNode lastRun = JsonNodeFactory.instance.objectNode();
+    lastRun.put("name", newest.getMetadata().getName());
+    lastRun.put("phase", phase(newest).isEmpty() ? "Pending" : phase(newest));
+    String start = startTime(newest);
+    if (start != null) {
+      lastRun.put("startTime", start);
+    }
+    return lastRun;
+  }
+
+  static String phase(ArkRun run) {
+    return run.getStatus() == null || run.getStatus().getPhase() == null
+        ? ""
+        : run.getStatus().getPhase().getValue();
+  }
+
+  private static int limit(Integer limit) {
+    return limit == null ? DEFAULT_LIMIT : Math.max(0, limit);
+  }
+
+  private static String startTime(ArkRun run) {
+    if (run.getStatus() != null && run.getStatus().getStartTime() != null) {
+      return run.getStatus().getStartTime();
+    }
+    return run.getMetadata().getCreationTimestamp();
+  }
+
+  private static Instant started(ArkRun run) {
+    return instant(startTime(run));
+  }
+
+  private static Instant created(ArkRun run) {
+    return instant(run.getMetadata().getCreationTimestamp());
+  }
+
+  private static Instant instant(String time) {
+    if (time == null) {
+      return Instant.MIN;
+    }
+    try {
+      return Instant.parse(time);
+    } catch (DateTimeParseException e) {
+      return Instant.MIN;
+    }
+  }
+}

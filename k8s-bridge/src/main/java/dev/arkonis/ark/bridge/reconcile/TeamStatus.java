@@ -1,0 +1,149 @@
+package dev.arkonis.ark.bridge.reconcile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.arkonis.ark.bridge.status.Conditions;
+import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A team's status as one reconcile sees it: phase, {@code roles[]}, the Ready condition. */
+final class TeamStatus {
+  static final String WAITING = "AgentsNotReady";
+
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final JsonNode lastRun;
+  private final ArrayNode roles = NODES.arrayNode();
+  private final List<String> conflicts = new ArrayList<>();
+  private final List<String> missing = new ArrayList<>();
+  private final List<String> degraded = new ArrayList<>();
+  private final List<String> waiting = new ArrayList<>();
+  private String errorReason;
+  private String errorMessage;
+
+  TeamStatus(JsonNode lastRun) {
+    this.lastRun = lastRun;
+  }
+
+  /** The spec is invalid: phase Error, nothing else reported. */
+  void error(String reason, String message) {
+    errorReason = reason;
+    errorMessage = message;
+  }
+
+  /** A managed agent's name is taken by an object the team does not own. */
+  void conflict(String message) {
+    conflicts.add(message);
+  }
+
+  /** One role and its agent (null when the named ArkAgent does not exist). */
+  void role(String role, String agentName, ArkAgent agent) {
+    int ready = readyReplicas(agent);
+    ObjectNode entry = roles.addObject();
+    entry.put("name", role);
+    entry.put("agent", agentName);
+    entry.put("readyReplicas", ready);
+    if (agent == null) {
+      missing.add("ArkAgent " + agentName + " (role " + role + ") not found");
+      return;
+    }
+    String problem = failing(agent);
+    int replicas =
+        agent.getSpec() == null || agent.getSpec().getReplicas() == null
+            ? 1
+            : agent.getSpec().getReplicas();
+    if (problem != null) {
+      degraded.add(agentName + ": " + problem);
+    } else if (ready < 1 && replicas != 0) {
+      waiting.add(agentName + " (" + ready + "/" + replicas + " ready)");
+    }
+  }
+
+  String phase() {
+    if (errorReason != null || !conflicts.isEmpty()) {
+      return "Error";
+    }
+    if (!missing.isEmpty()) {
+      return "Pending";
+    }
+    if (!degraded.isEmpty()) {
+      return "Degraded";
+    }
+    return waiting.isEmpty() ? "Ready" : "Pending";
+  }
+
+  String ready() {
+    return "Ready".equals(phase()) ? Conditions.TRUE : Conditions.FALSE;
+  }
+
+  String reason() {
+    if (errorReason != null) {
+      return errorReason;
+    }
+    if (!conflicts.isEmpty()) {
+      return "AgentConflict";
+    }
+    if (!missing.isEmpty()) {
+      return "AgentMissing";
+    }
+    if (!degraded.isEmpty()) {
+      return "AgentDegraded";
+    }
+    return waiting.isEmpty() ? "AgentsReady" : WAITING;
+  }
+
+  String message() {
+    if (errorReason != null) {
+      return errorMessage;
+    }
+    if (!conflicts.isEmpty()) {
+      return String.join("; ", conflicts);
+    }
+    if (!missing.isEmpty()) {
+      return String.join("; ", missing) + "; create it or fix spec.roles[].arkAgent";
+    }
+    if (!degraded.isEmpty()) {
+      return String.join("; ", degraded);
+    }
+    return waiting.isEmpty()
+        ? "all " + roles.size() + " role agents are ready"
+        : "waiting for ready replicas: " + String.join(", ", waiting);
+  }
+
+  /** {@code roles[]}, or JSON null (removes it) for an invalid team. */
+  JsonNode roles() {
+    return errorReason != null ? NODES.nullNode() : roles;
+  }
+
+  JsonNode lastRun() {
+    return lastRun;
+  }
+
+  private static int readyReplicas(ArkAgent agent) {
+    return agent == null
+            || agent.getStatus() == null
+            || agent.getStatus().getReadyReplicas() == null
+        ? 0
+        : agent.getStatus().getReadyReplicas();
+  }
+
+  /** {@code BudgetExceeded} or {@code Degraded} when the agent reports it True, else null. */
+  private static String failing(ArkAgent agent) {
+    if (agent.getStatus() == null || agent.getStatus().getConditions() == null) {
+      return null;
+    }
+    for (var condition : agent.getStatus().getConditions()) {
+      String type = condition.getType();
+      boolean isTrue =
+          condition.getStatus() != null && Conditions.TRUE.equals(condition.getStatus().getValue());
+      if (isTrue && (Conditions.BUDGET_EXCEEDED.equals(type) || Conditions.DEGRADED.equals(type))) {
+        String message = condition.getMessage();
+        return type + (message == null || message.isEmpty() ? "" : " (" + message + ")");
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,246 @@
+package dev.arkonis.ark.bridge.reconcile;
+
+import static dev.arkonis.ark.bridge.reconcile.OperatorFixture.NS;
+import static dev.arkonis.ark.bridge.reconcile.OperatorFixture.condition;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
+import dev.arkonis.ark.crd.v1alpha1.ArkSettings;
+import dev.arkonis.ark.crd.v1alpha1.ArkTeam;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** ArkAgent → worker Deployment and generated ConfigMap, via the operator. */
+@EnableKubernetesMockClient(crud = true)
+class ArkAgentReconcilerTest {
+  KubernetesMockServer server;
+  KubernetesClient client;
+  private OperatorFixture k8s;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    k8s = new OperatorFixture(server, client);
+  }
+
+  @AfterEach
+  void tearDown() {
+    k8s.close();
+  }
+
+  @Test
+  void promptAndSettingsChangesRollThePods() {
+    createConfigMap("prompts", Map.of("writer", "Write well."));
+    k8s.apply(
+        ArkSettings.class,
+        """
+        apiVersion: arkonis.dev/v1alpha1
+        kind: ArkSettings
+        metadata: {name: house-style}
+        spec: {temperature: "0.2", promptFragments: {persona: You are terse.}}
+        """);
+    k8s.apply(
+        ArkTeam.class,
+        """
+        apiVersion: arkonis.dev/v1alpha1
+        kind: ArkTeam
+        metadata: {name: duo}
+        spec:
+          entry: lead
+          roles:
+            - name: lead
+              model: gpt-4o
+              systemPrompt: Lead the work.
+              canDelegate: [writer]
+            - name: writer
+              model: gpt-4o
+              configRef: {name: house-style}
+              systemPromptRef:
+                configMapKeyRef: {name: prompts, key: writer}
+        """);
+    await().until(() -> k8s.deployments().size() == 2);
+    Map<String, String> writerConfig = k8s.get(ConfigMap.class, "duo-writer-config").getData();
+    assertThat(writerConfig).containsEntry("systemPrompt", "Write well.");
+    assertThat(writerConfig.get("settings.json")).contains("You are terse.");
+    String lead = k8s.configHash("duo-lead");
+    String writer = k8s.configHash("duo-writer");
+
+    editTeam(t -> t.getSpec().getRoles().get(0).setSystemPrompt("Lead the work, briefly."));
+    await().until(() -> !k8s.configHash("duo-lead").equals(lead));
+    assertThat(k8s.get(ConfigMap.class, "duo-lead-config").getData())
+        .containsEntry("systemPrompt", "Lead the work, briefly.");
+    assertThat(k8s.configHash("duo-writer")).isEqualTo(writer);
+
+    client
+        .configMaps()
+        .inNamespace(NS)
+        .withName("prompts")
+        .edit(c -> new ConfigMapBuilder(c).addToData("writer", "Write even better.").build());
+    await().until(() -> !k8s.configHash("duo-writer").equals(writer));
+    assertThat(k8s.get(ConfigMap.class, "duo-writer-config").getData())
+        .containsEntry("systemPrompt", "Write even better.");
+
+    String beforeSettings = k8s.configHash("duo-writer");
+    client
+        .resources(ArkSettings.class)
+        .inNamespace(NS)
+        .withName("house-style")
+        .edit(
+            s -> {
+              s.getSpec().setTemperature("0.7");
+              return s;
+            });
+    await().until(() -> !k8s.configHash("duo-writer").equals(beforeSettings));
+  }
+
+  @Test
+  void replicasFollowTheAgentAndZeroIsPaused() {
+    k8s.apply(
+        ArkAgent.class,
+        """
+        apiVersion: arkonis.dev/v1alpha1
+        kind: ArkAgent
+        metadata: {name: solo}
+        spec:
+          model: llama3.2
+          image: example.com/custom-agent:1
+          nodeSelector: {pool: gpu}
+          tolerations: [{key: gpu, operator: Exists, effect: NoSchedule}]
+          env: [{name: OPENAI_BASE_URL, value: "http://ollama:11434/v1"}]
+        """);
+    await().until(() -> k8s.replicas("solo") == 1);
+    Deployment deployment = k8s.get(Deployment.class, "solo");
+    var pod = deployment.getSpec().getTemplate().getSpec();
+    assertThat(pod.getNodeSelector()).containsEntry("pool", "gpu");
+    assertThat(pod.getTolerations().get(0).getKey()).isEqualTo("gpu");
+    assertThat(pod.getContainers().get(0).getImage()).isEqualTo("example.com/custom-agent:1");
+    assertThat(pod.getContainers().get(0).getEnv())
+        .extracting(EnvVar::getName)
+        .contains("OPENAI_BASE_URL");
+
+    scale("solo", 4);
+    await().until(() -> k8s.replicas("solo") == 4);
+    scale("solo", 0);
+    await().until(() -> k8s.replicas("solo") == 0);
+    await()
+        .untilAsserted(
+            () -> {
+              JsonNode ready = condition(k8s.status(ArkAgent.class, "solo"), "Ready");
+              assertThat(ready.path("status").asText()).isEqualTo("True");
+              assertThat(ready.path("reason").asText()).isEqualTo("Paused");
+            });
+  }
+
+  @Test
+  void aSecretPromptStaysInTheSecret() {
+    k8s.apply(
+        ArkAgent.class,
+        """
+        apiVersion: arkonis.dev/v1alpha1
+        kind: ArkAgent
+        metadata: {name: vault}
+        spec:
+          model: gpt-4o
+          systemPromptRef:
+            secretKeyRef: {name: prompts, key: vault}
+          mcpServers:
+            - name: kb
+              url: https://kb.example.com/mcp
+              headersFrom: {secretRef: {name: kb-headers}}
+        """);
+    await().until(() -> k8s.exists(Deployment.class, "vault"));
+    assertThat(k8s.get(ConfigMap.class, "vault-config").getData())
+        .doesNotContainKey("systemPrompt");
+    Container container =
+        k8s.get(Deployment.class, "vault").getSpec().getTemplate().getSpec().getContainers().get(0);
+    EnvVar prompt =
+        container.getEnv().stream()
+            .filter(e -> e.getName().equals("ARK_SYSTEM_PROMPT"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(prompt.getValue()).isNull();
+    assertThat(prompt.getValueFrom().getSecretKeyRef().getName()).isEqualTo("prompts");
+    assertThat(prompt.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("vault");
+    assertThat(container.getEnvFrom())
+        .anySatisfy(e -> assertThat(e.getSecretRef().getName()).isEqualTo("kb-headers"));
+  }
+
+  @Test
+  void aMissingPromptConfigMapIsReportedThenPickedUp() {
+    k8s.apply(
+        ArkAgent.class,
+        """
+        apiVersion: arkonis.dev/v1alpha1
+        kind: ArkAgent
+        metadata: {name: waiting}
+        spec:
+          model: gpt-4o
+          systemPromptRef:
+            configMapKeyRef: {name: later, key: prompt}
+        """);
+    await()
+        .untilAsserted(
+            () -> {
+              JsonNode ready = condition(k8s.status(ArkAgent.class, "waiting"), "Ready");
+              assertThat(ready.path("reason").asText()).isEqualTo("ConfigMissing");
+              assertThat(ready.path("message").asText()).contains("ConfigMap later");
+            });
+    assertThat(k8s.exists(Deployment.class, "waiting")).isFalse();
+    assertThat(client.v1().events().inNamespace(NS).list().getItems())
+        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("ConfigMissing"));
+
+    createConfigMap("later", Map.of("prompt", "Now you can start."));
+    await().until(() -> k8s.exists(Deployment.class, "waiting"));
+    assertThat(k8s.get(ConfigMap.class, "waiting-config").getData())
+        .containsEntry("systemPrompt", "Now you can start.");
+  }
+
+  private void createConfigMap(String name, Map<String, String> data) {
+    client
+        .configMaps()
+        .inNamespace(NS)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withData(data)
+                .build())
+        .create();
+  }
+
+  private void scale(String agent, int replicas) {
+    client
+        .resources(ArkAgent.class)
+        .inNamespace(NS)
+        .withName(agent)
+        .edit(
+            a -> {
+              a.getSpec().setReplicas(replicas);
+              return a;
+            });
+  }
+
+  private void editTeam(java.util.function.Consumer<ArkTeam> change) {
+    client
+        .resources(ArkTeam.class)
+        .inNamespace(NS)
+        .withName("duo")
+        .edit(
+            t -> {
+              change.accept(t);
+              return t;
+            });
+  }
+}
