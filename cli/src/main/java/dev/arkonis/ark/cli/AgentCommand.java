@@ -33,8 +33,11 @@ import picocli.CommandLine.Option;
 final class AgentCommand implements java.util.concurrent.Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Option(names = "--task-queue", required = true, description = "ark/<namespace>/<agent>")
-  String taskQueue;
+  @Option(
+      names = "--task-queue",
+      required = true,
+      description = "ark/<namespace>/<agent>; repeat it to serve several agents from one process.")
+  List<String> taskQueues;
 
   @Option(names = "--temporal-address", defaultValue = "127.0.0.1:7233")
   String temporalAddress;
@@ -68,13 +71,17 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
     try (TemporalConnection temporal = TemporalConnection.connect(temporalAddress, temporalNamespace);
         ToolActivitiesImpl tools = new ToolActivitiesImpl(env);
         HealthServer health = new HealthServer(port, notReady::get)) {
-      Worker worker = temporal.newWorker(taskQueue);
-      worker.registerActivitiesImplementations(chat, tools);
+      List<Worker> workers = new java.util.ArrayList<>();
+      for (String queue : taskQueues) {
+        Worker worker = temporal.newWorker(queue);
+        worker.registerActivitiesImplementations(chat, tools);
+        workers.add(worker);
+      }
       temporal.start();
-      ScheduledExecutorService probe = startProbe(chat, worker, notReady);
+      ScheduledExecutorService probe = startProbe(chat, workers, notReady);
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       System.err.println(
-          "ark agent: polling " + taskQueue + " on " + temporalAddress + ", health on :" + health.port());
+          "ark agent: polling " + String.join(", ", taskQueues) + " on " + temporalAddress + ", health on :" + health.port());
       stop.await();
       if (probe != null) {
         probe.shutdownNow();
@@ -85,7 +92,8 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
 
   /** The semantic probe, when the agent's config asks for one. */
   private ScheduledExecutorService startProbe(
-      AgentActivitiesImpl chat, Worker worker, AtomicReference<String> notReady) throws IOException {
+      AgentActivitiesImpl chat, List<Worker> workers, AtomicReference<String> notReady)
+      throws IOException {
     Path probeFile = configDir.resolve("livenessProbe.json");
     if (!Files.exists(probeFile)) {
       return null;
@@ -100,7 +108,8 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
             .asText("Is 2 + 2 equal to 4? Reply with exactly one word: VALID or INVALID.");
     AgentSpec agent =
         new AgentSpec(
-            "probe", taskQueue, taskQueue, read("model"), read("provider"), systemPrompt(),
+            "probe", taskQueues.get(0), taskQueues.get(0), read("model"), read("provider"),
+            systemPrompt(),
             0, 30, null, false, List.of(), List.of(), List.of());
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     int interval = Math.max(5, probe.path("intervalSeconds").asInt(30));
@@ -108,10 +117,12 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
         () -> {
           String problem = semanticCheck(chat, agent, validator);
           notReady.set(problem);
-          if (problem == null && worker.isSuspended()) {
-            worker.resumePolling();
-          } else if (problem != null && !worker.isSuspended()) {
-            worker.suspendPolling();
+          for (Worker worker : workers) {
+            if (problem == null && worker.isSuspended()) {
+              worker.resumePolling();
+            } else if (problem != null && !worker.isSuspended()) {
+              worker.suspendPolling();
+            }
           }
         },
         0,

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       LogsCommand.class,
       AgentCommand.class,
+      OperatorCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -74,6 +74,10 @@ final class TemporalConnection implements AutoCloseable {
     return client;
   }
 
+  WorkerFactory factory() {
+    return factory;
+  }
+
   Worker newWorker(String taskQueue) {
     return factory.newWorker(taskQueue);
   }
