@@ -1,6 +1,8 @@
 package dev.arkonis.ark.cli;
 
 import dev.arkonis.ark.bridge.OperatorRuntime;
+import dev.arkonis.ark.bridge.webhook.EventStore;
+import dev.arkonis.ark.bridge.webhook.WebhookServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -26,6 +28,12 @@ final class OperatorCommand implements Callable<Integer> {
 
   @Option(names = "--port", defaultValue = "8080", description = "Health port (0 = any free).")
   int port;
+
+  @Option(
+      names = "--webhook-port",
+      defaultValue = "8081",
+      description = "Port of the ArkEvent webhooks, POST /triggers/<namespace>/<name>.")
+  int webhookPort;
 
   @Option(
       names = "--agent-image",
@@ -59,12 +67,19 @@ final class OperatorCommand implements Callable<Integer> {
                     agentImage,
                     blankToNull(leaseNamespace),
                     identity));
-        HealthServer health = new HealthServer(port, runtime::notReady)) {
+        HealthServer health = new HealthServer(port, runtime::notReady);
+        WebhookServer webhooks =
+            new WebhookServer(
+                EventStore.of(client, blankToNull(namespace)),
+                temporal.client(),
+                webhookPort,
+                WebhookServer.Limits.DEFAULT)) {
       runtime.start();
       runtime.lostLeadership().thenRun(stop::countDown);
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       System.err.println(
           "ark operator: Temporal " + temporalAddress + ", health on :" + health.port()
+              + ", webhooks on :" + webhooks.port()
               + (leaseNamespace == null || leaseNamespace.isBlank()
                   ? ""
                   : ", leader election in " + leaseNamespace));

@@ -1,0 +1,52 @@
+package dev.arkonis.ark.bridge.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * What the webhook reads and changes in the cluster. {@link #of} reads the API server (the webhook
+ * runs on every operator replica, the informer caches only on the leader); a cache-backed
+ * implementation can be passed to {@link WebhookServer} instead.
+ */
+public interface EventStore {
+  /** Label the fire activity puts on every ArkRun it creates: {@code arkonis.dev/event=<name>}. */
+  String EVENT_LABEL = "arkonis.dev/event";
+
+  /** Suffix of the token Secret's name: {@code <event>-token}. */
+  String TOKEN_SECRET_SUFFIX = "-token";
+
+  /** Key of the token in that Secret. */
+  String TOKEN_KEY = "token";
+
+  /** The ArkEvent as JSON, or null when it does not exist (or is outside the watched namespace). */
+  JsonNode event(String namespace, String name);
+
+  /**
+   * The webhook token of an event (Secret {@code <event>-token}, key {@code token}), or null when
+   * the Secret or the key does not exist (yet).
+   */
+  String token(String namespace, String event);
+
+  /**
+   * The ArkRuns labelled {@code arkonis.dev/event=<event>}: name → {@code status.phase} ("" while
+   * the run has no phase yet).
+   */
+  Map<String, String> runs(String namespace, String event);
+
+  /** {@code status.message} of a run, or null. */
+  String runMessage(String namespace, String run);
+
+  /** Deletes runs (their finalizer cancels their workflows); missing runs are ignored. */
+  void deleteRuns(String namespace, Collection<String> runs);
+
+  /**
+   * Reads the API server.
+   *
+   * @param watchNamespace the only namespace served, or null for all
+   */
+  static EventStore of(KubernetesClient client, String watchNamespace) {
+    return new KubernetesEventStore(client, watchNamespace);
+  }
+}
