@@ -19,24 +19,26 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
  * The RBAC the Helm chart grants the operator: the ClusterRole (or, with {@code watchNamespace},
  * the Role in that namespace) grants exactly {@link #RBAC_CONTRACT}, and the Role in the release
  * namespace exactly {@link #LEADER_ELECTION_CONTRACT}; no wildcards, resource names or non-resource
- * URLs.
+ * URLs. Both contracts are files, {@code deploy/rbac/contract.txt} and {@code
+ * deploy/rbac/leader-election.txt}, which k8s-bridge's {@code RbacUsageTest} derives from the
+ * requests the running operator sends: the chart grants what the code uses, nothing more.
  */
 class RbacContractTest {
 
-  /** Every ark kind (CRD plural); {@link #crdPluralsAreTheArkKindsOfTheContract} keeps it true. */
+  /** Every ark kind (CRD plural); {@link #crdPluralsAreTheArkKinds} keeps it true. */
   static final List<String> ARK_KINDS =
       List.of(
           "arkagents",
@@ -48,37 +50,39 @@ class RbacContractTest {
           "arkmemories",
           "arknotifies");
 
-  private static final List<String> READ = List.of("get", "list", "watch");
-  private static final List<String> WRITE = List.of("create", "update", "patch", "delete");
+  /**
+   * What the operator (informer bridge, reconcilers, run status writes, events) calls on the API
+   * server, as (apiGroup, resource, verb): {@code deploy/rbac/contract.txt}.
+   */
+  static final Set<Permission> RBAC_CONTRACT = contract("contract.txt");
+
+  /** Leader election: a Lease in the release namespace: {@code deploy/rbac/leader-election.txt}. */
+  static final Set<Permission> LEADER_ELECTION_CONTRACT = contract("leader-election.txt");
 
   /**
-   * What the operator (informer bridge, status writer, webhook) calls on the API server, as
-   * (apiGroup, resource, verb). The ClusterRole — or the Role in {@code watchNamespace} — must
-   * grant exactly this: keep it in sync with the code (a new client call needs a line here and a
-   * rule in templates/rbac.yaml).
+   * The lines {@code <group> <resource> <verb>} of a contract file ({@code core} is the core group
+   * {@code ""}); {@code #} starts a comment.
    */
-  static final Set<Permission> RBAC_CONTRACT = contract();
-
-  /** Leader election: a Lease in the release namespace, granted by a namespaced Role only. */
-  static final Set<Permission> LEADER_ELECTION_CONTRACT =
-      grant(new TreeSet<>(), "coordination.k8s.io", List.of("leases"), "get", "create", "update");
-
-  private static Set<Permission> contract() {
-    Set<Permission> p = new TreeSet<>();
-    grant(p, "arkonis.dev", ARK_KINDS, READ);
-    // Managed agents <team>-<role>; runs created by ArkEvents and retries, pruned by the history
-    // limits, finalizers for cancel-on-delete.
-    grant(p, "arkonis.dev", List.of("arkagents", "arkruns"), WRITE);
-    // Teams: metadata only (finalizers/annotations), never created or deleted.
-    grant(p, "arkonis.dev", List.of("arkteams"), "update", "patch");
-    grant(p, "arkonis.dev", ARK_KINDS.stream().map(k -> k + "/status").toList(), "update", "patch");
-    grant(p, "arkonis.dev", List.of("arkagents/scale"), "get", "update", "patch");
-    grant(p, "apps", List.of("deployments"), concat(READ, WRITE));
-    grant(p, "", List.of("configmaps"), concat(READ, WRITE));
-    // Webhook tokens are created; prompt refs and MCP header Secrets are read.
-    grant(p, "", List.of("secrets"), concat(READ, List.of("create")));
-    grant(p, "", List.of("events"), "create", "patch");
-    return p;
+  static Set<Permission> contract(String file) {
+    Path path = Cli.repoRoot().resolve("deploy/rbac").resolve(file);
+    Set<Permission> permissions = new TreeSet<>();
+    try {
+      for (String line : Files.readAllLines(path)) {
+        String text = line.replaceFirst("#.*", "").trim();
+        if (text.isEmpty()) {
+          continue;
+        }
+        String[] fields = text.split("\\s+");
+        if (fields.length != 3) {
+          throw new IllegalStateException(path + ": not '<group> <resource> <verb>': " + line);
+        }
+        permissions.add(
+            new Permission(fields[0].equals("core") ? "" : fields[0], fields[1], fields[2]));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return permissions;
   }
 
   record Permission(String apiGroup, String resource, String verb)
@@ -95,7 +99,18 @@ class RbacContractTest {
   }
 
   @Test
-  void crdPluralsAreTheArkKindsOfTheContract() throws IOException {
+  void theContractsAreNotEmptyAndNameRealKinds() {
+    assertThat(RBAC_CONTRACT).isNotEmpty();
+    assertThat(LEADER_ELECTION_CONTRACT)
+        .isNotEmpty()
+        .allSatisfy(p -> assertThat(p.resource()).isEqualTo("leases"));
+    assertThat(RBAC_CONTRACT)
+        .filteredOn(p -> p.apiGroup().equals("arkonis.dev"))
+        .allSatisfy(p -> assertThat(ARK_KINDS).contains(p.resource().replaceFirst("/status$", "")));
+  }
+
+  @Test
+  void crdPluralsAreTheArkKinds() throws IOException {
     Path crds = chartDir().resolve("crds");
     Set<String> plurals = new TreeSet<>();
     for (String name : fileNames(crds)) {
@@ -120,7 +135,9 @@ class RbacContractTest {
         objects.stream().filter(o -> o.getKind().equals("ClusterRole")).findFirst().orElseThrow();
     List<PolicyRule> rules = ((ClusterRole) clusterRole).getRules();
     assertThat(rules).allSatisfy(RbacContractTest::assertNoWildcardsOrUrls);
-    assertThat(permissions(rules)).isEqualTo(RBAC_CONTRACT);
+    assertThat(permissions(rules))
+        .as("ClusterRole rules vs deploy/rbac/contract.txt")
+        .isEqualTo(RBAC_CONTRACT);
 
     ClusterRoleBinding binding = only(objects, ClusterRoleBinding.class);
     assertThat(binding.getRoleRef().getName()).isEqualTo(clusterRole.getMetadata().getName());
@@ -153,7 +170,9 @@ class RbacContractTest {
     assertThat(binding.getRoleRef().getName()).isEqualTo(watched.getMetadata().getName());
     assertThat(binding.getSubjects().get(0).getName()).isEqualTo("ark-bot");
     assertThat(binding.getSubjects().get(0).getNamespace()).isEqualTo(NAMESPACE);
-    assertThat(permissions(watched.getRules())).isEqualTo(RBAC_CONTRACT);
+    assertThat(permissions(watched.getRules()))
+        .as("Role rules in watchNamespace vs deploy/rbac/contract.txt")
+        .isEqualTo(RBAC_CONTRACT);
     // serviceAccount.create=false: the named account is used, not created.
     assertThat(objects).extracting(HasMetadata::getKind).doesNotContain("ServiceAccount");
     assertThat(
@@ -171,7 +190,9 @@ class RbacContractTest {
       List<HasMetadata> objects = parse(render(values));
       Role leaderElection = role(objects, NAMESPACE);
       assertThat(leaderElection.getRules()).allSatisfy(RbacContractTest::assertNoWildcardsOrUrls);
-      assertThat(permissions(leaderElection.getRules())).isEqualTo(LEADER_ELECTION_CONTRACT);
+      assertThat(permissions(leaderElection.getRules()))
+          .as("leader-election Role rules vs deploy/rbac/leader-election.txt")
+          .isEqualTo(LEADER_ELECTION_CONTRACT);
     }
   }
 
@@ -206,24 +227,5 @@ class RbacContractTest {
       }
     }
     return granted;
-  }
-
-  private static Set<Permission> grant(
-      Set<Permission> into, String group, List<String> resources, String... verbs) {
-    return grant(into, group, resources, List.of(verbs));
-  }
-
-  private static Set<Permission> grant(
-      Set<Permission> into, String group, List<String> resources, List<String> verbs) {
-    for (String resource : resources) {
-      for (String verb : verbs) {
-        into.add(new Permission(group, resource, verb));
-      }
-    }
-    return into;
-  }
-
-  private static List<String> concat(List<String> a, List<String> b) {
-    return Stream.concat(a.stream(), b.stream()).toList();
   }
 }

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * existing Event instead of adding one. Like client-go's recorder it never reads Events: it creates
  * one, remembers what it created, and patches a repeat (RBAC: {@code events} create and patch
  * only). An Event this process does not know yet but which exists (a previous leader recorded it)
- * is patched too; an Event that is gone (the API server's event TTL) is created again. Recording
- * is best effort: a failure is logged, never thrown into a reconcile.
+ * is patched too; an Event that is gone (the API server's event TTL) is created again. Recording is
+ * best effort: a failure is logged, never thrown into a reconcile.
  */
 public final class EventRecorder {
   public static final String NORMAL = "Normal";
@@ -132,12 +132,23 @@ public final class EventRecorder {
     }
   }
 
+  /**
+   * A JSON merge patch of the named Event. Addressed through an object, not {@code withName}:
+   * fabric8 would otherwise GET the Event first.
+   */
   private Event patch(String namespace, String name, Map<String, Object> fields) {
+    Event target =
+        new EventBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(namespace)
+            .endMetadata()
+            .build();
     return client
         .v1()
         .events()
         .inNamespace(namespace)
-        .withName(name)
+        .resource(target)
         .patch(
             PatchContext.of(PatchType.JSON_MERGE),
             client.getKubernetesSerialization().asJson(fields));

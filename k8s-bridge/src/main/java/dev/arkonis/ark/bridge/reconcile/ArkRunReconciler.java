@@ -174,7 +174,10 @@ public final class ArkRunReconciler implements Reconciler {
       WorkflowExecutionStatus state = stub.describe().getStatus();
       if (state == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
         stub.cancel("ArkRun deleted");
-        return; // the workflow records Cancelled; its status write requeues this run
+        // the controller retries with backoff until the workflow has closed
+        throw new IllegalStateException(
+            "waiting for workflow " + workflowId + " to record Cancelled before removing "
+                + FINALIZER);
       }
     } catch (WorkflowNotFoundException e) {
       // never started or already gone: nothing to cancel

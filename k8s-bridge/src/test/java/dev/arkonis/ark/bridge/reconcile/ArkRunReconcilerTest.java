@@ -1,6 +1,7 @@
 package dev.arkonis.ark.bridge.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -196,7 +197,9 @@ class ArkRunReconcilerTest {
     await().until(() -> "Running".equals(status("blog-3").path("phase").asText()));
 
     client.resources(ArkRun.class).inNamespace(NS).withName("blog-3").delete();
-    reconciler.reconcile(NS, "blog-3"); // finalizer: cancel the workflow
+    // finalizer: cancel the workflow; "try again later" until it has closed
+    assertThatThrownBy(() -> reconciler.reconcile(NS, "blog-3"))
+        .hasMessageContaining("waiting for workflow arkrun/ark-teams/blog-3");
 
     await()
         .atMost(Duration.ofSeconds(20))
