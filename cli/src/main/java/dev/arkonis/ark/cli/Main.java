@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ValidateCommand.class,
       RunCommand.class,
+      DevCommand.class,
       TriggerCommand.class,
       StatusCommand.class,
       LogsCommand.class,

@@ -1,5 +1,7 @@
 package dev.arkonis.ark.bridge;
 
+import dev.arkonis.ark.bridge.events.ArkEventReconciler;
+import dev.arkonis.ark.bridge.events.EventActivitiesImpl;
 import dev.arkonis.ark.bridge.informer.ObjectKey;
 import dev.arkonis.ark.bridge.informer.Operator;
 import dev.arkonis.ark.bridge.informer.Watch;
@@ -43,6 +45,8 @@ public final class OperatorRuntime implements AutoCloseable {
    * @param agentImage default image of agent Deployments
    * @param leaseNamespace namespace of the leader-election Lease, or null to lead at once
    * @param identity this replica's name in the Lease (the pod name)
+   * @param webhookBaseUrl external base URL of the webhook server, for ArkEvent {@code
+   *     status.webhookURL}
    */
   public record Settings(
       String watchNamespace,
@@ -50,7 +54,39 @@ public final class OperatorRuntime implements AutoCloseable {
       String temporalNamespace,
       String agentImage,
       String leaseNamespace,
-      String identity) {}
+      String identity,
+      String webhookBaseUrl) {
+    /** Environment variable with the webhook base URL (the Helm chart sets it). */
+    public static final String WEBHOOK_BASE_URL_ENV = "ARK_WEBHOOK_BASE_URL";
+
+    /** Default webhook base URL: the operator's webhook port on this host. */
+    public static final String DEFAULT_WEBHOOK_BASE_URL = "http://localhost:8081";
+
+    public Settings {
+      if (webhookBaseUrl == null || webhookBaseUrl.isBlank()) {
+        String env = System.getenv(WEBHOOK_BASE_URL_ENV);
+        webhookBaseUrl = env == null || env.isBlank() ? DEFAULT_WEBHOOK_BASE_URL : env;
+      }
+    }
+
+    /** Settings with the webhook base URL from {@value #WEBHOOK_BASE_URL_ENV}. */
+    public Settings(
+        String watchNamespace,
+        String temporalAddress,
+        String temporalNamespace,
+        String agentImage,
+        String leaseNamespace,
+        String identity) {
+      this(
+          watchNamespace,
+          temporalAddress,
+          temporalNamespace,
+          agentImage,
+          leaseNamespace,
+          identity,
+          null);
+    }
+  }
 
   /** Name of the leader-election Lease. */
   public static final String LEASE_NAME = "ark-operator";
@@ -77,7 +113,8 @@ public final class OperatorRuntime implements AutoCloseable {
     Worker worker = workers.newWorker(TeamRunWorkflow.TASK_QUEUE);
     worker.registerWorkflowImplementationTypes(WorkflowTypes.ALL);
     worker.registerActivitiesImplementations(
-        new RunStatusActivitiesImpl(new StatusWriter(client), clock));
+        new RunStatusActivitiesImpl(new StatusWriter(client), clock),
+        new EventActivitiesImpl(client));
     workers.start();
     if (settings.leaseNamespace() == null) {
       startBridge();
@@ -153,6 +190,11 @@ public final class OperatorRuntime implements AutoCloseable {
             clock,
             (run, message) -> operator.events().warning(run, "RunFailed", message)),
         List.of(runsOfTeam()));
+    ArkEventReconciler.inform(operator);
+    operator.register(
+        new ArkEventReconciler(
+            client, temporal, operator, operator.events(), settings.webhookBaseUrl(), clock),
+        ArkEventReconciler.watches());
     operator.start();
     bridge.set(operator);
     LOG.info(

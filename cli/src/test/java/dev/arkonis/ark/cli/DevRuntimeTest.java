@@ -1,0 +1,81 @@
+package dev.arkonis.ark.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.arkonis.ark.crd.v1alpha1.ArkRun;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ark dev} runs the customer-support recipe like a cluster would: the operator creates the
+ * webhook token, a POST in sync mode fires the event and answers with the run's output (mock
+ * model), a bad token is refused and starts nothing.
+ */
+class DevRuntimeTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void webhookInSyncModeReturnsTheCustomerSupportOutput(@TempDir Path dir) throws Exception {
+    Files.copy(
+        Cli.shared().resolve("upstream-examples/customer-support.yaml"),
+        dir.resolve("customer-support.yaml"));
+    try (DevRuntime dev = new DevRuntime(dir, 0, "mock", Duration.ZERO)) {
+      String token = awaitToken(dev);
+      HttpClient http = HttpClient.newHttpClient();
+      URI uri =
+          URI.create(
+              "http://localhost:" + dev.webhookPort()
+                  + "/triggers/ark-teams/support-webhook?mode=sync&timeout=60s");
+
+      HttpResponse<String> refused =
+          http.send(
+              HttpRequest.newBuilder(uri)
+                  .header("Authorization", "Bearer not-the-token")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"message\":\"hi\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(refused.statusCode()).isEqualTo(401);
+      assertThat(dev.client().resources(ArkRun.class).inAnyNamespace().list().getItems()).isEmpty();
+
+      HttpResponse<String> answer =
+          http.send(
+              HttpRequest.newBuilder(uri)
+                  .header("Authorization", "Bearer " + token)
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"message\": \"My invoice shows a double charge for last month.\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+      JsonNode body = JSON.readTree(answer.body());
+      assertThat(body.path("runs")).hasSize(1);
+      assertThat(body.path("output").asText())
+          .contains("- billing:", "- technical:", "- escalation:", "double charge for last month");
+    }
+  }
+
+  private static String awaitToken(DevRuntime dev) throws InterruptedException {
+    for (int i = 0; i < 200; i++) {
+      var secret = dev.client().secrets().inNamespace("ark-teams").withName("support-webhook-token").get();
+      if (secret != null && secret.getData() != null && secret.getData().get("token") != null) {
+        return new String(
+            Base64.getDecoder().decode(secret.getData().get("token")), StandardCharsets.UTF_8);
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the operator did not create the webhook token");
+  }
+}

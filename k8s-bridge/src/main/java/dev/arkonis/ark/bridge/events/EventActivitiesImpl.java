@@ -1,0 +1,231 @@
+package dev.arkonis.ark.bridge.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.arkonis.ark.activities.events.CronCalendar;
+import dev.arkonis.ark.crd.v1alpha1.ArkEvent;
+import dev.arkonis.ark.crd.v1alpha1.ArkRun;
+import dev.arkonis.ark.workflows.run.Phases;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.temporal.failure.ApplicationFailure;
+import java.net.HttpURLConnection;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Kubernetes side of event fires, on the operator's queue: creates the ArkRuns of a fire, reads
+ * and deletes them, and records the fire in the ArkEvent's status. Every method is idempotent, so a
+ * retried activity changes nothing twice.
+ */
+public final class EventActivitiesImpl implements dev.arkonis.ark.workflows.api.EventActivities {
+  /** Label naming the ArkEvent that created a run. */
+  public static final String EVENT_LABEL = "arkonis.dev/event";
+
+  /** Label naming the run's team. */
+  public static final String TEAM_LABEL = "arkonis.dev/team";
+
+  /**
+   * Annotation on the ArkEvent: the ids of its most recent recorded fires (space-separated, newest
+   * last), so a retried {@code recordFire} does not count a fire twice.
+   */
+  public static final String RECENT_FIRES = "arkonis.dev/recent-fires";
+
+  static final int RECENT_FIRES_KEPT = 20;
+
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final KubernetesClient client;
+  private final EventStatusUpdater status;
+
+  public EventActivitiesImpl(KubernetesClient client) {
+    this.client = client;
+    this.status = new EventStatusUpdater(client);
+  }
+
+  @Override
+  public void createRuns(String namespace, String event, List<NewRun> runs) {
+    for (NewRun run : runs) {
+      if (client.resources(ArkRun.class).inNamespace(namespace).withName(run.name()).get()
+          != null) {
+        continue; // created by an earlier attempt
+      }
+      try {
+        client
+            .resources(ArkRun.class)
+            .inNamespace(namespace)
+            .resource(arkRun(namespace, event, run))
+            .create();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  @Override
+  public Map<String, RunState> runStates(String namespace, List<String> runs) {
+    Map<String, RunState> states = new LinkedHashMap<>();
+    for (String name : runs) {
+      ArkRun run = client.resources(ArkRun.class).inNamespace(namespace).withName(name).get();
+      if (run == null) {
+        states.put(name, new RunState(Phases.CANCELLED, null));
+        continue;
+      }
+      JsonNode status = tree(run).path("status");
+      String phase = status.path("phase").asText("");
+      if (phase.isEmpty()) {
+        phase = Phases.PENDING;
+      }
+      String output =
+          Phases.SUCCEEDED.equals(phase) && status.hasNonNull("output")
+              ? status.path("output").asText()
+              : null;
+      states.put(name, new RunState(phase, output));
+    }
+    return states;
+  }
+
+  @Override
+  public void cancelRuns(String namespace, List<String> runs) {
+    for (String name : runs) {
+      client.resources(ArkRun.class).inNamespace(namespace).withName(name).delete();
+    }
+  }
+
+  @Override
+  public void recordFire(
+      String namespace,
+      String event,
+      String fireId,
+      String firedAt,
+      List<NewRun> runs,
+      String nextFireAt) {
+    boolean[] counted = {false};
+    status.update(
+        namespace,
+        event,
+        (object, current) -> {
+          ObjectNode patch = NODES.objectNode();
+          counted[0] = recentFires(object).contains(fireId) || sameRuns(current, runs);
+          if (!counted[0]) {
+            patch.put("firedCount", current.path("firedCount").asLong(0) + 1);
+          }
+          String last = current.path("lastFiredAt").asText("");
+          Instant fired = seconds(firedAt);
+          if (last.isEmpty() || !fired.isBefore(Instant.parse(last))) {
+            patch.put("lastFiredAt", fired.toString());
+            patch.set("lastRuns", lastRuns(runs));
+          }
+          if (nextFireAt != null && !nextFireAt.isBlank()) {
+            patch.put("nextFireAt", seconds(nextFireAt).toString());
+          }
+          return patch;
+        });
+    if (!counted[0]) {
+      rememberFire(namespace, event, fireId);
+    }
+  }
+
+  @Override
+  public long nextFireTime(String cron, String timezone, long after) {
+    try {
+      return CronCalendar.next(cron, timezone, after);
+    } catch (IllegalArgumentException e) {
+      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), "InvalidCron");
+    }
+  }
+
+  /** Adds the fire id to the event's {@link #RECENT_FIRES} annotation (the newest kept). */
+  private void rememberFire(String namespace, String event, String fireId) {
+    MetadataUpdate.apply(
+        client,
+        ArkEvent.class,
+        namespace,
+        event,
+        current -> {
+          List<String> fires = new ArrayList<>(recentFires(current));
+          if (fires.contains(fireId)) {
+            return false;
+          }
+          fires.add(fireId);
+          while (fires.size() > RECENT_FIRES_KEPT) {
+            fires.remove(0);
+          }
+          Map<String, String> annotations =
+              new LinkedHashMap<>(
+                  current.getMetadata().getAnnotations() == null
+                      ? Map.of()
+                      : current.getMetadata().getAnnotations());
+          annotations.put(RECENT_FIRES, String.join(" ", fires));
+          current.getMetadata().setAnnotations(annotations);
+          return true;
+        });
+  }
+
+  static List<String> recentFires(ArkEvent event) {
+    Map<String, String> annotations = event.getMetadata().getAnnotations();
+    String value = annotations == null ? null : annotations.get(RECENT_FIRES);
+    return value == null || value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
+  }
+
+  /**
+   * True when {@code status.lastRuns} already lists exactly this fire's runs: run names derive from
+   * the fire id, so the fire was recorded (by an attempt whose answer was lost).
+   */
+  private static boolean sameRuns(JsonNode status, List<NewRun> runs) {
+    JsonNode last = status.path("lastRuns");
+    if (runs.isEmpty() || last.size() != runs.size()) {
+      return false;
+    }
+    for (int i = 0; i < runs.size(); i++) {
+      if (!runs.get(i).name().equals(last.get(i).path("name").asText())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static ArrayNode lastRuns(List<NewRun> runs) {
+    ArrayNode list = NODES.arrayNode();
+    for (NewRun run : runs) {
+      list.addObject().put("name", run.name()).put("team", run.team());
+    }
+    return list;
+  }
+
+  /** The CRD's date-time fields hold whole seconds. */
+  private static Instant seconds(String rfc3339) {
+    return Instant.parse(rfc3339).truncatedTo(ChronoUnit.SECONDS);
+  }
+
+  private ArkRun arkRun(String namespace, String event, NewRun run) {
+    ObjectNode tree = NODES.objectNode();
+    tree.put("apiVersion", "arkonis.dev/v1alpha1");
+    tree.put("kind", "ArkRun");
+    ObjectNode metadata = tree.putObject("metadata");
+    metadata.put("name", run.name());
+    metadata.put("namespace", namespace);
+    metadata.putObject("labels").put(EVENT_LABEL, event).put(TEAM_LABEL, run.team());
+    ObjectNode spec = tree.putObject("spec");
+    spec.putObject("teamRef").put("name", run.team());
+    spec.set(
+        "input",
+        client
+            .getKubernetesSerialization()
+            .convertValue(run.input() == null ? Map.of() : run.input(), JsonNode.class));
+    spec.putObject("triggeredBy").put("kind", "ArkEvent").put("name", event);
+    return client.getKubernetesSerialization().convertValue(tree, ArkRun.class);
+  }
+
+  private JsonNode tree(Object object) {
+    return client.getKubernetesSerialization().convertValue(object, JsonNode.class);
+  }
+}

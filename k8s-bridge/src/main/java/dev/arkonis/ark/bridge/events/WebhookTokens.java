@@ -1,0 +1,106 @@
+package dev.arkonis.ark.bridge.events;
+
+import dev.arkonis.ark.bridge.informer.Operator;
+import dev.arkonis.ark.crd.v1alpha1.ArkEvent;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * The webhook token of an ArkEvent: Secret {@code <event>-token}, key {@code token}, 32 random
+ * bytes as base64url, owned by the event (deleted with it). An existing Secret of that name is kept
+ * as it is — the user's own token, or ours (deleting it rotates the token: a new one is made at the
+ * event's next reconcile). The token is never logged nor written anywhere else.
+ */
+final class WebhookTokens {
+  static final String KEY = "token";
+  static final String SUFFIX = "-token";
+  private static final int BYTES = 32;
+
+  private final KubernetesClient client;
+  private final SecureRandom random = new SecureRandom();
+
+  WebhookTokens(KubernetesClient client) {
+    this.client = client;
+  }
+
+  static String secretName(String event) {
+    return event + SUFFIX;
+  }
+
+  /** Labels of the token Secrets the operator makes. */
+  static Map<String, String> labels() {
+    return Map.of(Operator.MANAGED_BY_LABEL, Operator.MANAGED_BY);
+  }
+
+  /**
+   * Makes the Secret when it is missing.
+   *
+   * @return null when the token is there, else what is wrong with the existing Secret
+   */
+  String ensure(ArkEvent event) {
+    String namespace = event.getMetadata().getNamespace();
+    String name = secretName(event.getMetadata().getName());
+    Secret existing = client.secrets().inNamespace(namespace).withName(name).get();
+    if (existing != null) {
+      boolean hasKey =
+          (existing.getData() != null && existing.getData().containsKey(KEY))
+              || (existing.getStringData() != null && existing.getStringData().containsKey(KEY));
+      return hasKey
+          ? null
+          : "Secret "
+              + name
+              + " exists but has no key \""
+              + KEY
+              + "\"; add the key or delete the"
+              + " Secret so the operator makes a new token";
+    }
+    Secret secret =
+        new SecretBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(namespace)
+            .addToLabels(labels())
+            .addToLabels(EventActivitiesImpl.EVENT_LABEL, event.getMetadata().getName())
+            .withOwnerReferences(
+                new OwnerReferenceBuilder()
+                    .withApiVersion(event.getApiVersion())
+                    .withKind(event.getKind())
+                    .withName(event.getMetadata().getName())
+                    .withUid(event.getMetadata().getUid())
+                    .withController(true)
+                    .build())
+            .endMetadata()
+            .withType("Opaque")
+            .addToData(KEY, Base64.getEncoder().encodeToString(newToken()))
+            .build();
+    try {
+      client.secrets().inNamespace(namespace).resource(secret).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw new KubernetesClientException(
+            "cannot create Secret " + namespace + "/" + name + ": HTTP " + e.getCode(),
+            e.getCode(),
+            e.getStatus());
+      }
+    }
+    return null;
+  }
+
+  /** base64url (no padding) of 32 bytes from {@link SecureRandom}, as bytes for Secret data. */
+  private byte[] newToken() {
+    byte[] bytes = new byte[BYTES];
+    random.nextBytes(bytes);
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(bytes)
+        .getBytes(StandardCharsets.US_ASCII);
+  }
+}
