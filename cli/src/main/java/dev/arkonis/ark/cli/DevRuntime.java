@@ -15,7 +15,6 @@ import dev.arkonis.ark.crd.manifest.Problem;
 import dev.arkonis.ark.activities.spec.SpecValidator;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -23,7 +22,6 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import java.util.HashMap;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,7 +60,7 @@ final class DevRuntime implements AutoCloseable {
     closeables.add(apiServer::destroy);
     client = apiServer.createClient();
     closeables.add(client);
-    installCrds();
+    CrdCatalog.install(client);
     TemporalConnection temporal = TemporalConnection.embedded();
     closeables.add(0, temporal);
     AgentActivitiesImpl chat =
@@ -158,18 +156,6 @@ final class DevRuntime implements AutoCloseable {
 
   private static String namespace(Manifest m) {
     return m.namespace().isEmpty() ? "default" : m.namespace();
-  }
-
-  private void installCrds() throws IOException {
-    for (String kind : CrdCatalog.PLURALS.keySet()) {
-      try (InputStream in =
-          DevRuntime.class.getClassLoader().getResourceAsStream(CrdCatalog.resource(kind))) {
-        client
-            .resource(
-                client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
-            .createOr(r -> r.update());
-      }
-    }
   }
 
   private void apply(List<Manifest> objects) {

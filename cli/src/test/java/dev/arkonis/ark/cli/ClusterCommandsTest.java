@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.arkonis.ark.crd.manifest.CrdCatalog;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import java.io.InputStream;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -23,15 +21,7 @@ class ClusterCommandsTest {
   @BeforeEach
   void useMockServer() throws Exception {
     Kube.factory = () -> new KubernetesClientBuilder().withConfig(client.getConfiguration()).build();
-    for (String kind : CrdCatalog.PLURALS.keySet()) {
-      try (InputStream in =
-          getClass().getClassLoader().getResourceAsStream(CrdCatalog.resource(kind))) {
-        client
-            .resource(
-                client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
-            .createOr(r -> r.update());
-      }
-    }
+    CrdCatalog.install(client);
     client
         .load(Files.newInputStream(Cli.shared().resolve("upstream-examples/blog-writer.yaml")))
         .inNamespace("ark-teams")

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.arkonis.ark.bridge.OperatorRuntime;
 import dev.arkonis.ark.crd.manifest.CrdCatalog;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.temporal.api.enums.v1.EventType;
@@ -18,7 +17,6 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.WorkerFactory;
 import java.io.File;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,15 +53,7 @@ class OperatorE2E {
 
   @BeforeEach
   void setUp() throws Exception {
-    for (String kind : CrdCatalog.PLURALS.keySet()) {
-      try (InputStream in =
-          getClass().getClassLoader().getResourceAsStream(CrdCatalog.resource(kind))) {
-        client
-            .resource(
-                client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
-            .createOr(r -> r.update());
-      }
-    }
+    CrdCatalog.install(client);
     stubs =
         WorkflowServiceStubs.newConnectedServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget(temporalAddress()).build(),

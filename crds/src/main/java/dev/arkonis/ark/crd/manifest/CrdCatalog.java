@@ -3,6 +3,8 @@ package dev.arkonis.ark.crd.manifest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -43,14 +45,36 @@ public final class CrdCatalog {
   /** The CRD document of a kind as a JSON tree. */
   public static JsonNode crd(String kind) {
     String resource = resource(kind);
-    try (InputStream in = CrdCatalog.class.getClassLoader().getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException("CRD missing from the classpath: " + resource);
-      }
+    try (InputStream in = open(resource)) {
       return YAML.readTree(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Creates every ark CRD in the cluster of {@code client}, or updates it when it exists (the dev
+   * runtime's in-process API server, mock API servers in tests).
+   */
+  public static void install(KubernetesClient client) {
+    for (String kind : PLURALS.keySet()) {
+      try (InputStream in = open(resource(kind))) {
+        client
+            .resource(
+                client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
+            .createOr(r -> r.update());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  private static InputStream open(String resource) {
+    InputStream in = CrdCatalog.class.getClassLoader().getResourceAsStream(resource);
+    if (in == null) {
+      throw new IllegalStateException("CRD missing from the classpath: " + resource);
+    }
+    return in;
   }
 
   /** The {@code openAPIV3Schema} of a kind's only version. */

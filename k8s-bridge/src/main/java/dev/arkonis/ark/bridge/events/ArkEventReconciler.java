@@ -10,6 +10,7 @@ import dev.arkonis.ark.bridge.informer.Operator;
 import dev.arkonis.ark.bridge.informer.Watch;
 import dev.arkonis.ark.bridge.reconcile.Reconciler;
 import dev.arkonis.ark.bridge.status.Conditions;
+import dev.arkonis.ark.bridge.status.ReadyStatus;
 import dev.arkonis.ark.bridge.status.StatusWriter;
 import dev.arkonis.ark.crd.manifest.Manifest;
 import dev.arkonis.ark.crd.manifest.Problem;
@@ -229,41 +230,26 @@ public final class ArkEventReconciler implements Reconciler {
   }
 
   private void write(ArkEvent event, JsonNode tree, Outcome out) {
-    String namespace = event.getMetadata().getNamespace();
-    String name = event.getMetadata().getName();
-    JsonNode current = tree.path("status");
-    long generation =
-        event.getMetadata().getGeneration() == null ? 0 : event.getMetadata().getGeneration();
     ObjectNode patch = JsonNodeFactory.instance.objectNode();
-    patch.put("observedGeneration", generation);
-    patch.set(
-        "conditions",
-        Conditions.set(
-            current.path("conditions"),
-            Conditions.READY,
+    out.fields().forEach(patch::put);
+    ReadyStatus.write(
+            status,
+            ArkEvent.class,
+            event,
+            tree.path("status"),
+            patch,
             out.ready(),
             out.reason(),
             out.message(),
-            generation,
-            clock));
-    out.fields().forEach(patch::put);
-    JsonNode before = JsonNodeFactory.instance.objectNode();
-    for (JsonNode condition : current.path("conditions")) {
-      if (Conditions.READY.equals(condition.path("type").asText())) {
-        before = condition;
-      }
-    }
-    boolean transition =
-        !out.ready().equals(before.path("status").asText())
-            || !out.reason().equals(before.path("reason").asText())
-            || !out.message().equals(before.path("message").asText());
-    if (status.merge(ArkEvent.class, namespace, name, patch) && transition) {
-      if (Conditions.TRUE.equals(out.ready())) {
-        events.normal(event, out.reason(), out.message());
-      } else {
-        events.warning(event, out.reason(), out.message());
-      }
-    }
+            clock)
+        .ifPresent(
+            before -> {
+              if (Conditions.TRUE.equals(out.ready())) {
+                events.normal(event, out.reason(), out.message());
+              } else {
+                events.warning(event, out.reason(), out.message());
+              }
+            });
   }
 
   private static boolean hasFinalizer(ArkEvent event) {

@@ -8,6 +8,7 @@ import dev.arkonis.ark.bridge.informer.Caches;
 import dev.arkonis.ark.bridge.informer.EventRecorder;
 import dev.arkonis.ark.bridge.informer.Watch;
 import dev.arkonis.ark.bridge.status.Conditions;
+import dev.arkonis.ark.bridge.status.ReadyStatus;
 import dev.arkonis.ark.bridge.status.StatusWriter;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
 import dev.arkonis.ark.crd.v1alpha1.ArkSettings;
@@ -144,48 +145,26 @@ public final class ArkAgentReconciler implements Reconciler {
       ArkAgent agent, Deployment deployment, String ready, String reason, String message) {
     String namespace = agent.getMetadata().getNamespace();
     String name = agent.getMetadata().getName();
-    long generation = generation(agent);
     JsonNode current = status.currentStatus(ArkAgent.class, namespace, name);
     if (current == null) {
       return;
     }
     ObjectNode patch = JsonNodeFactory.instance.objectNode();
-    patch.put("observedGeneration", generation);
     patch.put("replicas", replicas(deployment));
     patch.put("readyReplicas", readyReplicas(deployment));
     patch.put("taskQueue", RunPlan.taskQueue(namespace, name));
     patch.put("selector", AgentWorkload.AGENT_LABEL + "=" + name);
-    patch.set(
-        "conditions",
-        Conditions.set(
-            current.path("conditions"),
-            Conditions.READY,
-            ready,
-            reason,
-            message,
-            generation,
-            clock));
-    JsonNode before = readyCondition(current);
-    boolean transition =
-        !ready.equals(before.path("status").asText())
-            || !reason.equals(before.path("reason").asText())
-            || !message.equals(before.path("message").asText());
-    if (status.merge(ArkAgent.class, namespace, name, patch) && transition) {
-      if (Conditions.FALSE.equals(ready) && !"ReplicasNotReady".equals(reason)) {
-        events.warning(agent, reason, message);
-      } else if (Conditions.TRUE.equals(ready) && !ready.equals(before.path("status").asText())) {
-        events.normal(agent, reason, message);
-      }
-    }
-  }
-
-  private static JsonNode readyCondition(JsonNode status) {
-    for (JsonNode condition : status.path("conditions")) {
-      if (Conditions.READY.equals(condition.path("type").asText())) {
-        return condition;
-      }
-    }
-    return JsonNodeFactory.instance.objectNode();
+    ReadyStatus.write(
+            status, ArkAgent.class, agent, current, patch, ready, reason, message, clock)
+        .ifPresent(
+            before -> {
+              if (Conditions.FALSE.equals(ready) && !"ReplicasNotReady".equals(reason)) {
+                events.warning(agent, reason, message);
+              } else if (Conditions.TRUE.equals(ready)
+                  && !ready.equals(before.path("status").asText())) {
+                events.normal(agent, reason, message);
+              }
+            });
   }
 
   private static int replicas(Deployment deployment) {
@@ -202,11 +181,6 @@ public final class ArkAgentReconciler implements Reconciler {
             || deployment.getStatus().getReadyReplicas() == null
         ? 0
         : deployment.getStatus().getReadyReplicas();
-  }
-
-  private static long generation(ArkAgent agent) {
-    Long generation = agent.getMetadata().getGeneration();
-    return generation == null ? 0 : generation;
   }
 
   private static List<String> promptConfigMap(ArkAgent agent) {

@@ -10,6 +10,7 @@ import dev.arkonis.ark.bridge.informer.EventRecorder;
 import dev.arkonis.ark.bridge.informer.ObjectKey;
 import dev.arkonis.ark.bridge.informer.Watch;
 import dev.arkonis.ark.bridge.status.Conditions;
+import dev.arkonis.ark.bridge.status.ReadyStatus;
 import dev.arkonis.ark.bridge.status.StatusWriter;
 import dev.arkonis.ark.crd.manifest.Manifest;
 import dev.arkonis.ark.crd.manifest.Problem;
@@ -156,40 +157,28 @@ public final class ArkTeamReconciler implements Reconciler {
     if (current == null) {
       return;
     }
-    long generation =
-        team.getMetadata().getGeneration() == null ? 0 : team.getMetadata().getGeneration();
     ObjectNode patch = JsonNodeFactory.instance.objectNode();
-    patch.put("observedGeneration", generation);
     patch.put("phase", out.phase());
     patch.set("roles", out.roles());
     patch.set("lastRun", out.lastRun());
-    patch.set(
-        "conditions",
-        Conditions.set(
-            current.path("conditions"),
-            Conditions.READY,
+    ReadyStatus.write(
+            status,
+            ArkTeam.class,
+            team,
+            current,
+            patch,
             out.ready(),
             out.reason(),
             out.message(),
-            generation,
-            clock));
-    JsonNode before = JsonNodeFactory.instance.objectNode();
-    for (JsonNode condition : current.path("conditions")) {
-      if (Conditions.READY.equals(condition.path("type").asText())) {
-        before = condition;
-      }
-    }
-    boolean transition =
-        !out.ready().equals(before.path("status").asText())
-            || !out.reason().equals(before.path("reason").asText())
-            || !out.message().equals(before.path("message").asText());
-    if (status.merge(ArkTeam.class, namespace, name, patch) && transition) {
-      if (Conditions.TRUE.equals(out.ready())) {
-        events.normal(team, out.reason(), out.message());
-      } else if (!TeamStatus.WAITING.equals(out.reason())) {
-        events.warning(team, out.reason(), out.message());
-      }
-    }
+            clock)
+        .ifPresent(
+            before -> {
+              if (Conditions.TRUE.equals(out.ready())) {
+                events.normal(team, out.reason(), out.message());
+              } else if (!TeamStatus.WAITING.equals(out.reason())) {
+                events.warning(team, out.reason(), out.message());
+              }
+            });
   }
 
   /** The team as the user wrote it (no status, no server metadata), for the validator. */

@@ -8,12 +8,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * The one way status is written: the patch is merged (RFC 7386: objects merge, lists are
  * replaced) into the object's current status, nothing is sent when that changes nothing, and the
  * result is written to the status subresource with the object's resourceVersion; a 409 conflict
- * re-reads and tries again.
+ * re-reads (and computes a patch derived from the status again) and tries again.
  */
 public final class StatusWriter {
   private static final int ATTEMPTS = 5;
@@ -31,9 +32,18 @@ public final class StatusWriter {
       };
 
   private final KubernetesClient client;
+  private final int attempts;
 
   public StatusWriter(KubernetesClient client) {
+    this(client, ATTEMPTS);
+  }
+
+  /**
+   * @param attempts how many times a write is tried before a 409 conflict is thrown
+   */
+  public StatusWriter(KubernetesClient client, int attempts) {
     this.client = client;
+    this.attempts = attempts;
   }
 
   /** The current status of an object as JSON, or null when the object does not exist. */
@@ -51,6 +61,24 @@ public final class StatusWriter {
    */
   public <T extends HasMetadata> boolean merge(
       Class<T> type, String namespace, String name, ObjectNode patch) {
+    return update(type, namespace, name, (object, current) -> patch);
+  }
+
+  /**
+   * Merges the patch computed by {@code patch} into the object's status. The function is applied
+   * again to the object and status read on every attempt, so values derived from the current
+   * status (counters) stay right when a 409 conflict makes the write read and try again.
+   *
+   * @param patch (object, current status — an empty object when it has none) → RFC 7386 merge
+   *     patch of the status
+   * @return false when the object is gone or the patch would change nothing (no request is sent
+   *     then)
+   */
+  public <T extends HasMetadata> boolean update(
+      Class<T> type,
+      String namespace,
+      String name,
+      BiFunction<? super T, JsonNode, ? extends ObjectNode> patch) {
     for (int attempt = 1; ; attempt++) {
       T current = client.resources(type).inNamespace(namespace).withName(name).get();
       if (current == null) {
@@ -58,8 +86,12 @@ public final class StatusWriter {
       }
       ObjectNode object = (ObjectNode) tree(current);
       JsonNode before = object.path("status");
-      JsonNode after =
-          mergeResult(before.isObject() ? before.deepCopy() : JsonNodeFactory.instance.objectNode(), patch);
+      ObjectNode base =
+          before.isObject()
+              ? (ObjectNode) before.deepCopy()
+              : JsonNodeFactory.instance.objectNode();
+      JsonNode change = patch.apply(current, before.isObject() ? before : base);
+      JsonNode after = mergeResult(base, change);
       if (after.equals(NUMERIC_VALUE, before)) {
         return false;
       }
@@ -72,7 +104,7 @@ public final class StatusWriter {
         if (e.getCode() == 404) {
           return false;
         }
-        if (e.getCode() != 409 || attempt >= ATTEMPTS) {
+        if (e.getCode() != 409 || attempt >= attempts) {
           throw e;
         }
       }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.arkonis.ark.bridge.status.StatusWriter;
+import dev.arkonis.ark.crd.manifest.CrdCatalog;
 import dev.arkonis.ark.crd.v1alpha1.ArkEvent;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
 import dev.arkonis.ark.workflows.api.EventActivities.NewRun;
@@ -36,7 +37,7 @@ class EventActivitiesImplTest {
   @BeforeEach
   void setUp(TestInfo test) {
     MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
-    EventsFixture.installCrds(client);
+    CrdCatalog.install(client);
     ns = "act-" + test.getTestMethod().orElseThrow().getName().toLowerCase().substring(0, 10);
     activities = new EventActivitiesImpl(client);
     create(

@@ -17,13 +17,9 @@ import dev.arkonis.ark.crd.v1alpha1.ArkRun;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.run.WorkflowTypes;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -61,7 +57,7 @@ final class EventsFixture implements AutoCloseable {
     MOCK_LOG.setLevel(Level.WARNING);
     this.client = client;
     this.namespace = namespace;
-    installCrds(client);
+    CrdCatalog.install(client);
     StatusWriter writer = new StatusWriter(client);
     worker.registerWorkflowImplementationTypes(WorkflowTypes.ALL);
     worker.registerActivitiesImplementations(
@@ -80,20 +76,6 @@ final class EventsFixture implements AutoCloseable {
     if (runs) {
       operator.register(
           new ArkRunReconciler(client, temporal, writer, Clock.systemUTC(), (r, m) -> {}));
-    }
-  }
-
-  static void installCrds(KubernetesClient client) {
-    for (String kind : CrdCatalog.PLURALS.keySet()) {
-      try (InputStream in =
-          EventsFixture.class.getClassLoader().getResourceAsStream(CrdCatalog.resource(kind))) {
-        client
-            .resource(
-                client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
-            .createOr(r -> r.update());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
     }
   }
 

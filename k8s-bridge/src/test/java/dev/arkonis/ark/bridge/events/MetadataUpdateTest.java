@@ -2,6 +2,7 @@ package dev.arkonis.ark.bridge.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.arkonis.ark.crd.manifest.CrdCatalog;
 import dev.arkonis.ark.crd.v1alpha1.ArkEvent;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -18,7 +19,7 @@ class MetadataUpdateTest {
 
   @Test
   void aConcurrentChangeIsNotLost() {
-    EventsFixture.installCrds(client);
+    CrdCatalog.install(client);
     client
         .resources(ArkEvent.class)
         .inNamespace(NS)

@@ -17,14 +17,12 @@ import dev.arkonis.ark.crd.v1alpha1.ArkTeam;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import dev.arkonis.ark.workflows.run.WorkflowTypes;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -48,13 +46,7 @@ class ArkRunReconcilerTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    for (String kind : CrdCatalog.PLURALS.keySet()) {
-      try (InputStream in =
-          getClass().getClassLoader().getResourceAsStream(CrdCatalog.resource(kind))) {
-        client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
-            .createOr(r -> r.update());
-      }
-    }
+    CrdCatalog.install(client);
     env =
         TestWorkflowEnvironment.newInstance(
             TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());

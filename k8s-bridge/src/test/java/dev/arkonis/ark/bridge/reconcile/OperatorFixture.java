@@ -6,15 +6,11 @@ import dev.arkonis.ark.bridge.informer.Controller;
 import dev.arkonis.ark.bridge.informer.Operator;
 import dev.arkonis.ark.crd.manifest.CrdCatalog;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,17 +42,7 @@ final class OperatorFixture implements AutoCloseable {
     MOCK_LOG.setLevel(Level.WARNING);
     this.server = server;
     this.client = client;
-    for (String kind : CrdCatalog.PLURALS.keySet()) {
-      try (InputStream in =
-          getClass().getClassLoader().getResourceAsStream(CrdCatalog.resource(kind))) {
-        client
-            .resource(
-                client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
-            .create();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
+    CrdCatalog.install(client);
     operator =
         new Operator(
             client,

@@ -13,7 +13,6 @@ import dev.arkonis.ark.workflows.api.EventFireWorkflow;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import dev.arkonis.ark.workflows.run.Phases;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -78,15 +77,7 @@ final class WebhookFixture implements AutoCloseable {
     MOCK_LOG.setLevel(Level.WARNING);
     this.client = client;
     FakeFire.reset();
-    for (String kind : CrdCatalog.PLURALS.keySet()) {
-      try (InputStream in =
-          getClass().getClassLoader().getResourceAsStream(CrdCatalog.resource(kind))) {
-        client
-            .resource(
-                client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
-            .createOr(r -> r.update());
-      }
-    }
+    CrdCatalog.install(client);
     Path recipe = sharedDir().resolve("upstream-examples/customer-support.yaml");
     try (InputStream in = Files.newInputStream(recipe)) {
       client.load(in).inNamespace(NS).createOrReplace();
