@@ -1,0 +1,193 @@
+package dev.arkonis.ark.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link RbacUsageTest}'s recorder: the operator's client (told apart by its User-Agent), the
+ * mapping of its requests to the permissions the API server checks, and the contract files in
+ * {@code deploy/rbac}.
+ */
+final class RbacRecorder {
+  static final String USER_AGENT = "ark-operator/rbac-usage-test";
+
+  private final KubernetesMockServer server;
+
+  RbacRecorder(KubernetesMockServer server) {
+    this.server = server;
+  }
+
+  /** A client like the test's, but with the operator's User-Agent: its requests are recorded. */
+  static KubernetesClient operatorClient(KubernetesClient client) {
+    return new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(USER_AGENT).build())
+        .build();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Requests → permissions
+
+  /** (apiGroup, resource[/subresource], verb); the core group is written {@code core}. */
+  record Permission(String group, String resource, String verb) implements Comparable<Permission> {
+    static Permission parse(String line) {
+      String[] fields = line.trim().split("\\s+");
+      if (fields.length != 3) {
+        throw new IllegalArgumentException("not 'group resource verb': " + line);
+      }
+      return new Permission(fields[0], fields[1], fields[2]);
+    }
+
+    @Override
+    public int compareTo(Permission o) {
+      return toString().compareTo(o.toString());
+    }
+
+    @Override
+    public String toString() {
+      return group + " " + resource + " " + verb;
+    }
+  }
+
+  /**
+   * The permission the API server checks for a request, as its RequestInfoResolver derives it;
+   * empty for discovery and other non-resource URLs.
+   */
+  static Optional<Permission> permission(String method, String pathAndQuery) {
+    URI uri = URI.create(pathAndQuery);
+    List<String> parts = Arrays.stream(uri.getPath().split("/")).filter(s -> !s.isEmpty()).toList();
+    String group;
+    List<String> rest;
+    if (parts.size() >= 2 && parts.get(0).equals("api")) {
+      group = "core";
+      rest = parts.subList(2, parts.size());
+    } else if (parts.size() >= 3 && parts.get(0).equals("apis")) {
+      group = parts.get(1);
+      rest = parts.subList(3, parts.size());
+    } else {
+      return Optional.empty(); // /api, /apis, /apis/<group>, /version, /openapi, ...
+    }
+    if (rest.isEmpty()) {
+      return Optional.empty(); // /api/v1, /apis/<group>/<version>: discovery
+    }
+    if (rest.get(0).equals("namespaces") && rest.size() >= 3) {
+      rest = rest.subList(2, rest.size()); // namespaced: drop namespaces/<ns>
+    }
+    String resource = rest.get(0) + (rest.size() >= 3 ? "/" + rest.get(2) : "");
+    boolean named = rest.size() >= 2;
+    String verb =
+        switch (method) {
+          case "GET", "HEAD" -> named ? "get" : watch(uri.getRawQuery()) ? "watch" : "list";
+          case "POST" -> "create";
+          case "PUT" -> "update";
+          case "PATCH" -> "patch";
+          case "DELETE" -> named ? "delete" : "deletecollection";
+          default -> throw new IllegalArgumentException(method + " " + pathAndQuery);
+        };
+    return Optional.of(new Permission(group, resource, verb));
+  }
+
+  private static boolean watch(String query) {
+    if (query == null) {
+      return false;
+    }
+    return Arrays.stream(query.split("&"))
+        .anyMatch(p -> p.equals("watch=true") || p.equals("watch=1"));
+  }
+
+  /**
+   * The permissions of every request the operator's client sent; the requests themselves go to
+   * {@code target/rbac-requests.txt} (which request needed which permission).
+   */
+  Set<Permission> observed() throws InterruptedException, IOException {
+    Set<Permission> observed = new TreeSet<>();
+    Map<String, Integer> agents = new TreeMap<>();
+    List<String> log = new ArrayList<>();
+    for (RecordedRequest request : drain()) {
+      String agent = String.valueOf(request.getHeader("User-Agent"));
+      agents.merge(agent, 1, Integer::sum);
+      if (agent.equals(USER_AGENT)) {
+        Optional<Permission> permission = permission(request.getMethod(), request.getPath());
+        permission.ifPresent(observed::add);
+        log.add(
+            request.getMethod()
+                + " "
+                + request.getPath()
+                + " -> "
+                + permission.map(Permission::toString).orElse("(not a resource)"));
+      }
+    }
+    Files.write(Path.of("target/rbac-requests.txt"), log);
+    assertThat(agents).as("requests by User-Agent").containsKey(USER_AGENT);
+    return observed;
+  }
+
+  /** Every request the mock server received since the last drain; also to discard setup's. */
+  List<RecordedRequest> drain() throws InterruptedException {
+    List<RecordedRequest> requests = new ArrayList<>();
+    for (RecordedRequest r = server.takeRequest(200, TimeUnit.MILLISECONDS);
+        r != null;
+        r = server.takeRequest(200, TimeUnit.MILLISECONDS)) {
+      requests.add(r);
+    }
+    return requests;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The contract files
+
+  static void assertExactly(Set<Permission> observed, String file) throws IOException {
+    Path path = repoRoot().resolve("deploy/rbac").resolve(file);
+    Set<Permission> contract = contract(path);
+    Set<Permission> missing = new TreeSet<>(observed);
+    missing.removeAll(contract);
+    Set<Permission> unused = new TreeSet<>(contract);
+    unused.removeAll(observed);
+    assertThat(missing)
+        .as(
+            "used by the operator but not in %s (add them, and a rule in templates/rbac.yaml)",
+            path)
+        .isEmpty();
+    assertThat(unused)
+        .as("in %s but never used by the operator (remove them from it and from rbac.yaml)", path)
+        .isEmpty();
+  }
+
+  /** The lines {@code group resource verb} of a contract file; {@code #} starts a comment. */
+  static Set<Permission> contract(Path file) throws IOException {
+    Set<Permission> permissions = new TreeSet<>();
+    for (String line : Files.readAllLines(file)) {
+      String text = line.replaceFirst("#.*", "").trim();
+      if (!text.isEmpty()) {
+        permissions.add(Permission.parse(text));
+      }
+    }
+    return permissions;
+  }
+
+  private static Path repoRoot() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.isDirectory(dir.resolve("deploy/rbac"))) {
+        return dir;
+      }
+    }
+    throw new IllegalStateException("no deploy/rbac above " + Path.of("").toAbsolutePath());
+  }
+}
