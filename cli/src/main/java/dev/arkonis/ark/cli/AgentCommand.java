@@ -26,8 +26,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code ark agent}: an agent replica. Polls the agent's task queue and runs its {@code chat} and
  * tool activities; serves {@code /healthz} and {@code /readyz}. With a semantic liveness probe
- * ({@code livenessProbe.json} in the config directory) it asks the model the validator prompt
- * every interval; a failing replica stops polling until the check passes again.
+ * ({@code livenessProbe.json} in the config directory) it asks the model the validator prompt every
+ * interval; a failing replica stops polling until the check passes again.
  */
 @Command(name = "agent", description = "Run an agent replica (worker for one agent's task queue).")
 final class AgentCommand implements java.util.concurrent.Callable<Integer> {
@@ -68,7 +68,8 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
     AgentActivitiesImpl chat = new AgentActivitiesImpl(models);
     AtomicReference<String> notReady = new AtomicReference<>();
     CountDownLatch stop = new CountDownLatch(1);
-    try (TemporalConnection temporal = TemporalConnection.connect(temporalAddress, temporalNamespace);
+    try (TemporalConnection temporal =
+            TemporalConnection.connect(temporalAddress, temporalNamespace);
         ToolActivitiesImpl tools = new ToolActivitiesImpl(env);
         HealthServer health = new HealthServer(port, notReady::get)) {
       List<Worker> workers = new java.util.ArrayList<>();
@@ -81,7 +82,12 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
       ScheduledExecutorService probe = startProbe(chat, workers, notReady);
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       System.err.println(
-          "ark agent: polling " + String.join(", ", taskQueues) + " on " + temporalAddress + ", health on :" + health.port());
+          "ark agent: polling "
+              + String.join(", ", taskQueues)
+              + " on "
+              + temporalAddress
+              + ", health on :"
+              + health.port());
       stop.await();
       if (probe != null) {
         probe.shutdownNow();
@@ -108,9 +114,19 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
             .asText("Is 2 + 2 equal to 4? Reply with exactly one word: VALID or INVALID.");
     AgentSpec agent =
         new AgentSpec(
-            "probe", taskQueues.get(0), taskQueues.get(0), read("model"), read("provider"),
+            "probe",
+            taskQueues.get(0),
+            taskQueues.get(0),
+            read("model"),
+            read("provider"),
             systemPrompt(),
-            0, 30, null, false, List.of(), List.of(), List.of());
+            0,
+            30,
+            null,
+            false,
+            List.of(),
+            List.of(),
+            List.of());
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     int interval = Math.max(5, probe.path("intervalSeconds").asInt(30));
     scheduler.scheduleWithFixedDelay(
@@ -136,7 +152,11 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
       String answer =
           chat.chat(
                   new ChatRequest(
-                      "validate", "readyz", agent, List.of(ChatMessage.user(validator)), null,
+                      "validate",
+                      "readyz",
+                      agent,
+                      List.of(ChatMessage.user(validator)),
+                      null,
                       List.of()))
               .text();
       String upper = answer == null ? "" : answer.trim().toUpperCase(java.util.Locale.ROOT);

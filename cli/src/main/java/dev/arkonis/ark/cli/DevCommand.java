@@ -54,15 +54,14 @@ final class DevCommand implements Callable<Integer> {
           .inAnyNamespace()
           .watch(new RunPrinter(out, dev.client()));
       awaitEventsSetUp(dev);
-      for (ArkEvent event : dev.client().resources(ArkEvent.class).inAnyNamespace().list().getItems()) {
+      for (ArkEvent event :
+          dev.client().resources(ArkEvent.class).inAnyNamespace().list().getItems()) {
         describe(out, dev, event);
       }
       out.println("ark dev: watching " + dir + " (Ctrl-C to stop)");
       out.flush();
       dir.register(
-          watcher,
-          StandardWatchEventKinds.ENTRY_CREATE,
-          StandardWatchEventKinds.ENTRY_MODIFY);
+          watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
       while (true) {
         WatchKey key = watcher.poll(1, TimeUnit.SECONDS);
         if (key == null) {
@@ -86,8 +85,10 @@ final class DevCommand implements Callable<Integer> {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       boolean ready = true;
-      for (ArkEvent event : dev.client().resources(ArkEvent.class).inAnyNamespace().list().getItems()) {
-        JsonNode tree = dev.client().getKubernetesSerialization().convertValue(event, JsonNode.class);
+      for (ArkEvent event :
+          dev.client().resources(ArkEvent.class).inAnyNamespace().list().getItems()) {
+        JsonNode tree =
+            dev.client().getKubernetesSerialization().convertValue(event, JsonNode.class);
         if (tree.path("spec").path("source").path("type").asText().equals("webhook")
             && dev.client()
                     .secrets()
@@ -106,8 +107,7 @@ final class DevCommand implements Callable<Integer> {
   }
 
   private static void describe(PrintWriter out, DevRuntime dev, ArkEvent event) {
-    JsonNode tree =
-        dev.client().getKubernetesSerialization().convertValue(event, JsonNode.class);
+    JsonNode tree = dev.client().getKubernetesSerialization().convertValue(event, JsonNode.class);
     String ns = event.getMetadata().getNamespace();
     String name = event.getMetadata().getName();
     String type = tree.path("spec").path("source").path("type").asText();
@@ -116,13 +116,29 @@ final class DevCommand implements Callable<Integer> {
       String token =
           secret == null || secret.getData() == null
               ? "(not created yet)"
-              : new String(Base64.getDecoder().decode(secret.getData().get("token")), StandardCharsets.UTF_8);
+              : new String(
+                  Base64.getDecoder().decode(secret.getData().get("token")),
+                  StandardCharsets.UTF_8);
       out.println(
-          "event " + name + ": curl -X POST http://localhost:" + dev.webhookPort() + "/triggers/"
-              + ns + "/" + name + " -H 'Authorization: Bearer " + token
+          "event "
+              + name
+              + ": curl -X POST http://localhost:"
+              + dev.webhookPort()
+              + "/triggers/"
+              + ns
+              + "/"
+              + name
+              + " -H 'Authorization: Bearer "
+              + token
               + "' -H 'Content-Type: application/json' -d '{...}'");
     } else {
-      out.println("event " + name + ": " + type + " " + tree.path("spec").path("source").path("cron").asText(""));
+      out.println(
+          "event "
+              + name
+              + ": "
+              + type
+              + " "
+              + tree.path("spec").path("source").path("cron").asText(""));
     }
   }
 
@@ -130,7 +146,8 @@ final class DevCommand implements Callable<Integer> {
   private static final class RunPrinter implements Watcher<ArkRun> {
     private final PrintWriter out;
     private final io.fabric8.kubernetes.client.KubernetesClient client;
-    private final java.util.Map<String, String> lastPhase = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, String> lastPhase =
+        new java.util.concurrent.ConcurrentHashMap<>();
 
     RunPrinter(PrintWriter out, io.fabric8.kubernetes.client.KubernetesClient client) {
       this.out = out;
@@ -139,7 +156,8 @@ final class DevCommand implements Callable<Integer> {
 
     @Override
     public void eventReceived(Action action, ArkRun run) {
-      JsonNode status = client.getKubernetesSerialization().convertValue(run, JsonNode.class).path("status");
+      JsonNode status =
+          client.getKubernetesSerialization().convertValue(run, JsonNode.class).path("status");
       String phase = status.path("phase").asText("");
       if (phase.isEmpty() || phase.equals(lastPhase.put(run.getMetadata().getName(), phase))) {
         return;

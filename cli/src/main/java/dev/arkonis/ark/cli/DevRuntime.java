@@ -3,6 +3,7 @@ package dev.arkonis.ark.cli;
 import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
 import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.ModelFactory;
+import dev.arkonis.ark.activities.spec.SpecValidator;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
 import dev.arkonis.ark.bridge.OperatorRuntime;
 import dev.arkonis.ark.bridge.webhook.EventStore;
@@ -12,7 +13,6 @@ import dev.arkonis.ark.crd.manifest.LoadResult;
 import dev.arkonis.ark.crd.manifest.Manifest;
 import dev.arkonis.ark.crd.manifest.ManifestLoader;
 import dev.arkonis.ark.crd.manifest.Problem;
-import dev.arkonis.ark.activities.spec.SpecValidator;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -20,12 +20,12 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import java.util.HashMap;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -81,7 +81,10 @@ final class DevRuntime implements AutoCloseable {
                 null, "in-process", "default", "ark:dev", null, "ark-dev"));
     webhooks =
         new WebhookServer(
-            EventStore.of(client, null), temporal.client(), webhookPort, WebhookServer.Limits.DEFAULT);
+            EventStore.of(client, null),
+            temporal.client(),
+            webhookPort,
+            WebhookServer.Limits.DEFAULT);
     closeables.add(0, webhooks);
     operator.start();
     closeables.add(0, operator);
@@ -119,7 +122,8 @@ final class DevRuntime implements AutoCloseable {
     }
     if (!problems.isEmpty()) {
       throw new UserError(
-          "invalid manifests:\n" + String.join("\n", problems.stream().map(Problem::format).toList()));
+          "invalid manifests:\n"
+              + String.join("\n", problems.stream().map(Problem::format).toList()));
     }
     return all;
   }

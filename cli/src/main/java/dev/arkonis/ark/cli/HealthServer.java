@@ -26,7 +26,8 @@ final class HealthServer implements AutoCloseable {
         "/readyz",
         exchange -> {
           String problem = readiness.get();
-          respond(exchange, problem == null ? 200 : 503, problem == null ? "ready\n" : problem + "\n");
+          respond(
+              exchange, problem == null ? 200 : 503, problem == null ? "ready\n" : problem + "\n");
         });
     server.setExecutor(Executors.newFixedThreadPool(2));
     server.start();

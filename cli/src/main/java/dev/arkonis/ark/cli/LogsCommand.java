@@ -32,13 +32,26 @@ final class LogsCommand implements Callable<Integer> {
       }
       JsonNode status =
           client.getKubernetesSerialization().convertValue(found, JsonNode.class).path("status");
-      out.println("Run " + run + ": " + status.path("phase").asText("Pending")
-          + (status.hasNonNull("message") ? " — " + status.path("message").asText() : ""));
+      out.println(
+          "Run "
+              + run
+              + ": "
+              + status.path("phase").asText("Pending")
+              + (status.hasNonNull("message") ? " — " + status.path("message").asText() : ""));
       for (JsonNode step : status.path("steps")) {
         out.println();
-        out.println("== " + step.path("name").asText() + " (role " + step.path("role").asText()
-            + (step.hasNonNull("delegatedFrom") ? ", delegated by " + step.path("delegatedFrom").asText() : "")
-            + ") " + step.path("phase").asText() + ", attempts " + step.path("attempts").asInt());
+        out.println(
+            "== "
+                + step.path("name").asText()
+                + " (role "
+                + step.path("role").asText()
+                + (step.hasNonNull("delegatedFrom")
+                    ? ", delegated by " + step.path("delegatedFrom").asText()
+                    : "")
+                + ") "
+                + step.path("phase").asText()
+                + ", attempts "
+                + step.path("attempts").asInt());
         if (step.hasNonNull("message")) {
           out.println("message: " + step.path("message").asText());
         }

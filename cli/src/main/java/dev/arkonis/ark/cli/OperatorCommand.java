@@ -44,7 +44,8 @@ final class OperatorCommand implements Callable<Integer> {
   @Option(
       names = "--leader-election-namespace",
       defaultValue = "${env:POD_NAMESPACE}",
-      description = "Namespace of the leader-election Lease (default: $POD_NAMESPACE; none = lead).")
+      description =
+          "Namespace of the leader-election Lease (default: $POD_NAMESPACE; none = lead).")
   String leaseNamespace;
 
   @Option(names = "--identity", defaultValue = "${env:POD_NAME:-ark-operator}")
@@ -54,7 +55,8 @@ final class OperatorCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CountDownLatch stop = new CountDownLatch(1);
     try (KubernetesClient client = Kube.client();
-        TemporalConnection temporal = TemporalConnection.connect(temporalAddress, temporalNamespace);
+        TemporalConnection temporal =
+            TemporalConnection.connect(temporalAddress, temporalNamespace);
         OperatorRuntime runtime =
             new OperatorRuntime(
                 client,
@@ -78,8 +80,12 @@ final class OperatorCommand implements Callable<Integer> {
       runtime.lostLeadership().thenRun(stop::countDown);
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       System.err.println(
-          "ark operator: Temporal " + temporalAddress + ", health on :" + health.port()
-              + ", webhooks on :" + webhooks.port()
+          "ark operator: Temporal "
+              + temporalAddress
+              + ", health on :"
+              + health.port()
+              + ", webhooks on :"
+              + webhooks.port()
               + (leaseNamespace == null || leaseNamespace.isBlank()
                   ? ""
                   : ", leader election in " + leaseNamespace));

@@ -42,9 +42,13 @@ final class StatusCommand implements Callable<Integer> {
       }
       List<String[]> runs = new ArrayList<>();
       runs.add(new String[] {"RUN", "TEAM", "PHASE", "TOKENS", "STARTED"});
-      List<ArkRun> items = new ArrayList<>(client.resources(ArkRun.class).inNamespace(ns).list().getItems());
-      items.sort(Comparator.comparing((HasMetadata r) -> r.getMetadata().getCreationTimestamp(),
-          Comparator.nullsFirst(Comparator.naturalOrder())).reversed());
+      List<ArkRun> items =
+          new ArrayList<>(client.resources(ArkRun.class).inNamespace(ns).list().getItems());
+      items.sort(
+          Comparator.comparing(
+                  (HasMetadata r) -> r.getMetadata().getCreationTimestamp(),
+                  Comparator.nullsFirst(Comparator.naturalOrder()))
+              .reversed());
       for (ArkRun run : items) {
         JsonNode r = tree(client, run);
         runs.add(
@@ -52,7 +56,9 @@ final class StatusCommand implements Callable<Integer> {
               run.getMetadata().getName(),
               r.path("spec").path("teamRef").path("name").asText(),
               r.path("status").path("phase").asText("Pending"),
-              String.format(Locale.ROOT, "%,d",
+              String.format(
+                  Locale.ROOT,
+                  "%,d",
                   r.path("status").path("totalTokenUsage").path("totalTokens").asLong()),
               r.path("status").path("startTime").asText("-")
             });

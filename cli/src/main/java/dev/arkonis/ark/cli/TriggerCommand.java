@@ -15,7 +15,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ark trigger TEAM}: creates an ArkRun in the cluster; the operator runs it. */
-@Command(name = "trigger", description = "Start a run of a team in the cluster (creates an ArkRun).")
+@Command(
+    name = "trigger",
+    description = "Start a run of a team in the cluster (creates an ArkRun).")
 final class TriggerCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -50,15 +52,23 @@ final class TriggerCommand implements Callable<Integer> {
       }
       Map<String, Object> run =
           Map.of(
-              "apiVersion", "arkonis.dev/v1alpha1",
-              "kind", "ArkRun",
-              "metadata", Map.of("name", RunNames.generate(team), "namespace", ns,
-                  "labels", Map.of("arkonis.dev/team", team)),
+              "apiVersion",
+              "arkonis.dev/v1alpha1",
+              "kind",
+              "ArkRun",
+              "metadata",
+              Map.of(
+                  "name",
+                  RunNames.generate(team),
+                  "namespace",
+                  ns,
+                  "labels",
+                  Map.of("arkonis.dev/team", team)),
               "spec",
-                  Map.of(
-                      "teamRef", Map.of("name", team),
-                      "input", inputs,
-                      "triggeredBy", Map.of("kind", "User", "name", "ark-cli")));
+              Map.of(
+                  "teamRef", Map.of("name", team),
+                  "input", inputs,
+                  "triggeredBy", Map.of("kind", "User", "name", "ark-cli")));
       ArkRun created =
           client
               .resources(ArkRun.class)

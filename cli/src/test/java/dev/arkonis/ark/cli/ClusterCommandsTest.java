@@ -20,7 +20,8 @@ class ClusterCommandsTest {
 
   @BeforeEach
   void useMockServer() throws Exception {
-    Kube.factory = () -> new KubernetesClientBuilder().withConfig(client.getConfiguration()).build();
+    Kube.factory =
+        () -> new KubernetesClientBuilder().withConfig(client.getConfiguration()).build();
     CrdCatalog.install(client);
     client
         .load(Files.newInputStream(Cli.shared().resolve("upstream-examples/blog-writer.yaml")))
@@ -43,7 +44,8 @@ class ClusterCommandsTest {
     assertThat(result.out()).matches("arkrun.arkonis.dev/blog-writer-team-[a-z0-9]{5} created\\s*");
     List<ArkRun> runs = client.resources(ArkRun.class).inNamespace("ark-teams").list().getItems();
     assertThat(runs).hasSize(1);
-    assertThat(runs.get(0).getMetadata().getLabels()).containsEntry("arkonis.dev/team", "blog-writer-team");
+    assertThat(runs.get(0).getMetadata().getLabels())
+        .containsEntry("arkonis.dev/team", "blog-writer-team");
     assertThat(client.getKubernetesSerialization().asJson(runs.get(0).getSpec()))
         .contains("\"teamRef\":{\"name\":\"blog-writer-team\"}", "\"topic\":\"x\"");
   }
@@ -68,13 +70,15 @@ class ClusterCommandsTest {
         .editStatus(
             r -> {
               ArkRun copy =
-                  client.getKubernetesSerialization().unmarshal(
-                      "{\"apiVersion\":\"arkonis.dev/v1alpha1\",\"kind\":\"ArkRun\",\"status\":{"
-                          + "\"phase\":\"Succeeded\",\"output\":\"final text\","
-                          + "\"totalTokenUsage\":{\"totalTokens\":1234},"
-                          + "\"steps\":[{\"name\":\"researcher\",\"role\":\"researcher\","
-                          + "\"phase\":\"Succeeded\",\"attempts\":1,\"output\":\"facts\"}]}}",
-                      ArkRun.class);
+                  client
+                      .getKubernetesSerialization()
+                      .unmarshal(
+                          "{\"apiVersion\":\"arkonis.dev/v1alpha1\",\"kind\":\"ArkRun\",\"status\":{"
+                              + "\"phase\":\"Succeeded\",\"output\":\"final text\","
+                              + "\"totalTokenUsage\":{\"totalTokens\":1234},"
+                              + "\"steps\":[{\"name\":\"researcher\",\"role\":\"researcher\","
+                              + "\"phase\":\"Succeeded\",\"attempts\":1,\"output\":\"facts\"}]}}",
+                          ArkRun.class);
               r.setStatus(copy.getStatus());
               return r;
             });
@@ -85,6 +89,7 @@ class ClusterCommandsTest {
 
     Cli logs = Cli.run("logs", name, "-n", "ark-teams");
     assertThat(logs.exitCode()).as(logs.err()).isZero();
-    assertThat(logs.out()).contains("Run " + name + ": Succeeded", "== researcher", "facts", "final text");
+    assertThat(logs.out())
+        .contains("Run " + name + ": Succeeded", "== researcher", "facts", "final text");
   }
 }

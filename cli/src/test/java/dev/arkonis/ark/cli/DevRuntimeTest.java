@@ -35,7 +35,8 @@ class DevRuntimeTest {
       HttpClient http = HttpClient.newHttpClient();
       URI uri =
           URI.create(
-              "http://localhost:" + dev.webhookPort()
+              "http://localhost:"
+                  + dev.webhookPort()
                   + "/triggers/ark-teams/support-webhook?mode=sync&timeout=60s");
 
       HttpResponse<String> refused =
@@ -69,7 +70,8 @@ class DevRuntimeTest {
 
   private static String awaitToken(DevRuntime dev) throws InterruptedException {
     for (int i = 0; i < 200; i++) {
-      var secret = dev.client().secrets().inNamespace("ark-teams").withName("support-webhook-token").get();
+      var secret =
+          dev.client().secrets().inNamespace("ark-teams").withName("support-webhook-token").get();
       if (secret != null && secret.getData() != null && secret.getData().get("token") != null) {
         return new String(
             Base64.getDecoder().decode(secret.getData().get("token")), StandardCharsets.UTF_8);

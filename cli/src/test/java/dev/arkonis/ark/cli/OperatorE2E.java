@@ -101,8 +101,14 @@ class OperatorE2E {
     }
     command.addAll(
         List.of(
-            "--temporal-address", temporalAddress(), "--port", "0", "--config-dir", "/nonexistent",
-            "--mock-latency", "3s"));
+            "--temporal-address",
+            temporalAddress(),
+            "--port",
+            "0",
+            "--config-dir",
+            "/nonexistent",
+            "--mock-latency",
+            "3s"));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.redirectOutput(new File("target/e2e-agent.log"));
     builder.environment().put("AGENT_PROVIDER", "mock");
@@ -137,8 +143,11 @@ class OperatorE2E {
             client
                 .getKubernetesSerialization()
                 .unmarshal(
-                    "apiVersion: arkonis.dev/v1alpha1\nkind: ArkRun\nmetadata:\n  name: " + run
-                        + "\n  namespace: " + NS + "\nspec:\n  teamRef: {name: story}\n"
+                    "apiVersion: arkonis.dev/v1alpha1\nkind: ArkRun\nmetadata:\n  name: "
+                        + run
+                        + "\n  namespace: "
+                        + NS
+                        + "\nspec:\n  teamRef: {name: story}\n"
                         + "  input: {topic: lighthouses}\n",
                     ArkRun.class))
         .create();
@@ -150,7 +159,8 @@ class OperatorE2E {
         .until(
             () -> {
               String phase = status(run).path("phase").asText("");
-              if (!phase.isEmpty() && (phases.isEmpty() || !phases.get(phases.size() - 1).equals(phase))) {
+              if (!phase.isEmpty()
+                  && (phases.isEmpty() || !phases.get(phases.size() - 1).equals(phase))) {
                 phases.add(phase);
               }
               return "Running".equals(stepPhase(status(run), "writer"));
@@ -177,16 +187,22 @@ class OperatorE2E {
     Map<Long, String> chatByEvent = new HashMap<>();
     for (HistoryEvent e : events) {
       if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-          && e.getActivityTaskScheduledEventAttributes().getActivityType().getName().equals("chat")) {
-        chatByEvent.put(e.getEventId(), e.getActivityTaskScheduledEventAttributes().getTaskQueue().getName());
+          && e.getActivityTaskScheduledEventAttributes()
+              .getActivityType()
+              .getName()
+              .equals("chat")) {
+        chatByEvent.put(
+            e.getEventId(), e.getActivityTaskScheduledEventAttributes().getTaskQueue().getName());
       }
     }
     assertThat(chatByEvent.values())
-        .containsExactlyInAnyOrder("ark/e2e/story-outliner", "ark/e2e/story-writer", "ark/e2e/story-editor");
+        .containsExactlyInAnyOrder(
+            "ark/e2e/story-outliner", "ark/e2e/story-writer", "ark/e2e/story-editor");
     Map<String, Integer> attempts = new HashMap<>();
     for (HistoryEvent e : events) {
       if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED) {
-        String queue = chatByEvent.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId());
+        String queue =
+            chatByEvent.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId());
         if (queue != null) {
           attempts.put(queue, e.getActivityTaskStartedEventAttributes().getAttempt());
         }

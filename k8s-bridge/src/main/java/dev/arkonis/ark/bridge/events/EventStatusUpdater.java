@@ -8,11 +8,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.function.BiFunction;
 
 /**
- * A read-compute-write of an ArkEvent's status for values derived from the current status (the
- * fire counter), through {@link StatusWriter#update}: the patch is computed again from the object
- * read on every attempt, so two fires recorded at the same time (on two operator replicas) both
- * count. A 409 conflict re-reads and computes again (up to {@value #ATTEMPTS} attempts). A patch
- * that changes nothing is not sent.
+ * A read-compute-write of an ArkEvent's status for values derived from the current status (the fire
+ * counter), through {@link StatusWriter#update}: the patch is computed again from the object read
+ * on every attempt, so two fires recorded at the same time (on two operator replicas) both count. A
+ * 409 conflict re-reads and computes again (up to {@value #ATTEMPTS} attempts). A patch that
+ * changes nothing is not sent.
  */
 final class EventStatusUpdater {
   private static final int ATTEMPTS = 8;

@@ -154,8 +154,7 @@ public final class ArkAgentReconciler implements Reconciler {
     patch.put("readyReplicas", readyReplicas(deployment));
     patch.put("taskQueue", RunPlan.taskQueue(namespace, name));
     patch.put("selector", AgentWorkload.AGENT_LABEL + "=" + name);
-    ReadyStatus.write(
-            status, ArkAgent.class, agent, current, patch, ready, reason, message, clock)
+    ReadyStatus.write(status, ArkAgent.class, agent, current, patch, ready, reason, message, clock)
         .ifPresent(
             before -> {
               if (Conditions.FALSE.equals(ready) && !"ReplicasNotReady".equals(reason)) {

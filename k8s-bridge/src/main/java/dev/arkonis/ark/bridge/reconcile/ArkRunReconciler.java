@@ -31,11 +31,11 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
- * ArkRun ↔ TeamRun workflow. A new run starts workflow {@code arkrun/<ns>/<name>} (idempotent:
- * a re-reconcile or an operator restart never starts a second one; a finished one is never
+ * ArkRun ↔ TeamRun workflow. A new run starts workflow {@code arkrun/<ns>/<name>} (idempotent: a
+ * re-reconcile or an operator restart never starts a second one; a finished one is never
  * restarted); the workflow then writes the status. A finalizer cancels a running workflow when the
- * ArkRun is deleted and lets go once the run recorded {@code Cancelled}. {@code spec.retryOf}
- * seeds the new run with the outputs of the old run's succeeded steps.
+ * ArkRun is deleted and lets go once the run recorded {@code Cancelled}. {@code spec.retryOf} seeds
+ * the new run with the outputs of the old run's succeeded steps.
  */
 public final class ArkRunReconciler implements Reconciler {
   /** Finalizer that cancels the workflow of a deleted, still running ArkRun. */
@@ -114,11 +114,15 @@ public final class ArkRunReconciler implements Reconciler {
     RunPlan plan;
     try {
       Map<String, Object> given =
-          spec.has("input") ? client.getKubernetesSerialization().convertValue(spec.path("input"), Map.class) : Map.of();
+          spec.has("input")
+              ? client.getKubernetesSerialization().convertValue(spec.path("input"), Map.class)
+              : Map.of();
       Map<String, Object> input = InputResolver.resolve(teamTree.path("spec"), castMap(given));
       RunPlanner planner =
           new RunPlanner(
-              new ClusterReferences(client, namespace), notice -> warnings.accept(run, notice), true);
+              new ClusterReferences(client, namespace),
+              notice -> warnings.accept(run, notice),
+              true);
       plan =
           planner
               .plan(
@@ -128,7 +132,8 @@ public final class ArkRunReconciler implements Reconciler {
                   name,
                   input,
                   trigger(spec),
-                  new RetrySeeds(client, temporal).priorSteps(namespace, spec.path("retryOf"), teamTree),
+                  new RetrySeeds(client, temporal)
+                      .priorSteps(namespace, spec.path("retryOf"), teamTree),
                   spec.hasNonNull("maxTokens") ? spec.path("maxTokens").asLong() : null,
                   spec.hasNonNull("timeoutSeconds") ? spec.path("timeoutSeconds").asLong() : null)
               .withStatusTaskQueue(TeamRunWorkflow.TASK_QUEUE);
@@ -176,7 +181,9 @@ public final class ArkRunReconciler implements Reconciler {
         stub.cancel("ArkRun deleted");
         // the controller retries with backoff until the workflow has closed
         throw new IllegalStateException(
-            "waiting for workflow " + workflowId + " to record Cancelled before removing "
+            "waiting for workflow "
+                + workflowId
+                + " to record Cancelled before removing "
                 + FINALIZER);
       }
     } catch (WorkflowNotFoundException e) {
@@ -212,8 +219,12 @@ public final class ArkRunReconciler implements Reconciler {
             r -> {
               if (r.getMetadata().getFinalizers() == null
                   || !r.getMetadata().getFinalizers().contains(FINALIZER)) {
-                r.getMetadata().setFinalizers(new java.util.ArrayList<>(
-                    r.getMetadata().getFinalizers() == null ? List.of() : r.getMetadata().getFinalizers()));
+                r.getMetadata()
+                    .setFinalizers(
+                        new java.util.ArrayList<>(
+                            r.getMetadata().getFinalizers() == null
+                                ? List.of()
+                                : r.getMetadata().getFinalizers()));
                 r.getMetadata().getFinalizers().add(FINALIZER);
               }
               Map<String, String> labels =
@@ -229,7 +240,8 @@ public final class ArkRunReconciler implements Reconciler {
     ObjectNode patch = JsonNodeFactory.instance.objectNode();
     patch.put("phase", Phases.PENDING);
     patch.put("message", message);
-    status.merge(ArkRun.class, run.getMetadata().getNamespace(), run.getMetadata().getName(), patch);
+    status.merge(
+        ArkRun.class, run.getMetadata().getNamespace(), run.getMetadata().getName(), patch);
   }
 
   private void fail(ArkRun run, String message) {

@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code spec.retryOf {run, fromStep?}}: the outputs of the old run's succeeded pipeline steps,
- * read in full from its workflow result (the ArkRun status holds truncated outputs only, used as
- * a fallback). With {@code fromStep}, that step and everything after it run again.
+ * read in full from its workflow result (the ArkRun status holds truncated outputs only, used as a
+ * fallback). With {@code fromStep}, that step and everything after it run again.
  */
 final class RetrySeeds {
   private final KubernetesClient client;
@@ -55,7 +55,9 @@ final class RetrySeeds {
       String from = retryOf.path("fromStep").asText();
       if (!deps.containsKey(from)) {
         throw new SpecException(
-            "spec.retryOf.fromStep: no step \"" + from + "\" in the team's pipeline; steps: "
+            "spec.retryOf.fromStep: no step \""
+                + from
+                + "\" in the team's pipeline; steps: "
                 + String.join(", ", deps.keySet()));
       }
       rerun.add(from);
@@ -94,7 +96,11 @@ final class RetrySeeds {
 
   private List<StepStatus> fromArkRun(ArkRun old) {
     JsonNode steps =
-        client.getKubernetesSerialization().convertValue(old, JsonNode.class).path("status").path("steps");
+        client
+            .getKubernetesSerialization()
+            .convertValue(old, JsonNode.class)
+            .path("status")
+            .path("steps");
     List<StepStatus> out = new ArrayList<>();
     for (JsonNode s : steps) {
       JsonNode usage = s.path("tokenUsage");
@@ -108,9 +114,12 @@ final class RetrySeeds {
               null,
               s.path("output").asText(null),
               s.has("outputJSON")
-                  ? client.getKubernetesSerialization().convertValue(s.path("outputJSON"), Object.class)
+                  ? client
+                      .getKubernetesSerialization()
+                      .convertValue(s.path("outputJSON"), Object.class)
                   : null,
-              new TokenUsage(usage.path("inputTokens").asLong(), usage.path("outputTokens").asLong()),
+              new TokenUsage(
+                  usage.path("inputTokens").asLong(), usage.path("outputTokens").asLong()),
               null,
               s.hasNonNull("delegatedFrom") ? s.path("delegatedFrom").asText() : null,
               1));

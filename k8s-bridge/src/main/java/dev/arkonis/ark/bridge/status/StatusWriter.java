@@ -11,10 +11,10 @@ import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
- * The one way status is written: the patch is merged (RFC 7386: objects merge, lists are
- * replaced) into the object's current status, nothing is sent when that changes nothing, and the
- * result is written to the status subresource with the object's resourceVersion; a 409 conflict
- * re-reads (and computes a patch derived from the status again) and tries again.
+ * The one way status is written: the patch is merged (RFC 7386: objects merge, lists are replaced)
+ * into the object's current status, nothing is sent when that changes nothing, and the result is
+ * written to the status subresource with the object's resourceVersion; a 409 conflict re-reads (and
+ * computes a patch derived from the status again) and tries again.
  */
 public final class StatusWriter {
   private static final int ATTEMPTS = 5;
@@ -47,7 +47,8 @@ public final class StatusWriter {
   }
 
   /** The current status of an object as JSON, or null when the object does not exist. */
-  public <T extends HasMetadata> JsonNode currentStatus(Class<T> type, String namespace, String name) {
+  public <T extends HasMetadata> JsonNode currentStatus(
+      Class<T> type, String namespace, String name) {
     T current = client.resources(type).inNamespace(namespace).withName(name).get();
     if (current == null) {
       return null;
@@ -66,11 +67,11 @@ public final class StatusWriter {
 
   /**
    * Merges the patch computed by {@code patch} into the object's status. The function is applied
-   * again to the object and status read on every attempt, so values derived from the current
-   * status (counters) stay right when a 409 conflict makes the write read and try again.
+   * again to the object and status read on every attempt, so values derived from the current status
+   * (counters) stay right when a 409 conflict makes the write read and try again.
    *
-   * @param patch (object, current status — an empty object when it has none) → RFC 7386 merge
-   *     patch of the status
+   * @param patch (object, current status — an empty object when it has none) → RFC 7386 merge patch
+   *     of the status
    * @return false when the object is gone or the patch would change nothing (no request is sent
    *     then)
    */

@@ -45,8 +45,17 @@ public interface AgentTaskWorkflow {
     /** The same task continued from {@code resume}. */
     public AgentTaskInput resumed(Resume resume) {
       return new AgentTaskInput(
-          namespace, runName, agents, role, stepName, task, depth, maxDepth, tokenBudget,
-          maxHistoryEvents, resume);
+          namespace,
+          runName,
+          agents,
+          role,
+          stepName,
+          task,
+          depth,
+          maxDepth,
+          tokenBudget,
+          maxHistoryEvents,
+          resume);
     }
   }
 

@@ -10,8 +10,8 @@ import java.util.Map;
 public interface EventActivities {
   /**
    * Creates the ArkRuns of one fire (labels {@code arkonis.dev/event}, {@code arkonis.dev/team};
-   * {@code spec.triggeredBy {kind: ArkEvent, name}}). A run that already exists is left as is, so
-   * a retried activity creates nothing twice.
+   * {@code spec.triggeredBy {kind: ArkEvent, name}}). A run that already exists is left as is, so a
+   * retried activity creates nothing twice.
    */
   @ActivityMethod(name = "createRuns")
   void createRuns(String namespace, String event, List<NewRun> runs);
@@ -30,9 +30,16 @@ public interface EventActivities {
    */
   @ActivityMethod(name = "recordFire")
   void recordFire(
-      String namespace, String event, String fireId, String firedAt, List<NewRun> runs, String nextFireAt);
+      String namespace,
+      String event,
+      String fireId,
+      String firedAt,
+      List<NewRun> runs,
+      String nextFireAt);
 
-  /** Next fire time (epoch millis) of a 5-field cron in an IANA zone strictly after {@code after}. */
+  /**
+   * Next fire time (epoch millis) of a 5-field cron in an IANA zone strictly after {@code after}.
+   */
   @ActivityMethod(name = "nextFireTime")
   long nextFireTime(String cron, String timezone, long after);
 

@@ -7,10 +7,10 @@ import java.util.Map;
 
 /**
  * One fire of an ArkEvent: renders every target's input templates against {@code .trigger}, creates
- * one ArkRun per target in parallel (the operator then runs them), records the fire in the
- * event's status and — when asked, or when the event's concurrency policy needs to know — waits
- * for the runs to finish. Started by a Temporal Schedule (cron), the cron timer workflow, the
- * webhook, or a team-output event.
+ * one ArkRun per target in parallel (the operator then runs them), records the fire in the event's
+ * status and — when asked, or when the event's concurrency policy needs to know — waits for the
+ * runs to finish. Started by a Temporal Schedule (cron), the cron timer workflow, the webhook, or a
+ * team-output event.
  */
 @WorkflowInterface
 public interface EventFireWorkflow {
@@ -46,7 +46,8 @@ public interface EventFireWorkflow {
    * @param namespace Kubernetes namespace of the event
    * @param event ArkEvent name
    * @param trigger {@code .trigger} in templates: {@code body} (webhook JSON), {@code output}
-   *     (team-output) and any extra keys; {@code name} and {@code firedAt} are added by the workflow
+   *     (team-output) and any extra keys; {@code name} and {@code firedAt} are added by the
+   *     workflow
    * @param targets teams to run, with their input templates
    * @param waitForRuns wait until every run finished (webhook sync mode, Forbid/Replace cron)
    * @param fireId identifies the fire (run names derive from it); null = the workflow's run id

@@ -53,15 +53,39 @@ public record RunPlan(
       int maxDelegationDepth,
       Map<String, PriorStep> priorSteps) {
     this(
-        namespace, runName, team, input, trigger, agents, steps, entry, output, timeoutSeconds,
-        maxTokens, maxDelegationDepth, priorSteps, null);
+        namespace,
+        runName,
+        team,
+        input,
+        trigger,
+        agents,
+        steps,
+        entry,
+        output,
+        timeoutSeconds,
+        maxTokens,
+        maxDelegationDepth,
+        priorSteps,
+        null);
   }
 
   /** The same plan with its status mirrored by the worker on {@code taskQueue}. */
   public RunPlan withStatusTaskQueue(String taskQueue) {
     return new RunPlan(
-        namespace, runName, team, input, trigger, agents, steps, entry, output, timeoutSeconds,
-        maxTokens, maxDelegationDepth, priorSteps, taskQueue);
+        namespace,
+        runName,
+        team,
+        input,
+        trigger,
+        agents,
+        steps,
+        entry,
+        output,
+        timeoutSeconds,
+        maxTokens,
+        maxDelegationDepth,
+        priorSteps,
+        taskQueue);
   }
 
   public RunPlan {

@@ -21,5 +21,6 @@ public interface RunStatusActivities {
    * @param workflowId {@code arkrun/<namespace>/<name>}
    * @param workflowRunId the Temporal run id
    */
-  record RunRef(String namespace, String name, String team, String workflowId, String workflowRunId) {}
+  record RunRef(
+      String namespace, String name, String team, String workflowId, String workflowRunId) {}
 }

@@ -84,15 +84,15 @@ final class AgentLoop {
       messages.addAll(from.messages());
     } else {
       messages.add(
-        ChatMessage.user(
-            schema == null
-                ? prompt
-                : prompt
-                    + "\n\n"
-                    + ChatRequest.SCHEMA_MARKER
-                    + "\n```json\n"
-                    + schema.trim()
-                    + "\n```"));
+          ChatMessage.user(
+              schema == null
+                  ? prompt
+                  : prompt
+                      + "\n\n"
+                      + ChatRequest.SCHEMA_MARKER
+                      + "\n```json\n"
+                      + schema.trim()
+                      + "\n```"));
     }
     int schemaFailures = from == null ? 0 : from.schemaFailures();
     for (int turn = from == null ? 1 : from.turn() + 1; turn <= MAX_TURNS; turn++) {

@@ -34,7 +34,12 @@ public final class AgentTaskWorkflowImpl implements AgentTaskWorkflow {
     AgentCalls calls = new AgentCalls(budget);
     Delegations delegations =
         new Delegations(
-            input.namespace(), input.runName(), input.agents(), input.maxDepth(), budget, this::now);
+            input.namespace(),
+            input.runName(),
+            input.agents(),
+            input.maxDepth(),
+            budget,
+            this::now);
     AgentLoop loop = new AgentLoop(calls, delegations);
     int maxEvents =
         input.maxHistoryEvents() > 0

@@ -52,17 +52,34 @@ class AgentTaskContinueAsNewTest {
               if (toolResults < 5) {
                 return new ChatResponse(
                     "",
-                    List.of(new ChatMessage.ToolCall("c" + toolResults, "echo", "{\"n\":" + toolResults + "}")),
-                    new TokenUsage(10, 5), null, List.of(), 1);
+                    List.of(
+                        new ChatMessage.ToolCall(
+                            "c" + toolResults, "echo", "{\"n\":" + toolResults + "}")),
+                    new TokenUsage(10, 5),
+                    null,
+                    List.of(),
+                    1);
               }
               return FakeAgents.reply("saw " + toolResults + " results");
             });
     AgentSpec base = Plans.agent("worker", 0);
     AgentSpec agent =
         new AgentSpec(
-            base.role(), base.agent(), base.taskQueue(), base.model(), base.provider(),
-            base.systemPrompt(), 0, 30, null, false, List.of(), List.of(),
-            List.of(new dev.arkonis.ark.workflows.api.HttpToolSpec("echo", "echo", "http://x", "POST", "{}", 0)));
+            base.role(),
+            base.agent(),
+            base.taskQueue(),
+            base.model(),
+            base.provider(),
+            base.systemPrompt(),
+            0,
+            30,
+            null,
+            false,
+            List.of(),
+            List.of(),
+            List.of(
+                new dev.arkonis.ark.workflows.api.HttpToolSpec(
+                    "echo", "echo", "http://x", "POST", "{}", 0)));
     env.newWorker(agent.taskQueue()).registerActivitiesImplementations(agents, new EchoTools());
     env.start();
     AgentTaskWorkflow workflow =
@@ -77,7 +94,16 @@ class AgentTaskContinueAsNewTest {
     AgentTaskWorkflow.AgentTaskResult result =
         workflow.run(
             new AgentTaskWorkflow.AgentTaskInput(
-                "test", "run", Map.of("worker", agent), "worker", "worker", "do it", 1, 3, 0, 20,
+                "test",
+                "run",
+                Map.of("worker", agent),
+                "worker",
+                "worker",
+                "do it",
+                1,
+                3,
+                0,
+                20,
                 null));
 
     assertThat(result.phase()).isEqualTo("Succeeded");
