@@ -1,6 +1,7 @@
 package dev.arkonis.ark.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,14 +14,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ark dev} runs the customer-support recipe like a cluster would: the operator creates the
  * webhook token, a POST in sync mode fires the event and answers with the run's output (mock
- * model), a bad token is refused and starts nothing.
+ * model), a bad token is refused and starts nothing; 100 concurrent posts create 100 distinct
+ * ArkRuns.
  */
 class DevRuntimeTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,10 +76,88 @@ class DevRuntimeTest {
     }
   }
 
+  @Test
+  void hundredConcurrentPostsCreateHundredDistinctRuns(@TempDir Path dir) throws Exception {
+    Files.writeString(
+        dir.resolve("echo.yaml"),
+        """
+        apiVersion: arkonis.dev/v1alpha1
+        kind: ArkTeam
+        metadata:
+          name: echo
+          namespace: ark-teams
+        spec:
+          inputs:
+            - name: message
+              type: string
+              required: true
+          roles:
+            - name: echo
+              model: mock-model
+          pipeline:
+            - role: echo
+              inputs:
+                prompt: "{{ .input.message }}"
+        ---
+        apiVersion: arkonis.dev/v1alpha1
+        kind: ArkEvent
+        metadata:
+          name: echo-hook
+          namespace: ark-teams
+        spec:
+          source:
+            type: webhook
+          targets:
+            - team: echo
+              input:
+                message: "{{ .trigger.body.message }}"
+        """);
+    try (DevRuntime dev = new DevRuntime(dir, 0, "mock", Duration.ZERO)) {
+      String token = awaitToken(dev, "echo-hook");
+      HttpClient http = HttpClient.newHttpClient();
+      URI uri =
+          URI.create("http://localhost:" + dev.webhookPort() + "/triggers/ark-teams/echo-hook");
+      List<CompletableFuture<HttpResponse<String>>> posts = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        posts.add(
+            http.sendAsync(
+                HttpRequest.newBuilder(uri)
+                    .header("Authorization", "Bearer " + token)
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString("{\"message\": \"ticket " + i + "\"}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString()));
+      }
+      Set<String> names = new HashSet<>();
+      for (CompletableFuture<HttpResponse<String>> post : posts) {
+        HttpResponse<String> response = post.get(60, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        JSON.readTree(response.body()).path("runs").forEach(r -> names.add(r.asText()));
+      }
+      assertThat(names).hasSize(100);
+      await().atMost(Duration.ofSeconds(60)).until(() -> runNames(dev).containsAll(names));
+      assertThat(runNames(dev)).hasSize(100);
+    }
+  }
+
+  private static Set<String> runNames(DevRuntime dev) {
+    Set<String> names = new HashSet<>();
+    dev.client()
+        .resources(ArkRun.class)
+        .inNamespace("ark-teams")
+        .list()
+        .getItems()
+        .forEach(r -> names.add(r.getMetadata().getName()));
+    return names;
+  }
+
   private static String awaitToken(DevRuntime dev) throws InterruptedException {
+    return awaitToken(dev, "support-webhook");
+  }
+
+  private static String awaitToken(DevRuntime dev, String event) throws InterruptedException {
     for (int i = 0; i < 200; i++) {
-      var secret =
-          dev.client().secrets().inNamespace("ark-teams").withName("support-webhook-token").get();
+      var secret = dev.client().secrets().inNamespace("ark-teams").withName(event + "-token").get();
       if (secret != null && secret.getData() != null && secret.getData().get("token") != null) {
         return new String(
             Base64.getDecoder().decode(secret.getData().get("token")), StandardCharsets.UTF_8);
