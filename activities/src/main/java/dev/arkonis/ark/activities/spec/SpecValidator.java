@@ -3,6 +3,8 @@ package dev.arkonis.ark.activities.spec;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.arkonis.ark.crd.manifest.FieldPath;
 import dev.arkonis.ark.crd.manifest.Manifest;
 import dev.arkonis.ark.crd.manifest.Problem;
@@ -34,6 +36,32 @@ public final class SpecValidator {
     }
     problems.sort(Comparator.comparing(Problem::file).thenComparingInt(Problem::line));
     return problems;
+  }
+
+  /**
+   * Problems of an object read from the API server: only what its author wrote counts (apiVersion,
+   * kind, name, namespace, spec), not status or server-set metadata.
+   */
+  public List<Problem> validateStored(JsonNode object) {
+    ObjectNode user = JsonNodeFactory.instance.objectNode();
+    user.put("apiVersion", object.path("apiVersion").asText());
+    user.put("kind", object.path("kind").asText());
+    ObjectNode metadata = user.putObject("metadata");
+    metadata.put("name", object.path("metadata").path("name").asText());
+    metadata.put("namespace", object.path("metadata").path("namespace").asText());
+    if (object.has("spec")) {
+      user.set("spec", object.path("spec").deepCopy());
+    }
+    return validate(Manifest.of(user));
+  }
+
+  /** The first {@code max} problems for a status condition, pointing to ark validate for more. */
+  public static String summary(List<Problem> problems, int max) {
+    String shown =
+        String.join("; ", problems.stream().limit(max).map(Problem::formatForCondition).toList());
+    return problems.size() > max
+        ? shown + " (and " + (problems.size() - max) + " more; run 'ark validate')"
+        : shown;
   }
 
   /** Problems of one object. Semantic rules run only when the object fits its schema. */

@@ -12,7 +12,6 @@ import dev.arkonis.ark.bridge.reconcile.Reconciler;
 import dev.arkonis.ark.bridge.status.Conditions;
 import dev.arkonis.ark.bridge.status.ReadyStatus;
 import dev.arkonis.ark.bridge.status.StatusWriter;
-import dev.arkonis.ark.crd.manifest.Manifest;
 import dev.arkonis.ark.crd.manifest.Problem;
 import dev.arkonis.ark.crd.v1alpha1.ArkEvent;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -26,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * ArkEvent → what fires it. {@code cron}: a Temporal Schedule {@code arkevent/<ns>/<name>} (overlap
@@ -127,10 +125,13 @@ public final class ArkEventReconciler implements Reconciler {
       return;
     }
     JsonNode tree = client.getKubernetesSerialization().convertValue(event, JsonNode.class);
-    List<Problem> problems = validator.validate(Manifest.of(userTree(tree)));
+    List<Problem> problems = validator.validateStored(tree);
     if (!problems.isEmpty()) {
       // an existing schedule keeps its last valid spec until the spec is fixed
-      write(event, tree, Outcome.error(INVALID_SPEC, summary(problems), Map.of()));
+      write(
+          event,
+          tree,
+          Outcome.error(INVALID_SPEC, SpecValidator.summary(problems, PROBLEMS_SHOWN), Map.of()));
       return;
     }
     EventSpec spec = EventSpec.of(namespace, name, tree.path("spec"));
@@ -280,29 +281,6 @@ public final class ArkEventReconciler implements Reconciler {
           e.getMetadata().setFinalizers(finalizers);
           return true;
         });
-  }
-
-  /** The event as the user wrote it (no status, no server metadata), for the validator. */
-  private static JsonNode userTree(JsonNode tree) {
-    ObjectNode user = JsonNodeFactory.instance.objectNode();
-    user.put("apiVersion", tree.path("apiVersion").asText());
-    user.put("kind", tree.path("kind").asText());
-    ObjectNode metadata = user.putObject("metadata");
-    metadata.put("name", tree.path("metadata").path("name").asText());
-    metadata.put("namespace", tree.path("metadata").path("namespace").asText());
-    user.set("spec", tree.path("spec").deepCopy());
-    return user;
-  }
-
-  private static String summary(List<Problem> problems) {
-    String shown =
-        problems.stream()
-            .limit(PROBLEMS_SHOWN)
-            .map(Problem::formatForCondition)
-            .collect(Collectors.joining("; "));
-    return problems.size() > PROBLEMS_SHOWN
-        ? shown + " (and " + (problems.size() - PROBLEMS_SHOWN) + " more; run 'ark validate')"
-        : shown;
   }
 
   /** The gRPC status description of a Temporal error, else its message. */

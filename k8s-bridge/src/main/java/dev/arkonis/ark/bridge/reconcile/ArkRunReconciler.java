@@ -8,7 +8,6 @@ import dev.arkonis.ark.activities.spec.RunPlanner;
 import dev.arkonis.ark.activities.spec.SpecException;
 import dev.arkonis.ark.activities.spec.SpecValidator;
 import dev.arkonis.ark.bridge.status.StatusWriter;
-import dev.arkonis.ark.crd.manifest.Manifest;
 import dev.arkonis.ark.crd.manifest.Problem;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
 import dev.arkonis.ark.crd.v1alpha1.ArkTeam;
@@ -106,7 +105,7 @@ public final class ArkRunReconciler implements Reconciler {
       return;
     }
     JsonNode teamTree = tree(team);
-    List<Problem> problems = validator.validate(Manifest.of(teamTree));
+    List<Problem> problems = validator.validateStored(teamTree);
     if (!problems.isEmpty()) {
       fail(run, "ArkTeam " + teamName + " is invalid: " + problems.get(0).formatForCondition());
       return;

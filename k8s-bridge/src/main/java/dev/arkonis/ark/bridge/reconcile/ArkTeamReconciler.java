@@ -12,7 +12,6 @@ import dev.arkonis.ark.bridge.informer.Watch;
 import dev.arkonis.ark.bridge.status.Conditions;
 import dev.arkonis.ark.bridge.status.ReadyStatus;
 import dev.arkonis.ark.bridge.status.StatusWriter;
-import dev.arkonis.ark.crd.manifest.Manifest;
 import dev.arkonis.ark.crd.manifest.Problem;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
@@ -26,7 +25,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * ArkTeam → its agents and its status. An invalid team (the shared {@link SpecValidator}) gets
@@ -94,9 +92,9 @@ public final class ArkTeamReconciler implements Reconciler {
     }
     KubernetesSerialization json = client.getKubernetesSerialization();
     TeamStatus out = new TeamStatus(TeamRuns.prune(client, caches, team));
-    List<Problem> problems = validator.validate(Manifest.of(tree(team, json)));
+    List<Problem> problems = validator.validateStored(json.convertValue(team, JsonNode.class));
     if (!problems.isEmpty()) {
-      out.error("InvalidSpec", summary(problems));
+      out.error("InvalidSpec", SpecValidator.summary(problems, PROBLEMS_SHOWN));
       write(team, out);
       return;
     }
@@ -179,29 +177,6 @@ public final class ArkTeamReconciler implements Reconciler {
                 events.warning(team, out.reason(), out.message());
               }
             });
-  }
-
-  /** The team as the user wrote it (no status, no server metadata), for the validator. */
-  private static JsonNode tree(ArkTeam team, KubernetesSerialization json) {
-    ObjectNode tree = JsonNodeFactory.instance.objectNode();
-    tree.put("apiVersion", team.getApiVersion());
-    tree.put("kind", team.getKind());
-    ObjectNode metadata = tree.putObject("metadata");
-    metadata.put("name", team.getMetadata().getName());
-    metadata.put("namespace", team.getMetadata().getNamespace());
-    tree.set("spec", json.convertValue(team.getSpec(), JsonNode.class));
-    return tree;
-  }
-
-  private static String summary(List<Problem> problems) {
-    String shown =
-        problems.stream()
-            .limit(PROBLEMS_SHOWN)
-            .map(Problem::formatForCondition)
-            .collect(Collectors.joining("; "));
-    return problems.size() > PROBLEMS_SHOWN
-        ? shown + " (and " + (problems.size() - PROBLEMS_SHOWN) + " more; run 'ark validate')"
-        : shown;
   }
 
   private static Map<String, String> labels(ArkAgent agent) {

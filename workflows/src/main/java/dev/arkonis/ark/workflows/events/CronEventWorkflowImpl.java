@@ -174,7 +174,7 @@ public final class CronEventWorkflowImpl implements CronEventWorkflow {
                 .build());
     List<Promise<FireResult>> started = new ArrayList<>(1);
     // detached: cancelling this workflow (ArkEvent deleted) leaves running fires alone, as
-    // deleting a Schedule does; Replace cancels the scope explicitly
+    // deleting a Schedule does; Replace cancels the fire's runs, not the fire
     CancellationScope scope =
         Workflow.newDetachedCancellationScope(
             () -> started.add(Async.function(child::fire, request)));
@@ -204,7 +204,7 @@ public final class CronEventWorkflowImpl implements CronEventWorkflow {
     for (int i = 0; i < targets.size(); i++) {
       runs.add(EventFireWorkflow.runName(targets.get(i).team(), fireId, i));
     }
-    return PreviousFire.child(spec.namespace(), event, workflowId, runs, result, scope);
+    return PreviousFire.child(spec.namespace(), event, workflowId, runs, result);
   }
 
   private List<Target> targets() {

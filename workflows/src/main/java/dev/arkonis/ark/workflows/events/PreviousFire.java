@@ -3,7 +3,6 @@ package dev.arkonis.ark.workflows.events;
 import dev.arkonis.ark.workflows.api.EventActivities.RunState;
 import dev.arkonis.ark.workflows.api.EventFireWorkflow.FireResult;
 import dev.arkonis.ark.workflows.run.Phases;
-import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.ContinueAsNewOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
@@ -29,30 +28,22 @@ final class PreviousFire {
   private final String event;
   private final Handover fire;
   private final Promise<FireResult> result; // null when handed over
-  private final CancellationScope scope; // null when handed over
 
-  private PreviousFire(
-      String namespace,
-      String event,
-      Handover fire,
-      Promise<FireResult> result,
-      CancellationScope scope) {
+  private PreviousFire(String namespace, String event, Handover fire, Promise<FireResult> result) {
     this.namespace = namespace;
     this.event = event;
     this.fire = fire;
     this.result = result;
-    this.scope = scope;
   }
 
-  /** A child fire this run started in {@code scope}; {@code result} completes when it ends. */
+  /** A child fire this run started; {@code result} completes when it ends. */
   static PreviousFire child(
       String namespace,
       String event,
       String workflowId,
       List<String> runs,
-      Promise<FireResult> result,
-      CancellationScope scope) {
-    return new PreviousFire(namespace, event, new Handover(workflowId, runs), result, scope);
+      Promise<FireResult> result) {
+    return new PreviousFire(namespace, event, new Handover(workflowId, runs), result);
   }
 
   /** The fire the previous run handed over, or null. */
@@ -60,7 +51,7 @@ final class PreviousFire {
     Handover fire = Workflow.getMemo(MEMO_KEY, Handover.class, Handover.class);
     return fire == null || fire.runs() == null || fire.runs().isEmpty()
         ? null
-        : new PreviousFire(namespace, event, fire, null, null);
+        : new PreviousFire(namespace, event, fire, null);
   }
 
   /**
@@ -94,20 +85,19 @@ final class PreviousFire {
   }
 
   /**
-   * Cancels the fire and, for a child, waits (up to a minute) for it to have cancelled its runs, as
-   * a Schedule's {@code CANCEL_OTHER} does; a handed-over fire's active runs are cancelled directly
-   * (the fire then sees them gone and ends).
+   * Replace: cancels the fire's active runs (deleting them; their finalizer cancels the run
+   * workflows) and, for a child, waits up to a minute for it to see them gone and end, as a
+   * Schedule's {@code CANCEL_OTHER} waits for the cancelled fire. The fire workflow itself is not
+   * cancelled: it ends normally, reporting its runs Cancelled.
    */
   void cancel() {
-    if (scope != null) {
-      scope.cancel();
-      Workflow.await(CANCEL_WAIT, result::isCompleted);
-      return;
-    }
     List<String> runs = activeRuns();
     if (!runs.isEmpty()) {
       EventCalls.activities("cancel " + runs + " (replaced fire of " + event + ")")
           .cancelRuns(namespace, runs);
+    }
+    if (result != null) {
+      Workflow.await(CANCEL_WAIT, result::isCompleted);
     }
   }
 

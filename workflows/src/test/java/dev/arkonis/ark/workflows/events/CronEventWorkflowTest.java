@@ -144,7 +144,13 @@ class CronEventWorkflowTest {
                 .describe()
                 .getWorkflowExecutionInfo()
                 .getStatus())
-        .isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
+        .isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
+    assertThat(
+            env.getWorkflowClient()
+                .newUntypedWorkflowStub(replaced)
+                .getResult(EventFireWorkflow.FireResult.class)
+                .phases())
+        .containsEntry(fireRun(at("12:15")), "Cancelled");
     // both workflows replay their own histories deterministically
     WorkflowReplayer.replayWorkflowExecution(
         env.getWorkflowClient().fetchHistory(replaced), EventFireWorkflowImpl.class);
