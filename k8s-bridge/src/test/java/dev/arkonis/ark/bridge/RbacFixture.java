@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.arkonis.ark.bridge.status.Conditions;
 import dev.arkonis.ark.crd.manifest.CrdCatalog;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
@@ -116,12 +117,7 @@ final class RbacFixture {
   }
 
   static JsonNode condition(JsonNode status, String type) {
-    for (JsonNode condition : status.path("conditions")) {
-      if (type.equals(condition.path("type").asText())) {
-        return condition;
-      }
-    }
-    return MissingNode.getInstance();
+    return Conditions.find(status, type);
   }
 
   void awaitPhase(Class<? extends HasMetadata> type, String name, String phase) {

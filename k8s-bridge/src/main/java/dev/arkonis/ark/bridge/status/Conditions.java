@@ -71,6 +71,17 @@ public final class Conditions {
     return node;
   }
 
+  /** The condition of {@code type} in a status, or a missing node when there is none. */
+  public static JsonNode find(JsonNode status, String type) {
+    JsonNode found = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    for (JsonNode condition : status.path("conditions")) {
+      if (type.equals(condition.path("type").asText())) {
+        found = condition;
+      }
+    }
+    return found;
+  }
+
   /** Whole seconds, as {@code metav1.Time} serialises. */
   static String now(Clock clock) {
     return Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();

@@ -60,12 +60,7 @@ public final class ReadyStatus {
 
   /** The Ready condition of a status, or an empty object when it has none. */
   public static JsonNode condition(JsonNode status) {
-    JsonNode ready = JsonNodeFactory.instance.objectNode();
-    for (JsonNode condition : status.path("conditions")) {
-      if (Conditions.READY.equals(condition.path("type").asText())) {
-        ready = condition;
-      }
-    }
-    return ready;
+    JsonNode ready = Conditions.find(status, Conditions.READY);
+    return ready.isMissingNode() ? JsonNodeFactory.instance.objectNode() : ready;
   }
 }

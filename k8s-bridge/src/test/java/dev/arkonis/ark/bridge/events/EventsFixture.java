@@ -9,6 +9,7 @@ import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
 import dev.arkonis.ark.bridge.informer.Controller;
 import dev.arkonis.ark.bridge.informer.Operator;
 import dev.arkonis.ark.bridge.reconcile.ArkRunReconciler;
+import dev.arkonis.ark.bridge.status.Conditions;
 import dev.arkonis.ark.bridge.status.RunStatusActivitiesImpl;
 import dev.arkonis.ark.bridge.status.StatusWriter;
 import dev.arkonis.ark.crd.manifest.CrdCatalog;
@@ -144,11 +145,6 @@ final class EventsFixture implements AutoCloseable {
   }
 
   static JsonNode condition(JsonNode status, String type) {
-    for (JsonNode condition : status.path("conditions")) {
-      if (type.equals(condition.path("type").asText())) {
-        return condition;
-      }
-    }
-    return MissingNode.getInstance();
+    return Conditions.find(status, type);
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.arkonis.ark.bridge.informer.Controller;
 import dev.arkonis.ark.bridge.informer.Operator;
+import dev.arkonis.ark.bridge.status.Conditions;
 import dev.arkonis.ark.crd.manifest.CrdCatalog;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -90,12 +91,7 @@ final class OperatorFixture implements AutoCloseable {
   }
 
   static JsonNode condition(JsonNode status, String type) {
-    for (JsonNode condition : status.path("conditions")) {
-      if (type.equals(condition.path("type").asText())) {
-        return condition;
-      }
-    }
-    return MissingNode.getInstance();
+    return Conditions.find(status, type);
   }
 
   List<Deployment> deployments() {
