@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,11 +22,16 @@ class DelegationRunTest {
     return out;
   }
 
+  /** The customer-support team: the fixture here, the upstream recipe in the compat suite. */
+  Path recipe() {
+    return Cli.fixture("customer-support-team.yaml");
+  }
+
   @Test
   void customerSupportDelegatesToEachSpecialist() throws IOException {
     Cli result =
         RunCommandTest.run(
-            Cli.shared().resolve("upstream-examples/customer-support.yaml").toString(),
+            recipe().toString(),
             "My invoice shows a double charge for last month.",
             "-o",
             "json");
@@ -48,7 +54,7 @@ class DelegationRunTest {
   void noMcpLeavesTheServersOut() {
     Cli result =
         RunCommandTest.run(
-            Cli.shared().resolve("upstream-examples/customer-support.yaml").toString(),
+            recipe().toString(),
             "Refund please",
             "--no-mcp");
 
