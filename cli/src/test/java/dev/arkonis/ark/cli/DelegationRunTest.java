@@ -31,10 +31,7 @@ class DelegationRunTest {
   void customerSupportDelegatesToEachSpecialist() throws IOException {
     Cli result =
         RunCommandTest.run(
-            recipe().toString(),
-            "My invoice shows a double charge for last month.",
-            "-o",
-            "json");
+            recipe().toString(), "My invoice shows a double charge for last month.", "-o", "json");
 
     assertThat(result.exitCode()).as(result.err()).isZero();
     JsonNode run = RunCommandTest.json(result);
@@ -52,11 +49,7 @@ class DelegationRunTest {
 
   @Test
   void noMcpLeavesTheServersOut() {
-    Cli result =
-        RunCommandTest.run(
-            recipe().toString(),
-            "Refund please",
-            "--no-mcp");
+    Cli result = RunCommandTest.run(recipe().toString(), "Refund please", "--no-mcp");
 
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.err()).contains("MCP servers left out (--no-mcp): knowledge-base");

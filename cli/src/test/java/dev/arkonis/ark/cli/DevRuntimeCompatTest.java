@@ -7,8 +7,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Compatibility suite: {@code ark dev} serves the upstream customer-support recipe's webhook (sync
- * mode answers with the run's output; a bad token starts nothing). Skipped when the upstream recipes
- * are absent.
+ * mode answers with the run's output; a bad token starts nothing). Skipped when the upstream
+ * recipes are absent.
  */
 class DevRuntimeCompatTest {
   @BeforeAll

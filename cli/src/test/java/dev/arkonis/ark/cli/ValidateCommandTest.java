@@ -71,8 +71,8 @@ class ValidateCommandTest {
     assertThat(result.out()).contains("2 ark object(s) valid");
     assertThat(result.err())
         .contains(
-            file + ":8: ignoring Secret/reporting-slack (not an ark kind)",
-            file + ":16: ignoring ConfigMap/reporting-analyst-prompt (not an ark kind)");
+            file + ":7: ignoring Secret/reporting-slack (not an ark kind)",
+            file + ":15: ignoring ConfigMap/reporting-analyst-prompt (not an ark kind)");
   }
 
   @Test

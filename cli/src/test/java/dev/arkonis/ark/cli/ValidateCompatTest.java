@@ -10,8 +10,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Compatibility suite: {@code ark validate} accepts every upstream recipe unchanged (skipped when the
- * upstream recipes are absent).
+ * Compatibility suite: {@code ark validate} accepts every upstream recipe unchanged (skipped when
+ * the upstream recipes are absent).
  */
 class ValidateCompatTest {
   private static List<Path> recipes;
@@ -28,7 +28,9 @@ class ValidateCompatTest {
     assertThat(recipes).as("upstream recipes").isNotEmpty();
     for (Path file : recipes) {
       Cli result = Cli.run("validate", file.toString());
-      assertThat(result.err()).as(file.toString()).doesNotContain(": unknown", "missing", "invalid");
+      assertThat(result.err())
+          .as(file.toString())
+          .doesNotContain(": unknown", "missing", "invalid");
       assertThat(result.exitCode()).as("%s: %s", file, result.err()).isZero();
       assertThat(result.out()).as(file.toString()).contains("valid");
     }

@@ -43,15 +43,16 @@ public final class Fixtures {
       Path dir = Path.of(configured);
       if (!Files.isDirectory(dir)) {
         throw new IllegalStateException(
-            "ARK_COMPAT_DIR=" + configured + " is not a directory: unset it or point it at the"
+            "ARK_COMPAT_DIR="
+                + configured
+                + " is not a directory: unset it or point it at the"
                 + " upstream recipes");
       }
       return dir;
     }
     Path dir = repoRoot().resolveSibling("shared").resolve("upstream-examples");
     assumeTrue(
-        Files.isDirectory(dir),
-        "compatibility suite not run: no " + dir + " (set ARK_COMPAT_DIR)");
+        Files.isDirectory(dir), "compatibility suite not run: no " + dir + " (set ARK_COMPAT_DIR)");
     return dir;
   }
 

@@ -385,8 +385,7 @@ class ArkTeamReconcilerTest {
             });
   }
 
-  private static ArkTeam firstTeam(KubernetesClient client, InputStream manifest)
-      throws Exception {
+  private static ArkTeam firstTeam(KubernetesClient client, InputStream manifest) throws Exception {
     try (InputStream in = manifest) {
       for (HasMetadata item : client.load(in).items()) {
         if (item.getKind().equals("ArkTeam")) {

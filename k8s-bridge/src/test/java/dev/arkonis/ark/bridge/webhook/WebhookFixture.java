@@ -47,8 +47,8 @@ import java.util.logging.Logger;
 
 /**
  * A {@link WebhookServer} on a CRUD mock API server holding the customer-support team (its ArkEvent
- * {@code support-webhook} and token Secret) and an in-memory Temporal service whose
- * orchestrator queue runs {@link FakeFire} instead of the real fire workflow.
+ * {@code support-webhook} and token Secret) and an in-memory Temporal service whose orchestrator
+ * queue runs {@link FakeFire} instead of the real fire workflow.
  */
 final class WebhookFixture implements AutoCloseable {
   static final String NS = "ark-teams";
@@ -76,7 +76,9 @@ final class WebhookFixture implements AutoCloseable {
     this(client, Fixtures.open("customer-support-team.yaml"));
   }
 
-  /** With the team and webhook event of {@code manifest} (the upstream recipe in the compat suite). */
+  /**
+   * With the team and webhook event of {@code manifest} (the upstream recipe in the compat suite).
+   */
   WebhookFixture(KubernetesClient client, InputStream manifest) throws IOException {
     MOCK_LOG.setLevel(Level.WARNING);
     this.client = client;
