@@ -53,6 +53,16 @@ record Cli(int exitCode, String out, String err) {
     return dir;
   }
 
+  /**
+   * Whether the compatibility suite runs: the condition of every {@code *CompatTest}
+   * ({@code @EnabledIf}), so without the upstream recipes those classes are reported as skipped.
+   */
+  static boolean upstreamPresent() {
+    String configured = System.getenv("ARK_COMPAT_DIR");
+    return (configured != null && !configured.isBlank())
+        || Files.isDirectory(repoRoot().resolveSibling("shared").resolve("upstream-examples"));
+  }
+
   /** An upstream recipe, e.g. {@code blog-writer.yaml}; skips the calling test when absent. */
   static Path upstream(String name) {
     return upstreamDir().resolve(name);

@@ -8,11 +8,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * Compatibility suite: the operator on the upstream customer-support recipe, with the checks of
  * {@link ArkTeamReconcilerTest} (skipped when the upstream recipes are absent).
  */
+@EnabledIf(
+    value = "dev.arkonis.ark.bridge.Fixtures#upstreamPresent",
+    disabledReason = "no upstream recipes: set ARK_COMPAT_DIR")
 @EnableKubernetesMockClient(crud = true)
 class ArkTeamReconcilerCompatTest {
   KubernetesMockServer server;

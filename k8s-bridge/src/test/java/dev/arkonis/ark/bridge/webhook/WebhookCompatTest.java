@@ -7,11 +7,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * Compatibility suite: the upstream customer-support recipe's webhook ArkEvent, posted to over real
  * HTTP (skipped when the upstream recipes are absent).
  */
+@EnabledIf(
+    value = "dev.arkonis.ark.bridge.Fixtures#upstreamPresent",
+    disabledReason = "no upstream recipes: set ARK_COMPAT_DIR")
 @EnableKubernetesMockClient(crud = true)
 class WebhookCompatTest {
   static KubernetesClient client;
