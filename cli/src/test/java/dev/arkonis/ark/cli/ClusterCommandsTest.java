@@ -24,7 +24,7 @@ class ClusterCommandsTest {
         () -> new KubernetesClientBuilder().withConfig(client.getConfiguration()).build();
     CrdCatalog.install(client);
     client
-        .load(Files.newInputStream(Cli.shared().resolve("upstream-examples/blog-writer.yaml")))
+        .load(Files.newInputStream(Cli.fixture("blog-writer-team.yaml")))
         .inNamespace("ark-teams")
         .createOrReplace();
   }

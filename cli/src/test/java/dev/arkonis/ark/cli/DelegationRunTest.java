@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,14 +22,16 @@ class DelegationRunTest {
     return out;
   }
 
+  /** The customer-support team: the fixture here, the upstream recipe in the compat suite. */
+  Path recipe() {
+    return Cli.fixture("customer-support-team.yaml");
+  }
+
   @Test
   void customerSupportDelegatesToEachSpecialist() throws IOException {
     Cli result =
         RunCommandTest.run(
-            Cli.shared().resolve("upstream-examples/customer-support.yaml").toString(),
-            "My invoice shows a double charge for last month.",
-            "-o",
-            "json");
+            recipe().toString(), "My invoice shows a double charge for last month.", "-o", "json");
 
     assertThat(result.exitCode()).as(result.err()).isZero();
     JsonNode run = RunCommandTest.json(result);
@@ -46,11 +49,7 @@ class DelegationRunTest {
 
   @Test
   void noMcpLeavesTheServersOut() {
-    Cli result =
-        RunCommandTest.run(
-            Cli.shared().resolve("upstream-examples/customer-support.yaml").toString(),
-            "Refund please",
-            "--no-mcp");
+    Cli result = RunCommandTest.run(recipe().toString(), "Refund please", "--no-mcp");
 
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.err()).contains("MCP servers left out (--no-mcp): knowledge-base");

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ark dev} runs the customer-support recipe like a cluster would: the operator creates the
+ * {@code ark dev} runs the customer-support team like a cluster would: the operator creates the
  * webhook token, a POST in sync mode fires the event and answers with the run's output (mock
  * model), a bad token is refused and starts nothing; 100 concurrent posts create 100 distinct
  * ArkRuns.
@@ -35,9 +35,15 @@ class DevRuntimeTest {
 
   @Test
   void webhookInSyncModeReturnsTheCustomerSupportOutput(@TempDir Path dir) throws Exception {
-    Files.copy(
-        Cli.shared().resolve("upstream-examples/customer-support.yaml"),
-        dir.resolve("customer-support.yaml"));
+    webhookInSyncModeAnswers(Cli.fixture("customer-support-team.yaml"), dir);
+  }
+
+  /**
+   * {@code ark dev} on a folder holding {@code recipe} (this module's customer-support fixture, or
+   * the upstream recipe in {@link DevRuntimeCompatTest}): its webhook answers in sync mode.
+   */
+  static void webhookInSyncModeAnswers(Path recipe, Path dir) throws Exception {
+    Files.copy(recipe, dir.resolve("customer-support.yaml"));
     try (DevRuntime dev = new DevRuntime(dir, 0, "mock", Duration.ZERO)) {
       String token = awaitToken(dev);
       HttpClient http = HttpClient.newHttpClient();

@@ -33,8 +33,14 @@ class RunCommandTest {
   private static final Pattern RFC3339_MILLIS =
       Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
 
+  /** The blog-writer team of the module's fixtures (a three-step pipeline). */
   static String blogWriter() {
-    return Cli.shared().resolve("upstream-examples/blog-writer.yaml").toString();
+    return Cli.fixture("blog-writer-team.yaml").toString();
+  }
+
+  /** The file this class runs: the fixture here, the upstream recipe in the compat suite. */
+  String recipe() {
+    return blogWriter();
   }
 
   static String example(String name) {
@@ -89,7 +95,7 @@ class RunCommandTest {
 
     @BeforeAll
     void runOnce() throws IOException {
-      result = run(blogWriter(), "--input", "{\"topic\":\"Temporal for AI agents\"}", "-o", "json");
+      result = run(recipe(), "--input", "{\"topic\":\"Temporal for AI agents\"}", "-o", "json");
       assertThat(result.exitCode()).as("stderr: %s", result.err()).isZero();
       run = json(result);
       status = run.path("status");
@@ -141,7 +147,7 @@ class RunCommandTest {
 
     @Test
     void researcherOutputMatchesItsOutputSchema() throws IOException {
-      JsonNode team = new ManifestLoader().load(Path.of(blogWriter())).manifests().get(0).tree();
+      JsonNode team = new ManifestLoader().load(Path.of(recipe())).manifests().get(0).tree();
       String schema = team.path("spec").path("pipeline").get(0).path("outputSchema").asText();
       JsonNode data = step(run, "researcher").path("outputJSON");
 
@@ -191,7 +197,7 @@ class RunCommandTest {
 
   @Test
   void textOutputPrintsTheStepTableAndThePhase() {
-    Cli result = run(blogWriter(), "--input", "{\"topic\":\"x\"}", "-o", "text");
+    Cli result = run(recipe(), "--input", "{\"topic\":\"x\"}", "-o", "text");
 
     assertThat(result.exitCode()).as("stderr: %s", result.err()).isZero();
     assertThat(result.out())
@@ -211,7 +217,7 @@ class RunCommandTest {
     // an unreachable Temporal: a dry run must not need one
     Cli result =
         run(
-            blogWriter(),
+            recipe(),
             "--input",
             "{\"topic\":\"x\"}",
             "--dry-run",

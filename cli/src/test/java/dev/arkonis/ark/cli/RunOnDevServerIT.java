@@ -76,7 +76,7 @@ class RunOnDevServerIT {
         new ArrayList<>(
             List.of(
                 "run",
-                Cli.shared().resolve("upstream-examples/blog-writer.yaml").toString(),
+                RunCommandTest.blogWriter(),
                 "--provider",
                 "mock",
                 "--input",

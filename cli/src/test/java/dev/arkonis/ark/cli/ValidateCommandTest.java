@@ -14,9 +14,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ValidateCommandTest {
 
   static Stream<Path> validFiles() throws IOException {
-    Stream<Path> upstream = Files.list(Cli.shared().resolve("upstream-examples"));
+    Stream<Path> fixtures = Files.list(Cli.fixture("."));
     Stream<Path> examples = Files.list(Cli.repoRoot().resolve("examples"));
-    return Stream.concat(upstream, examples).filter(p -> p.toString().endsWith(".yaml")).sorted();
+    return Stream.concat(fixtures, examples).filter(p -> p.toString().endsWith(".yaml")).sorted();
   }
 
   static Stream<Path> invalidFiles() throws IOException {
@@ -25,7 +25,7 @@ class ValidateCommandTest {
 
   @ParameterizedTest
   @MethodSource("validFiles")
-  void acceptsUpstreamRecipesAndExamples(Path file) {
+  void acceptsFixturesAndExamples(Path file) {
     Cli result = Cli.run("validate", file.toString());
     assertThat(result.err()).doesNotContain(": unknown", "missing", "invalid");
     assertThat(result.exitCode()).as(result.err()).isZero();
@@ -65,11 +65,14 @@ class ValidateCommandTest {
 
   @Test
   void skipsOtherKindsWithANotice() {
-    Cli result =
-        Cli.run(
-            "validate", Cli.shared().resolve("upstream-examples/analytics-team.yaml").toString());
-    assertThat(result.exitCode()).isZero();
+    Path file = Cli.fixture("reporting-team.yaml");
+    Cli result = Cli.run("validate", file.toString());
+    assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.out()).contains("2 ark object(s) valid");
+    assertThat(result.err())
+        .contains(
+            file + ":7: ignoring Secret/reporting-slack (not an ark kind)",
+            file + ":15: ignoring ConfigMap/reporting-analyst-prompt (not an ark kind)");
   }
 
   @Test

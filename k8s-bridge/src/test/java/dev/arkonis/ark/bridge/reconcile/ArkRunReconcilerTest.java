@@ -9,6 +9,7 @@ import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
 import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
+import dev.arkonis.ark.bridge.Fixtures;
 import dev.arkonis.ark.bridge.status.RunStatusActivitiesImpl;
 import dev.arkonis.ark.bridge.status.StatusWriter;
 import dev.arkonis.ark.crd.manifest.CrdCatalog;
@@ -23,8 +24,7 @@ import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,16 +79,15 @@ class ArkRunReconcilerTest {
     env.start();
   }
 
-  private void applyBlogWriter() throws Exception {
-    Path file = sharedDir().resolve("upstream-examples/blog-writer.yaml");
-    client.load(Files.newInputStream(file)).inNamespace(NS).createOrReplace();
+  /** The blog-writer team: the module's fixture here, the upstream recipe in the compat suite. */
+  InputStream blogWriter() {
+    return Fixtures.open("blog-writer-team.yaml");
   }
 
-  static Path sharedDir() {
-    String configured = System.getenv("ARK_TEST_SHARED_DIR");
-    return configured != null
-        ? Path.of(configured)
-        : Path.of("").toAbsolutePath().getParent().resolveSibling("shared");
+  private void applyBlogWriter() throws Exception {
+    try (InputStream in = blogWriter()) {
+      client.load(in).inNamespace(NS).createOrReplace();
+    }
   }
 
   private ArkRun createRun(String name, String inputJson, String retryOf) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.arkonis.ark.bridge.Fixtures;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
 import dev.arkonis.ark.crd.v1alpha1.ArkRunStatus;
@@ -20,7 +21,6 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -49,7 +49,17 @@ class ArkTeamReconcilerTest {
 
   @Test
   void customerSupportTeamGetsAgentsWorkloadsAndBecomesReady() throws Exception {
-    ArkTeam team = client.resource(customerSupport()).inNamespace(NS).create();
+    customerSupportTeamBecomesReady(k8s, Fixtures.open("customer-support-team.yaml"));
+  }
+
+  /**
+   * The customer-support team of {@code manifest} (this module's fixture, or the upstream recipe in
+   * {@link ArkTeamReconcilerCompatTest}): agents, their workloads and config, then Ready.
+   */
+  static void customerSupportTeamBecomesReady(OperatorFixture k8s, InputStream manifest)
+      throws Exception {
+    KubernetesClient client = k8s.client;
+    ArkTeam team = client.resource(firstTeam(client, manifest)).inNamespace(NS).create();
     List<String> roles = List.of("coordinator", "billing", "technical", "escalation");
     await().atMost(Duration.ofSeconds(10)).until(() -> k8s.deployments().size() == 4);
 
@@ -375,16 +385,14 @@ class ArkTeamReconcilerTest {
             });
   }
 
-  private ArkTeam customerSupport() throws Exception {
-    try (InputStream in =
-        Files.newInputStream(
-            OperatorFixture.sharedDir().resolve("upstream-examples/customer-support.yaml"))) {
+  private static ArkTeam firstTeam(KubernetesClient client, InputStream manifest) throws Exception {
+    try (InputStream in = manifest) {
       for (HasMetadata item : client.load(in).items()) {
         if (item.getKind().equals("ArkTeam")) {
           return client.getKubernetesSerialization().convertValue(item, ArkTeam.class);
         }
       }
     }
-    throw new AssertionError("no ArkTeam in customer-support.yaml");
+    throw new AssertionError("no ArkTeam in the manifest");
   }
 }

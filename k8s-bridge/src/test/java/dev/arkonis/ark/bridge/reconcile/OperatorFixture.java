@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -140,12 +139,5 @@ final class OperatorFixture implements AutoCloseable {
       requests.add(r);
     }
     return requests;
-  }
-
-  static Path sharedDir() {
-    String configured = System.getenv("ARK_TEST_SHARED_DIR");
-    return configured != null
-        ? Path.of(configured)
-        : Path.of("").toAbsolutePath().getParent().resolveSibling("shared");
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.arkonis.ark.bridge.Fixtures;
 import dev.arkonis.ark.bridge.status.StatusWriter;
 import dev.arkonis.ark.crd.manifest.CrdCatalog;
 import dev.arkonis.ark.crd.v1alpha1.ArkEvent;
@@ -30,8 +31,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -47,9 +46,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A {@link WebhookServer} on a CRUD mock API server holding the customer-support recipe (its
- * ArkEvent {@code support-webhook} and token Secret) and an in-memory Temporal service whose
- * orchestrator queue runs {@link FakeFire} instead of the real fire workflow.
+ * A {@link WebhookServer} on a CRUD mock API server holding the customer-support team (its ArkEvent
+ * {@code support-webhook} and token Secret) and an in-memory Temporal service whose orchestrator
+ * queue runs {@link FakeFire} instead of the real fire workflow.
  */
 final class WebhookFixture implements AutoCloseable {
   static final String NS = "ark-teams";
@@ -74,12 +73,18 @@ final class WebhookFixture implements AutoCloseable {
   final Queue<String> started = new ConcurrentLinkedQueue<>();
 
   WebhookFixture(KubernetesClient client) throws IOException {
+    this(client, Fixtures.open("customer-support-team.yaml"));
+  }
+
+  /**
+   * With the team and webhook event of {@code manifest} (the upstream recipe in the compat suite).
+   */
+  WebhookFixture(KubernetesClient client, InputStream manifest) throws IOException {
     MOCK_LOG.setLevel(Level.WARNING);
     this.client = client;
     FakeFire.reset();
     CrdCatalog.install(client);
-    Path recipe = sharedDir().resolve("upstream-examples/customer-support.yaml");
-    try (InputStream in = Files.newInputStream(recipe)) {
+    try (InputStream in = manifest) {
       client.load(in).inNamespace(NS).createOrReplace();
     }
     token(EVENT, TOKEN);
@@ -228,13 +233,6 @@ final class WebhookFixture implements AutoCloseable {
     List<String> values = new ArrayList<>();
     array.forEach(v -> values.add(v.asText()));
     return values;
-  }
-
-  static Path sharedDir() {
-    String configured = System.getenv("ARK_TEST_SHARED_DIR");
-    return configured != null
-        ? Path.of(configured)
-        : Path.of("").toAbsolutePath().getParent().resolveSibling("shared");
   }
 
   /** A fire as the fake workflow saw it. */

@@ -47,10 +47,15 @@ class WebhookServerTest {
     f.close();
   }
 
-  private static final String TICKET = "{\"message\": \"My invoice shows a double charge.\"}";
+  static final String TICKET = "{\"message\": \"My invoice shows a double charge.\"}";
 
   @Test
   void goodTokenStartsOneFireAndAnswersTheRunNames() throws Exception {
+    goodTokenStartsOneFire(f);
+  }
+
+  /** Shared with {@link WebhookCompatTest} (the upstream recipe's webhook). */
+  static void goodTokenStartsOneFire(WebhookFixture f) throws Exception {
     HttpResponse<String> response = f.post(EVENT, null, "Bearer " + TOKEN, TICKET);
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(202);

@@ -5,12 +5,17 @@ import static dev.arkonis.ark.workflows.template.TestData.render;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Every template string in the upstream recipes (shared/upstream-examples), rendered exactly. */
+/**
+ * The template strings of the upstream recipes, rendered exactly. The strings are written out here
+ * so this test needs no files; {@link UpstreamTemplatesCompatTest} checks, when the upstream
+ * recipes are present, that {@link #ALL} is exactly the set of templates they contain.
+ */
 class UpstreamTemplatesTest {
 
   // analytics-team.yaml: ArkNotify event templates
@@ -105,6 +110,21 @@ class UpstreamTemplatesTest {
   // customer-support.yaml: ArkEvent target input
 
   static final String TRIGGER_MESSAGE = "{{ .trigger.body.message }}";
+
+  static final List<String> ALL =
+      List.of(
+          TEAM_FAILED,
+          TEAM_TIMED_OUT,
+          BUDGET_EXCEEDED,
+          TEAM_SUCCEEDED,
+          ANALYST_PROMPT,
+          REPORTER_PROMPT,
+          ANALYTICS_OUTPUT,
+          RESEARCHER_PROMPT,
+          WRITER_PROMPT,
+          EDITOR_PROMPT,
+          BLOG_OUTPUT,
+          TRIGGER_MESSAGE);
 
   static final String QUESTION = "What drove the 15% drop in activation rate in week 10?";
   static final String DASHBOARD = "http://localhost:8082/runs/ark-teams/analytics-team-x7k2p";
@@ -377,12 +397,7 @@ class UpstreamTemplatesTest {
 
   @Test
   void allUpstreamStringsAreTemplates() {
-    for (String s :
-        new String[] {
-          TEAM_FAILED, TEAM_TIMED_OUT, BUDGET_EXCEEDED, TEAM_SUCCEEDED, ANALYST_PROMPT,
-          REPORTER_PROMPT, ANALYTICS_OUTPUT, RESEARCHER_PROMPT, WRITER_PROMPT, EDITOR_PROMPT,
-          BLOG_OUTPUT, TRIGGER_MESSAGE
-        }) {
+    for (String s : ALL) {
       assertThat(Template.isTemplate(s)).isTrue();
       assertThat(Template.parse(s).source()).isEqualTo(s);
     }

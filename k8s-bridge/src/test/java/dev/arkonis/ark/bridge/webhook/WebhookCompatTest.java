@@ -1,0 +1,43 @@
+package dev.arkonis.ark.bridge.webhook;
+
+import dev.arkonis.ark.bridge.Fixtures;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+/**
+ * Compatibility suite: the upstream customer-support recipe's webhook ArkEvent, posted to over real
+ * HTTP (skipped when the upstream recipes are absent).
+ */
+@EnabledIf(
+    value = "dev.arkonis.ark.bridge.Fixtures#upstreamPresent",
+    disabledReason = "no upstream recipes: set ARK_COMPAT_DIR")
+@EnableKubernetesMockClient(crud = true)
+class WebhookCompatTest {
+  static KubernetesClient client;
+  private WebhookFixture f;
+
+  @BeforeAll
+  static void needsTheUpstreamRecipes() {
+    Fixtures.upstreamDir();
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    f = new WebhookFixture(client, Fixtures.upstream("customer-support.yaml"));
+  }
+
+  @AfterEach
+  void tearDown() {
+    f.close();
+  }
+
+  @Test
+  void goodTokenStartsOneFireOfTheRecipesTarget() throws Exception {
+    WebhookServerTest.goodTokenStartsOneFire(f);
+  }
+}
