@@ -57,7 +57,11 @@ class ArkRunReconcilerTest {
         new RunStatusActivitiesImpl(writer, Clock.systemUTC()));
     reconciler =
         new ArkRunReconciler(
-            client, env.getWorkflowClient(), writer, Clock.systemUTC(), (r, m) -> warnings.add(m));
+            client,
+            env.getWorkflowClient(),
+            writer,
+            Clock.systemUTC(),
+            (r, reason, m) -> warnings.add(reason + ": " + m));
   }
 
   @AfterEach
