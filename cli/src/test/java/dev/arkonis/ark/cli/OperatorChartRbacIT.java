@@ -46,11 +46,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The operator on a real API server (started by {@code scripts/cluster}, admin kubeconfig in
- * {@code ARK_TEST_KUBECONFIG}) with nothing but the Helm chart's RBAC: the chart is rendered, its
+ * The operator on a real API server (started by {@code scripts/cluster}, admin kubeconfig in {@code
+ * ARK_TEST_KUBECONFIG}) with nothing but the Helm chart's RBAC: the chart is rendered, its
  * ServiceAccount, Roles and RoleBindings applied, and {@link OperatorRuntime} runs with a token of
- * that ServiceAccount (TokenRequest, as {@code kubectl create token}). The API server enforces RBAC,
- * {@code OwnerReferencesPermissionEnforcement} and Pod Security; the team's namespace and the
+ * that ServiceAccount (TokenRequest, as {@code kubectl create token}). The API server enforces
+ * RBAC, {@code OwnerReferencesPermissionEnforcement} and Pod Security; the team's namespace and the
  * release namespace enforce {@code restricted}. An ArkTeam with inline roles gets its managed
  * ArkAgents (owner references with blockOwnerDeletion), their Deployments and Ready pods (kwok), a
  * run succeeds, status and finalizers are written, and nothing anywhere says Forbidden. The chart's
@@ -89,6 +89,12 @@ class OperatorChartRbacIT {
   @AfterEach
   void cleanUp() {
     if (operator != null) {
+      // runs carry the operator's finalizer: delete them while it runs, so the namespace can go
+      admin.resources(ArkRun.class).inNamespace(teamNs).delete();
+      await()
+          .atMost(WAIT)
+          .until(
+              () -> admin.resources(ArkRun.class).inNamespace(teamNs).list().getItems().isEmpty());
       operator.close();
     }
     if (temporal != null) {
@@ -183,8 +189,11 @@ class OperatorChartRbacIT {
         .untilAsserted(
             () -> {
               for (String agent : List.of("crew-lead", "crew-writer")) {
-                ArkAgent a = admin.resources(ArkAgent.class).inNamespace(teamNs).withName(agent).get();
-                assertThat(a).as(agent).isNotNull();
+                ArkAgent a =
+                    admin.resources(ArkAgent.class).inNamespace(teamNs).withName(agent).get();
+                assertThat(a)
+                    .as("%s; the team's status: %s", agent, status(ArkTeam.class, "crew"))
+                    .isNotNull();
                 OwnerReference owner = a.getMetadata().getOwnerReferences().get(0);
                 assertThat(owner.getUid()).isEqualTo(team.getMetadata().getUid());
                 assertThat(owner.getBlockOwnerDeletion()).isTrue();
@@ -201,7 +210,11 @@ class OperatorChartRbacIT {
                 assertThat(d).as("Deployment " + agent).isNotNull();
                 assertThat(d.getMetadata().getOwnerReferences().get(0).getKind())
                     .isEqualTo("ArkAgent");
-                assertThat(d.getStatus().getReadyReplicas()).as(agent + " ready").isEqualTo(1);
+                assertThat(d.getStatus().getReadyReplicas())
+                    .as(
+                        "%s ready; its Ready condition: %s",
+                        agent, condition(status(ArkAgent.class, agent), "Ready"))
+                    .isEqualTo(1);
               }
             });
     assertThat(admin.pods().inNamespace(teamNs).list().getItems())
@@ -215,7 +228,8 @@ class OperatorChartRbacIT {
               assertThat(status.path("phase").asText()).isEqualTo("Ready");
               assertThat(status.path("roles")).hasSize(2);
               for (String agent : List.of("crew-lead", "crew-writer")) {
-                assertThat(condition(status(ArkAgent.class, agent), "Ready").path("status").asText())
+                assertThat(
+                        condition(status(ArkAgent.class, agent), "Ready").path("status").asText())
                     .isEqualTo("True");
               }
             });
@@ -234,8 +248,9 @@ class OperatorChartRbacIT {
     await()
         .atMost(WAIT)
         .untilAsserted(
-            () -> assertThat(status(ArkRun.class, "crew-1").path("phase").asText())
-                .isEqualTo("Succeeded"));
+            () ->
+                assertThat(status(ArkRun.class, "crew-1").path("phase").asText())
+                    .isEqualTo("Succeeded"));
     ArkRun run = admin.resources(ArkRun.class).inNamespace(teamNs).withName("crew-1").get();
     assertThat(run.getMetadata().getFinalizers()).contains("arkonis.dev/cancel-run");
     JsonNode succeeded = condition(status(ArkRun.class, "crew-1"), "Succeeded");
@@ -257,18 +272,14 @@ class OperatorChartRbacIT {
     assertNoRefusalEvents(teamNs);
 
     // the chart's own operator Deployment passes restricted as well (kwok: pods, no containers)
+    String operatorName = operatorDeployment.getMetadata().getName();
     admin.resource(operatorDeployment).inNamespace(releaseNs).create();
     await()
         .atMost(WAIT)
         .untilAsserted(
             () -> {
               Deployment d =
-                  admin
-                      .apps()
-                      .deployments()
-                      .inNamespace(releaseNs)
-                      .withName(operatorDeployment.getMetadata().getName())
-                      .get();
+                  admin.apps().deployments().inNamespace(releaseNs).withName(operatorName).get();
               assertThat(d.getStatus().getReadyReplicas())
                   .as("ready operator replicas")
                   .isEqualTo(d.getSpec().getReplicas());
@@ -321,7 +332,11 @@ class OperatorChartRbacIT {
             .inNamespace(releaseNs)
             .withName(serviceAccount)
             .tokenRequest(
-                new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build());
+                new TokenRequestBuilder()
+                    .withNewSpec()
+                    .withExpirationSeconds(3600L)
+                    .endSpec()
+                    .build());
     String token = request.getStatus().getToken();
     assertThat(token).isNotBlank();
     Config adminConfig = admin.getConfiguration();
@@ -343,7 +358,7 @@ class OperatorChartRbacIT {
                 .selfSubjectAccessReview()
                 .create(
                     new io.fabric8.kubernetes.api.model.authorization.v1
-                        .SelfSubjectAccessReviewBuilder()
+                            .SelfSubjectAccessReviewBuilder()
                         .withNewSpec()
                         .withNewResourceAttributes()
                         .withVerb("list")

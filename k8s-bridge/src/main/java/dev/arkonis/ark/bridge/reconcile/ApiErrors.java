@@ -38,8 +38,8 @@ final class ApiErrors {
         switch (code) {
           case 403 ->
               "the API server refused the operator (RBAC or an admission plugin); give its"
-                  + " ServiceAccount the permissions of deploy/rbac/contract.txt (the Helm chart's"
-                  + " ClusterRole does) or fix what the admission message names";
+                  + " ServiceAccount the permissions of deploy/rbac/contract.txt (the Helm chart"
+                  + " grants them) or fix what the admission message names";
           case 422 -> "the API server rejected the object; fix the field the message names";
           default -> "the API server refused the request (HTTP " + code + ")";
         };

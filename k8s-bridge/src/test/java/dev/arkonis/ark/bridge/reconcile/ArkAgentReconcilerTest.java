@@ -267,7 +267,7 @@ class ArkAgentReconcilerTest {
   }
 
   @Test
-  void agentPodsMeetPodSecurityRestricted() {
+  void agentPodsMeetPodSecurityRestricted() throws java.io.IOException {
     k8s.apply(
         ArkAgent.class,
         """
@@ -279,7 +279,13 @@ class ArkAgentReconcilerTest {
     await().until(() -> k8s.exists(Deployment.class, "locked"));
     PodSpec pod = k8s.get(Deployment.class, "locked").getSpec().getTemplate().getSpec();
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
-    assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(65532L); // Jib <user>
+    // the user the image is built with (Jib's <container><user> in cli/pom.xml)
+    java.util.regex.Matcher jibUser =
+        java.util.regex.Pattern.compile("<user>(\\d+):(\\d+)</user>")
+            .matcher(java.nio.file.Files.readString(java.nio.file.Path.of("../cli/pom.xml")));
+    assertThat(jibUser.find()).as("Jib <user> uid:gid in cli/pom.xml").isTrue();
+    assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(Long.valueOf(jibUser.group(1)));
+    assertThat(pod.getSecurityContext().getRunAsGroup()).isEqualTo(Long.valueOf(jibUser.group(2)));
     assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
     for (Container container : pod.getContainers()) {
       assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
