@@ -9,6 +9,7 @@ import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
 import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
+import dev.arkonis.ark.bridge.informer.ReportedException;
 import dev.arkonis.ark.bridge.status.RunStatusActivitiesImpl;
 import dev.arkonis.ark.bridge.status.StatusWriter;
 import dev.arkonis.ark.crd.manifest.CrdCatalog;
@@ -17,8 +18,10 @@ import dev.arkonis.ark.crd.v1alpha1.ArkTeam;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import dev.arkonis.ark.workflows.run.WorkflowTypes;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -38,6 +41,7 @@ import org.junit.jupiter.api.Test;
 class ArkRunReconcilerTest {
   static final String NS = "ark-teams";
   static KubernetesClient client;
+  static KubernetesMockServer server;
 
   private TestWorkflowEnvironment env;
   private ArkRunReconciler reconciler;
@@ -353,5 +357,41 @@ class ArkRunReconcilerTest {
     assertThat(succeeded.path("status").asText()).isEqualTo("True");
     assertThat(succeeded.path("observedGeneration").asLong())
         .isEqualTo(run.getMetadata().getGeneration());
+  }
+
+  @Test
+  void aForbiddenFinalizerPatchIsAWarningAndTheRunsMessage() {
+    applyPromptedTeam();
+    createPromptedRun("locked");
+    server
+        .expect()
+        .patch()
+        .withPath("/apis/arkonis.dev/v1alpha1/namespaces/" + NS + "/arkruns/locked")
+        .andReturn(
+            403,
+            new StatusBuilder()
+                .withStatus("Failure")
+                .withReason("Forbidden")
+                .withCode(403)
+                .withMessage(
+                    "arkruns.arkonis.dev \"locked\" is forbidden: User"
+                        + " \"system:serviceaccount:ark-system:ark-operator\" cannot patch resource")
+                .build())
+        .once();
+
+    assertThatThrownBy(() -> reconciler.reconcile(NS, "locked"))
+        .isInstanceOf(ReportedException.class);
+
+    assertThat(warnings)
+        .singleElement()
+        .satisfies(
+            w ->
+                assertThat(w)
+                    .startsWith("Forbidden: cannot add finalizer arkonis.dev/cancel-run")
+                    .contains("ArkRun " + NS + "/locked")
+                    .contains("cannot patch resource")
+                    .contains("deploy/rbac/contract.txt"));
+    assertThat(status("locked").path("message").asText()).contains("is forbidden");
+    assertThat(status("locked").has("workflowId")).isFalse();
   }
 }
