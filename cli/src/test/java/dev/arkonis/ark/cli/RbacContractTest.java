@@ -106,7 +106,10 @@ class RbacContractTest {
         .allSatisfy(p -> assertThat(p.resource()).isEqualTo("leases"));
     assertThat(RBAC_CONTRACT)
         .filteredOn(p -> p.apiGroup().equals("arkonis.dev"))
-        .allSatisfy(p -> assertThat(ARK_KINDS).contains(p.resource().replaceFirst("/status$", "")));
+        .allSatisfy(
+            p ->
+                assertThat(ARK_KINDS)
+                    .contains(p.resource().replaceFirst("/(status|finalizers)$", "")));
   }
 
   @Test

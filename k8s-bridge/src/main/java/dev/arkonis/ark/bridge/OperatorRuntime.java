@@ -188,7 +188,7 @@ public final class OperatorRuntime implements AutoCloseable {
             temporal,
             new StatusWriter(client),
             clock,
-            (run, message) -> operator.events().warning(run, "RunFailed", message)),
+            (run, reason, message) -> operator.events().warning(run, reason, message)),
         List.of(runsOfTeam()));
     ArkEventReconciler.inform(operator);
     operator.register(

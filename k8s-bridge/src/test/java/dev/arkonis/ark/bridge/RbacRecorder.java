@@ -2,9 +2,15 @@ package dev.arkonis.ark.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.arkonis.ark.crd.manifest.CrdCatalog;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
@@ -16,29 +22,54 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@link RbacUsageTest}'s recorder: the operator's client (told apart by its User-Agent), the
- * mapping of its requests to the permissions the API server checks, and the contract files in
- * {@code deploy/rbac}.
+ * mapping of its requests to the permissions the API server checks (the request's own, and the
+ * owner's {@code finalizers} update that {@code OwnerReferencesPermissionEnforcement} checks for a
+ * blocking owner reference), and the contract files in {@code deploy/rbac}.
  */
 final class RbacRecorder {
   static final String USER_AGENT = "ark-operator/rbac-usage-test";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * (method, body, path) of every write the operator's client sent: the mock server's dispatcher
+   * consumes request bodies, so the client keeps them for the admission checks.
+   */
+  private static final Queue<String[]> WRITES = new ConcurrentLinkedQueue<>();
 
   private final KubernetesMockServer server;
 
   RbacRecorder(KubernetesMockServer server) {
     this.server = server;
+    WRITES.clear();
   }
 
   /** A client like the test's, but with the operator's User-Agent: its requests are recorded. */
   static KubernetesClient operatorClient(KubernetesClient client) {
+    Interceptor bodies =
+        new Interceptor() {
+          @Override
+          public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+            if (!"GET".equals(request.method()) && request.bodyString() != null) {
+              WRITES.add(
+                  new String[] {
+                    request.method(), request.bodyString(), request.uri().getRawPath()
+                  });
+            }
+          }
+        };
     return new KubernetesClientBuilder()
         .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(USER_AGENT).build())
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("rbac-bodies", bodies))
         .build();
   }
 
@@ -104,6 +135,50 @@ final class RbacRecorder {
     return Optional.of(new Permission(group, resource, verb));
   }
 
+  /**
+   * What the {@code OwnerReferencesPermissionEnforcement} admission plugin checks besides the
+   * request's own permission: an object written with an owner reference whose {@code
+   * blockOwnerDeletion} is true needs {@code update} on the owner's {@code finalizers} subresource.
+   * Ark owners only (the operator sets no owner reference to another kind).
+   */
+  static Set<Permission> ownerFinalizers(String method, String body) {
+    Set<Permission> checks = new TreeSet<>();
+    if (!Set.of("POST", "PUT", "PATCH").contains(method) || body == null || body.isBlank()) {
+      return checks;
+    }
+    JsonNode tree;
+    try {
+      tree = JSON.readTree(body);
+    } catch (IOException e) {
+      return checks; // not JSON (no object body)
+    }
+    List<JsonNode> references = new ArrayList<>();
+    tree.path("metadata").path("ownerReferences").forEach(references::add);
+    for (JsonNode op : tree.isArray() ? tree : JSON.createArrayNode()) { // JSON patch
+      if (op.path("path").asText().startsWith("/metadata/ownerReferences")) {
+        JsonNode value = op.path("value");
+        if (value.isArray()) {
+          value.forEach(references::add);
+        } else {
+          references.add(value);
+        }
+      }
+    }
+    for (JsonNode reference : references) {
+      if (!reference.path("blockOwnerDeletion").asBoolean(false)) {
+        continue;
+      }
+      String apiVersion = reference.path("apiVersion").asText();
+      String group = apiVersion.contains("/") ? apiVersion.split("/")[0] : "core";
+      String plural = CrdCatalog.PLURALS.get(reference.path("kind").asText());
+      assertThat(plural)
+          .as("owner kind %s of a blocking owner reference is an ark kind", reference)
+          .isNotNull();
+      checks.add(new Permission(group, plural + "/finalizers", "update"));
+    }
+    return checks;
+  }
+
   private static boolean watch(String query) {
     if (query == null) {
       return false;
@@ -132,6 +207,12 @@ final class RbacRecorder {
                 + request.getPath()
                 + " -> "
                 + permission.map(Permission::toString).orElse("(not a resource)"));
+      }
+    }
+    for (String[] write : WRITES) {
+      for (Permission admission : ownerFinalizers(write[0], write[1])) {
+        observed.add(admission);
+        log.add(write[0] + " " + write[2] + " with a blocking owner reference -> " + admission);
       }
     }
     Files.write(Path.of("target/rbac-requests.txt"), log);

@@ -39,6 +39,7 @@ public final class RunPlanner {
   private final References refs;
   private final Consumer<String> notices;
   private final boolean mcp;
+  private final boolean requireReferences;
 
   /**
    * @param refs resolves referenced objects
@@ -47,9 +48,24 @@ public final class RunPlanner {
    *     servers only exist in a cluster)
    */
   public RunPlanner(References refs, Consumer<String> notices, boolean mcp) {
+    this(refs, notices, mcp, false);
+  }
+
+  private RunPlanner(
+      References refs, Consumer<String> notices, boolean mcp, boolean requireReferences) {
     this.refs = refs;
     this.notices = notices;
     this.mcp = mcp;
+    this.requireReferences = requireReferences;
+  }
+
+  /**
+   * This planner, but a {@code systemPromptRef} or {@code configRef} that cannot be resolved is a
+   * {@link SpecException} instead of a notice (the operator: a run never starts without the prompt
+   * or settings its team refers to).
+   */
+  public RunPlanner requiringReferences() {
+    return new RunPlanner(refs, notices, mcp, true);
   }
 
   /** The plan for one run of {@code team}; {@code input} must already be resolved. */
@@ -201,6 +217,16 @@ public final class RunPlanner {
       return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
     Optional<JsonNode> settings = refs.settings(name);
+    if (settings.isEmpty() && requireReferences) {
+      throw new SpecException(
+          "ArkTeam/"
+              + team
+              + " role "
+              + role
+              + ": configRef: ArkSettings \""
+              + name
+              + "\" not found; create it (or fix the reference), then start the run again");
+    }
     if (settings.isEmpty()) {
       notices.accept(
           "ArkTeam/"
@@ -226,6 +252,18 @@ public final class RunPlanner {
       Optional<String> value = refs.key(secret, name, k);
       if (value.isPresent()) {
         prompt = value.get();
+      } else if (requireReferences) {
+        throw new SpecException(
+            "ArkTeam/"
+                + team
+                + " role "
+                + role
+                + ": systemPromptRef: "
+                + (secret ? "Secret " : "ConfigMap ")
+                + name
+                + " key "
+                + k
+                + " not found; create it (or fix the reference), then start the run again");
       } else {
         notices.accept(
             "ArkTeam/"

@@ -192,6 +192,9 @@ public final class Controller implements AutoCloseable {
     Duration delay = backoff(attempt, settings.minBackoff(), settings.maxBackoff());
     if (error instanceof KubernetesClientException k && k.getCode() == 409) {
       LOG.debug("{} {}: conflict, retrying in {}: {}", kind(), key, delay, error.getMessage());
+    } else if (error instanceof ReportedException) {
+      LOG.debug(
+          "{} {}: {} (on the object), retrying in {}", kind(), key, error.getMessage(), delay);
     } else {
       LOG.warn(
           "{} {}: reconcile failed (attempt {}), retrying in {}: {}",

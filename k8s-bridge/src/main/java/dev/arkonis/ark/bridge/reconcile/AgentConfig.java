@@ -66,7 +66,12 @@ record AgentConfig(
         return missing(
             "spec.systemPromptRef.configMapKeyRef: "
                 + (source == null
-                    ? "ConfigMap " + key.getName() + " not found in namespace " + namespace
+                    ? "ConfigMap "
+                        + key.getName()
+                        + " (key "
+                        + key.getKey()
+                        + ") not found in namespace "
+                        + namespace
                     : "ConfigMap " + key.getName() + " has no key " + key.getKey())
                 + "; create it or fix the reference");
       }

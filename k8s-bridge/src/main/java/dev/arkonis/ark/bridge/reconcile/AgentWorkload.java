@@ -15,9 +15,11 @@ import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -36,6 +38,12 @@ final class AgentWorkload {
   static final String PROMPT_ENV = "ARK_SYSTEM_PROMPT";
   static final String CONTAINER = "agent";
   static final int HTTP_PORT = 8080;
+
+  /**
+   * The user and group of the ark image (Jib's {@code <user>} in cli/pom.xml, as in the operator's
+   * chart Deployment). Pods run as this non-root user so they pass Pod Security {@code restricted}.
+   */
+  static final long RUN_AS = 65532L;
 
   private AgentWorkload() {}
 
@@ -70,8 +78,10 @@ final class AgentWorkload {
   }
 
   /**
-   * The worker Deployment. Its {@code arkonis.dev/spec-hash} annotation digests the whole desired
-   * spec, so comparing it tells whether an update is due without being fooled by server defaults.
+   * The worker Deployment, meeting Pod Security {@code restricted}: non-root user {@link #RUN_AS},
+   * seccomp {@code RuntimeDefault}, no privilege escalation, every capability dropped. Its {@code
+   * arkonis.dev/spec-hash} annotation digests the whole desired spec, so comparing it tells whether
+   * an update is due without being fooled by server defaults.
    */
   static Deployment deployment(
       ArkAgent agent,
@@ -110,6 +120,14 @@ final class AgentWorkload {
                     : json.convertValue(spec.getResources(), ResourceRequirements.class))
             .withLivenessProbe(probe("/healthz", 10, 15))
             .withReadinessProbe(probe("/readyz", readinessPeriod(spec), 5))
+            .withSecurityContext(
+                new SecurityContextBuilder()
+                    .withAllowPrivilegeEscalation(false)
+                    .withRunAsNonRoot(true)
+                    .withNewCapabilities()
+                    .withDrop("ALL")
+                    .endCapabilities()
+                    .build())
             .addNewVolumeMount()
             .withName("config")
             .withMountPath(CONFIG_DIR)
@@ -139,6 +157,15 @@ final class AgentWorkload {
             .withAnnotations(Map.of(CONFIG_HASH, config.hash()))
             .endMetadata()
             .withNewSpec()
+            .withSecurityContext(
+                new PodSecurityContextBuilder()
+                    .withRunAsNonRoot(true)
+                    .withRunAsUser(RUN_AS)
+                    .withRunAsGroup(RUN_AS)
+                    .withNewSeccompProfile()
+                    .withType("RuntimeDefault")
+                    .endSeccompProfile()
+                    .build())
             .withContainers(container)
             .addNewVolume()
             .withName("config")

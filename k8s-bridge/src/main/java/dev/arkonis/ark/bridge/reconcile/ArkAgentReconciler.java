@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.arkonis.ark.bridge.informer.Apply;
 import dev.arkonis.ark.bridge.informer.Caches;
 import dev.arkonis.ark.bridge.informer.EventRecorder;
+import dev.arkonis.ark.bridge.informer.ReportedException;
 import dev.arkonis.ark.bridge.informer.Watch;
 import dev.arkonis.ark.bridge.status.Conditions;
 import dev.arkonis.ark.bridge.status.ReadyStatus;
@@ -14,12 +15,16 @@ import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
 import dev.arkonis.ark.crd.v1alpha1.ArkSettings;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * ArkAgent → a worker Deployment {@code <agent>} polling task queue {@code ark/<ns>/<agent>} and a
@@ -30,6 +35,12 @@ import java.util.Objects;
  * selector and the {@code Ready} condition; the budget fields belong to another component.
  */
 public final class ArkAgentReconciler implements Reconciler {
+  /** Ready=False reason: a ConfigMap, Secret or ArkSettings the agent refers to is missing. */
+  public static final String REFERENCE_NOT_FOUND = "ReferenceNotFound";
+
+  /** Ready=False reason, as the Deployment condition it mirrors: pods cannot be created. */
+  public static final String REPLICA_FAILURE = "ReplicaFailure";
+
   static final Watch.Index<ArkAgent> PROMPT_CONFIG_MAPS =
       new Watch.Index<>(
           ArkAgent.class, "ark.agent.promptConfigMap", ArkAgentReconciler::promptConfigMap);
@@ -94,34 +105,54 @@ public final class ArkAgentReconciler implements Reconciler {
     Deployment cached = caches.get(Deployment.class, namespace, name);
     AgentConfig config = AgentConfig.resolve(agent, caches, client.getKubernetesSerialization());
     if (config.problem() != null) {
-      writeStatus(agent, cached, Conditions.FALSE, "ConfigMissing", config.problem());
+      writeStatus(agent, cached, Conditions.FALSE, REFERENCE_NOT_FOUND, config.problem());
       return;
     }
     Deployment live;
     try {
-      Apply.ensure(
-          client,
-          caches.get(ConfigMap.class, namespace, AgentWorkload.configMapName(name)),
-          AgentWorkload.configMap(agent, config),
-          (have, want) -> Objects.equals(have.getData(), want.getData()),
-          (want, update) -> update.setData(want.getData()));
-      live =
-          Apply.ensure(
+      apply(
+          agent,
+          "ConfigMap " + AgentWorkload.configMapName(name),
+          () ->
+              Apply.ensure(
                   client,
-                  cached,
-                  AgentWorkload.deployment(
-                      agent,
-                      config,
-                      client.getKubernetesSerialization(),
-                      defaultImage,
-                      temporalAddress,
-                      temporalNamespace),
-                  (have, want) ->
-                      Objects.equals(have.getSpec().getReplicas(), want.getSpec().getReplicas()),
-                  (want, update) -> update.setSpec(want.getSpec()))
+                  caches.get(ConfigMap.class, namespace, AgentWorkload.configMapName(name)),
+                  AgentWorkload.configMap(agent, config),
+                  (have, want) -> Objects.equals(have.getData(), want.getData()),
+                  (want, update) -> update.setData(want.getData())));
+      live =
+          apply(
+                  agent,
+                  "Deployment " + name,
+                  () ->
+                      Apply.ensure(
+                          client,
+                          cached,
+                          AgentWorkload.deployment(
+                              agent,
+                              config,
+                              client.getKubernetesSerialization(),
+                              defaultImage,
+                              temporalAddress,
+                              temporalNamespace),
+                          (have, want) ->
+                              Objects.equals(
+                                  have.getSpec().getReplicas(), want.getSpec().getReplicas()),
+                          (want, update) -> update.setSpec(want.getSpec())))
               .object();
     } catch (Apply.NotOwnedException e) {
       writeStatus(agent, cached, Conditions.FALSE, "ResourceConflict", e.getMessage());
+      return;
+    }
+    String secretProblem = promptSecretProblem(agent, config);
+    if (secretProblem != null) {
+      // the Deployment exists so that its pods start as soon as the Secret does
+      writeStatus(agent, live, Conditions.FALSE, REFERENCE_NOT_FOUND, secretProblem);
+      return;
+    }
+    String replicaFailure = replicaFailure(live);
+    if (replicaFailure != null) {
+      writeStatus(agent, live, Conditions.FALSE, REPLICA_FAILURE, replicaFailure);
       return;
     }
     int ready = readyReplicas(live);
@@ -139,6 +170,96 @@ public final class ArkAgentReconciler implements Reconciler {
           "ReplicasNotReady",
           ready + "/" + wanted + " replicas ready");
     }
+  }
+
+  /**
+   * Runs one create-or-update; an API refusal (403, 422, ...) becomes the agent's Ready condition
+   * and a Warning Event, then a {@link ReportedException} so the controller tries again later.
+   */
+  private <T> T apply(ArkAgent agent, String what, Supplier<T> write) {
+    try {
+      return write.get();
+    } catch (KubernetesClientException e) {
+      if (!ApiErrors.refusal(e)) {
+        throw e;
+      }
+      ReportedException reported =
+          ApiErrors.reported(
+              e,
+              "cannot create or update "
+                  + what
+                  + " of ArkAgent "
+                  + agent.getMetadata().getNamespace()
+                  + "/"
+                  + agent.getMetadata().getName());
+      try {
+        writeStatus(
+            agent,
+            caches.get(
+                Deployment.class,
+                agent.getMetadata().getNamespace(),
+                agent.getMetadata().getName()),
+            Conditions.FALSE,
+            reported.reason(),
+            reported.getMessage());
+      } catch (KubernetesClientException statusError) {
+        events.warning(agent, reported.reason(), reported.getMessage()); // status refused too
+      }
+      throw reported;
+    }
+  }
+
+  /**
+   * What is wrong with the Secret holding the system prompt ({@code systemPromptRef.secretKeyRef}),
+   * or null. Secrets are not watched (the operator may only get them): a Secret created later is
+   * seen when the Deployment's pods start (the kubelet waits for it) or at the next resync.
+   */
+  private String promptSecretProblem(ArkAgent agent, AgentConfig config) {
+    if (config.promptSecret() == null) {
+      return null;
+    }
+    String namespace = agent.getMetadata().getNamespace();
+    String secretName = config.promptSecret().getName();
+    String key = config.promptSecret().getKey();
+    Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
+    boolean hasKey =
+        secret != null
+            && ((secret.getData() != null && secret.getData().containsKey(key))
+                || (secret.getStringData() != null && secret.getStringData().containsKey(key)));
+    if (hasKey) {
+      return null;
+    }
+    return "spec.systemPromptRef.secretKeyRef: "
+        + (secret == null
+            ? "Secret " + secretName + " not found in namespace " + namespace
+            : "Secret " + secretName + " has no key " + key)
+        + "; create it or fix the reference";
+  }
+
+  /**
+   * The Deployment's {@code ReplicaFailure} condition (pods refused, e.g. by Pod Security admission
+   * or a quota) as a message, or null when pods are being created.
+   */
+  private static String replicaFailure(Deployment deployment) {
+    if (deployment == null
+        || deployment.getStatus() == null
+        || deployment.getStatus().getConditions() == null) {
+      return null;
+    }
+    for (DeploymentCondition condition : deployment.getStatus().getConditions()) {
+      if (REPLICA_FAILURE.equals(condition.getType())
+          && Conditions.TRUE.equals(condition.getStatus())) {
+        return "Deployment "
+            + deployment.getMetadata().getName()
+            + " cannot create pods ("
+            + condition.getReason()
+            + "): "
+            + condition.getMessage()
+            + "; fix what the message names (the agent's pod settings, or the namespace's policy"
+            + " or quota)";
+      }
+    }
+    return null;
   }
 
   private void writeStatus(

@@ -7,6 +7,7 @@ import dev.arkonis.ark.activities.spec.InputResolver;
 import dev.arkonis.ark.activities.spec.RunPlanner;
 import dev.arkonis.ark.activities.spec.SpecException;
 import dev.arkonis.ark.activities.spec.SpecValidator;
+import dev.arkonis.ark.bridge.informer.ReportedException;
 import dev.arkonis.ark.bridge.status.StatusWriter;
 import dev.arkonis.ark.crd.manifest.Problem;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
@@ -16,6 +17,7 @@ import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import dev.arkonis.ark.workflows.run.Phases;
 import dev.arkonis.ark.workflows.run.Times;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
@@ -27,7 +29,6 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
 
 /**
  * ArkRun ↔ TeamRun workflow. A new run starts workflow {@code arkrun/<ns>/<name>} (idempotent: a
@@ -48,17 +49,26 @@ public final class ArkRunReconciler implements Reconciler {
   private final StatusWriter status;
   private final SpecValidator validator = new SpecValidator();
   private final Clock clock;
-  private final BiConsumer<ArkRun, String> warnings;
+  private final Warnings warnings;
+
+  /** Where user-visible problems of a run go (the operator records them as Warning Events). */
+  @FunctionalInterface
+  public interface Warnings {
+    void warn(ArkRun run, String reason, String message);
+  }
+
+  /** Reason of the Warning recorded when a run fails before its workflow starts. */
+  public static final String RUN_FAILED = "RunFailed";
 
   /**
-   * @param warnings receives (run, message) for user-visible problems (recorded as Warning Events)
+   * @param warnings receives (run, reason, message) for user-visible problems
    */
   public ArkRunReconciler(
       KubernetesClient client,
       WorkflowClient temporal,
       StatusWriter status,
       Clock clock,
-      BiConsumer<ArkRun, String> warnings) {
+      Warnings warnings) {
     this.client = client;
     this.temporal = temporal;
     this.status = status;
@@ -90,7 +100,14 @@ public final class ArkRunReconciler implements Reconciler {
     if (tree.path("status").hasNonNull("workflowId")) {
       return; // started; the workflow owns the status now
     }
-    ensureFinalizerAndLabel(run, tree);
+    try {
+      ensureFinalizerAndLabel(run, tree);
+    } catch (KubernetesClientException e) {
+      if (!ApiErrors.refusal(e)) {
+        throw e;
+      }
+      throw reported(run, e, "cannot add finalizer " + FINALIZER + " and label " + TEAM_LABEL);
+    }
     start(run, tree, workflowId);
   }
 
@@ -119,9 +136,10 @@ public final class ArkRunReconciler implements Reconciler {
       Map<String, Object> input = InputResolver.resolve(teamTree.path("spec"), castMap(given));
       RunPlanner planner =
           new RunPlanner(
-              new ClusterReferences(client, namespace),
-              notice -> warnings.accept(run, notice),
-              true);
+                  new ClusterReferences(client, namespace),
+                  notice -> warnings.warn(run, "PlanNotice", notice),
+                  true)
+              .requiringReferences();
       plan =
           planner
               .plan(
@@ -165,7 +183,31 @@ public final class ArkRunReconciler implements Reconciler {
     patch.put("workflowId", workflowId);
     patch.put("workflowRunId", runId);
     patch.put("startTime", Times.format(clock.millis()));
+    patch.putNull("message"); // "ArkTeam ... not found" while it waited for its team
     status.merge(ArkRun.class, namespace, name, patch);
+  }
+
+  /**
+   * An API error (403 Forbidden from RBAC or admission, 422 Invalid, ...) becomes a Warning Event
+   * and the run's {@code status.message}; the returned exception makes the controller try again
+   * with backoff.
+   */
+  private ReportedException reported(ArkRun run, KubernetesClientException e, String action) {
+    ReportedException reported = ApiErrors.reported(e, action + " on ArkRun " + key(run));
+    warnings.warn(run, reported.reason(), reported.getMessage());
+    try {
+      ObjectNode patch = JsonNodeFactory.instance.objectNode();
+      patch.put("message", reported.getMessage());
+      status.merge(
+          ArkRun.class, run.getMetadata().getNamespace(), run.getMetadata().getName(), patch);
+    } catch (KubernetesClientException statusError) {
+      // the status cannot be written either (e.g. also forbidden): the Event says it
+    }
+    return reported;
+  }
+
+  private static String key(ArkRun run) {
+    return run.getMetadata().getNamespace() + "/" + run.getMetadata().getName();
   }
 
   private void finalizeDeletion(ArkRun run, String workflowId) {
@@ -252,7 +294,7 @@ public final class ArkRunReconciler implements Reconciler {
     patch.put("completionTime", now);
     if (status.merge(
         ArkRun.class, run.getMetadata().getNamespace(), run.getMetadata().getName(), patch)) {
-      warnings.accept(run, message);
+      warnings.warn(run, RUN_FAILED, message);
     }
   }
 

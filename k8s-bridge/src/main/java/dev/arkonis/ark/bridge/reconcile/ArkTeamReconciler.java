@@ -8,6 +8,7 @@ import dev.arkonis.ark.bridge.informer.Apply;
 import dev.arkonis.ark.bridge.informer.Caches;
 import dev.arkonis.ark.bridge.informer.EventRecorder;
 import dev.arkonis.ark.bridge.informer.ObjectKey;
+import dev.arkonis.ark.bridge.informer.ReportedException;
 import dev.arkonis.ark.bridge.informer.Watch;
 import dev.arkonis.ark.bridge.status.Conditions;
 import dev.arkonis.ark.bridge.status.ReadyStatus;
@@ -18,6 +19,7 @@ import dev.arkonis.ark.crd.v1alpha1.ArkRun;
 import dev.arkonis.ark.crd.v1alpha1.ArkTeam;
 import dev.arkonis.ark.crd.v1alpha1.arkteamspec.Roles;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -32,8 +34,9 @@ import java.util.Set;
  * A valid team gets a managed ArkAgent {@code <team>-<role>} (owned by the team) per inline role,
  * uses the named ArkAgent for {@code arkAgent} roles, loses the managed agents of removed roles,
  * and reports {@code Pending} until every role's agent has a ready replica (or is scaled to 0),
- * {@code Degraded} when an agent is degraded or over budget, then {@code Ready}. Also {@code
- * lastRun} and the run history limits.
+ * phase {@code Error} with the API server's refusal when it refuses a managed agent (e.g. {@code
+ * Forbidden}, {@code Invalid}; retried with backoff), {@code Degraded} when an agent is degraded or
+ * over budget, then {@code Ready}. Also {@code lastRun} and the run history limits.
  */
 public final class ArkTeamReconciler implements Reconciler {
   public static final String TEAM_LABEL = "arkonis.dev/team";
@@ -99,6 +102,7 @@ public final class ArkTeamReconciler implements Reconciler {
       return;
     }
     Set<String> managed = new HashSet<>();
+    ReportedException refused = null;
     for (Roles role :
         team.getSpec().getRoles() == null ? List.<Roles>of() : team.getSpec().getRoles()) {
       ArkAgent agent;
@@ -119,6 +123,21 @@ public final class ArkTeamReconciler implements Reconciler {
         } catch (Apply.NotOwnedException e) {
           out.conflict("role " + role.getName() + ": " + e.getMessage());
           continue;
+        } catch (KubernetesClientException e) {
+          if (!ApiErrors.refusal(e)) {
+            throw e;
+          }
+          refused =
+              ApiErrors.reported(
+                  e,
+                  "role "
+                      + role.getName()
+                      + ": cannot create or update ArkAgent "
+                      + namespace
+                      + "/"
+                      + agentName);
+          out.refused(refused.reason(), refused.getMessage());
+          continue;
         }
         agent = applied.object();
         if (applied.outcome() == Apply.Outcome.CREATED) {
@@ -138,7 +157,23 @@ public final class ArkTeamReconciler implements Reconciler {
           && Apply.controlledBy(agent, team)
           && !managed.contains(agent.getMetadata().getName())
           && agent.getMetadata().getDeletionTimestamp() == null) {
-        client.resource(agent).delete();
+        try {
+          client.resource(agent).delete();
+        } catch (KubernetesClientException e) {
+          if (!ApiErrors.refusal(e)) {
+            throw e;
+          }
+          refused =
+              ApiErrors.reported(
+                  e,
+                  "cannot delete ArkAgent "
+                      + namespace
+                      + "/"
+                      + agent.getMetadata().getName()
+                      + " of a removed role");
+          out.refused(refused.reason(), refused.getMessage());
+          continue;
+        }
         events.normal(
             team,
             "AgentDeleted",
@@ -146,6 +181,9 @@ public final class ArkTeamReconciler implements Reconciler {
       }
     }
     write(team, out);
+    if (refused != null) {
+      throw refused; // shown on the team; try again with backoff
+    }
   }
 
   private void write(ArkTeam team, TeamStatus out) {

@@ -21,6 +21,8 @@ final class TeamStatus {
   private final List<String> missing = new ArrayList<>();
   private final List<String> degraded = new ArrayList<>();
   private final List<String> waiting = new ArrayList<>();
+  private final List<String> refusals = new ArrayList<>();
+  private String refusalReason;
   private String errorReason;
   private String errorMessage;
 
@@ -37,6 +39,14 @@ final class TeamStatus {
   /** A managed agent's name is taken by an object the team does not own. */
   void conflict(String message) {
     conflicts.add(message);
+  }
+
+  /** The API server refused a write for a role's agent (403, 422, ...). */
+  void refused(String reason, String message) {
+    if (refusalReason == null) {
+      refusalReason = reason;
+    }
+    refusals.add(message);
   }
 
   /** One role and its agent (null when the named ArkAgent does not exist). */
@@ -58,12 +68,21 @@ final class TeamStatus {
     if (problem != null) {
       degraded.add(agentName + ": " + problem);
     } else if (ready < 1 && replicas != 0) {
-      waiting.add(agentName + " (" + ready + "/" + replicas + " ready)");
+      String why = notReady(agent);
+      waiting.add(
+          agentName
+              + " ("
+              + ready
+              + "/"
+              + replicas
+              + " ready"
+              + (why == null ? "" : "; " + why)
+              + ")");
     }
   }
 
   String phase() {
-    if (errorReason != null || !conflicts.isEmpty()) {
+    if (errorReason != null || !conflicts.isEmpty() || !refusals.isEmpty()) {
       return "Error";
     }
     if (!missing.isEmpty()) {
@@ -83,6 +102,9 @@ final class TeamStatus {
     if (errorReason != null) {
       return errorReason;
     }
+    if (!refusals.isEmpty()) {
+      return refusalReason;
+    }
     if (!conflicts.isEmpty()) {
       return "AgentConflict";
     }
@@ -98,6 +120,9 @@ final class TeamStatus {
   String message() {
     if (errorReason != null) {
       return errorMessage;
+    }
+    if (!refusals.isEmpty()) {
+      return String.join("; ", refusals);
     }
     if (!conflicts.isEmpty()) {
       return String.join("; ", conflicts);
@@ -128,6 +153,27 @@ final class TeamStatus {
             || agent.getStatus().getReadyReplicas() == null
         ? 0
         : agent.getStatus().getReadyReplicas();
+  }
+
+  /**
+   * The agent's own {@code Ready=False} reason and message when it is more than waiting for
+   * replicas (e.g. {@code ReferenceNotFound}, {@code ReplicaFailure}, {@code Forbidden}), else
+   * null.
+   */
+  private static String notReady(ArkAgent agent) {
+    if (agent.getStatus() == null || agent.getStatus().getConditions() == null) {
+      return null;
+    }
+    for (var condition : agent.getStatus().getConditions()) {
+      if (Conditions.READY.equals(condition.getType())
+          && condition.getStatus() != null
+          && Conditions.FALSE.equals(condition.getStatus().getValue())
+          && condition.getReason() != null
+          && !"ReplicasNotReady".equals(condition.getReason())) {
+        return condition.getReason() + ": " + condition.getMessage();
+      }
+    }
+    return null;
   }
 
   /** {@code BudgetExceeded} or {@code Degraded} when the agent reports it True, else null. */

@@ -12,7 +12,9 @@ import java.time.Clock;
 /**
  * Writes a run's status into its ArkRun: the workflow calls it at every step transition on the
  * operator's queue. Idempotent (a merge patch that changes nothing is not sent); an ArkRun that is
- * gone is ignored.
+ * gone is ignored. The workflow owns the whole status: a message from before the start (a run
+ * waiting for its team) is removed, and the {@code Succeeded} condition carries the run's
+ * generation.
  */
 public final class RunStatusActivitiesImpl implements RunStatusActivities {
   private final StatusWriter writer;
@@ -25,17 +27,26 @@ public final class RunStatusActivitiesImpl implements RunStatusActivities {
 
   @Override
   public void write(RunRef run, RunStatus status) {
-    JsonNode current = writer.currentStatus(ArkRun.class, run.namespace(), run.name());
-    if (current == null) {
-      return;
-    }
-    ObjectNode patch = ArkRunStatus.toJson(status, run.workflowId(), run.workflowRunId());
-    patch.set("conditions", succeededCondition(current, status));
-    writer.merge(ArkRun.class, run.namespace(), run.name(), patch);
+    writer.update(
+        ArkRun.class,
+        run.namespace(),
+        run.name(),
+        (object, current) -> {
+          ObjectNode patch = ArkRunStatus.toJson(status, run.workflowId(), run.workflowRunId());
+          if (status.message() == null) {
+            patch.putNull("message"); // e.g. "ArkTeam ... not found" from before the start
+          }
+          long generation =
+              object.getMetadata().getGeneration() == null
+                  ? 0
+                  : object.getMetadata().getGeneration();
+          patch.set("conditions", succeededCondition(current, status, generation));
+          return patch;
+        });
   }
 
   private com.fasterxml.jackson.databind.node.ArrayNode succeededCondition(
-      JsonNode current, RunStatus status) {
+      JsonNode current, RunStatus status, long generation) {
     String phase = status.phase();
     String state =
         Phases.SUCCEEDED.equals(phase)
@@ -43,6 +54,6 @@ public final class RunStatusActivitiesImpl implements RunStatusActivities {
             : Phases.terminal(phase) ? Conditions.FALSE : Conditions.UNKNOWN;
     String message = status.message() != null ? status.message() : "run " + phase;
     return Conditions.set(
-        current.path("conditions"), Conditions.SUCCEEDED, state, phase, message, 0, clock);
+        current.path("conditions"), Conditions.SUCCEEDED, state, phase, message, generation, clock);
   }
 }

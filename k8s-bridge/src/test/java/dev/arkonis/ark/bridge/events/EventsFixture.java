@@ -76,7 +76,7 @@ final class EventsFixture implements AutoCloseable {
     operator.register(events, ArkEventReconciler.watches());
     if (runs) {
       operator.register(
-          new ArkRunReconciler(client, temporal, writer, Clock.systemUTC(), (r, m) -> {}));
+          new ArkRunReconciler(client, temporal, writer, Clock.systemUTC(), (r, reason, m) -> {}));
     }
   }
 

@@ -13,7 +13,11 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -193,17 +197,209 @@ class ArkAgentReconcilerTest {
         .untilAsserted(
             () -> {
               JsonNode ready = condition(k8s.status(ArkAgent.class, "waiting"), "Ready");
-              assertThat(ready.path("reason").asText()).isEqualTo("ConfigMissing");
-              assertThat(ready.path("message").asText()).contains("ConfigMap later");
+              assertThat(ready.path("status").asText()).isEqualTo("False");
+              assertThat(ready.path("reason").asText()).isEqualTo("ReferenceNotFound");
+              assertThat(ready.path("message").asText())
+                  .contains("spec.systemPromptRef.configMapKeyRef")
+                  .contains("ConfigMap later (key prompt) not found in namespace " + NS)
+                  .contains("create it");
             });
     assertThat(k8s.exists(Deployment.class, "waiting")).isFalse();
-    assertThat(client.v1().events().inNamespace(NS).list().getItems())
-        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("ConfigMissing"));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(client.v1().events().inNamespace(NS).list().getItems())
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getType()).isEqualTo("Warning");
+                          assertThat(e.getReason()).isEqualTo("ReferenceNotFound");
+                        }));
 
     createConfigMap("later", Map.of("prompt", "Now you can start."));
     await().until(() -> k8s.exists(Deployment.class, "waiting"));
     assertThat(k8s.get(ConfigMap.class, "waiting-config").getData())
         .containsEntry("systemPrompt", "Now you can start.");
+  }
+
+  @Test
+  void aMissingPromptSecretIsReportedAndTheAgentRecoversWhenItsPodsStart() {
+    k8s.apply(
+        ArkAgent.class,
+        """
+        apiVersion: arkonis.dev/v1alpha1
+        kind: ArkAgent
+        metadata: {name: sealed}
+        spec:
+          model: gpt-4o
+          systemPromptRef:
+            secretKeyRef: {name: sealed-prompt, key: prompt}
+        """);
+    await()
+        .untilAsserted(
+            () -> {
+              JsonNode ready = condition(k8s.status(ArkAgent.class, "sealed"), "Ready");
+              assertThat(ready.path("reason").asText()).isEqualTo("ReferenceNotFound");
+              assertThat(ready.path("message").asText())
+                  .contains("Secret sealed-prompt not found in namespace " + NS);
+            });
+    // the Deployment exists, so its pods start once the Secret does
+    assertThat(k8s.exists(Deployment.class, "sealed")).isTrue();
+
+    client
+        .secrets()
+        .inNamespace(NS)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("sealed-prompt")
+                .endMetadata()
+                .addToStringData("prompt", "Keep it secret.")
+                .build())
+        .create();
+    k8s.setReady("sealed", 1); // the kubelet started the pod: the Deployment's status wakes us
+    await()
+        .untilAsserted(
+            () -> {
+              JsonNode ready = condition(k8s.status(ArkAgent.class, "sealed"), "Ready");
+              assertThat(ready.path("status").asText()).isEqualTo("True");
+              assertThat(ready.path("reason").asText()).isEqualTo("ReplicasReady");
+            });
+  }
+
+  @Test
+  void agentPodsMeetPodSecurityRestricted() throws java.io.IOException {
+    k8s.apply(
+        ArkAgent.class,
+        """
+        apiVersion: arkonis.dev/v1alpha1
+        kind: ArkAgent
+        metadata: {name: locked}
+        spec: {model: gpt-4o}
+        """);
+    await().until(() -> k8s.exists(Deployment.class, "locked"));
+    PodSpec pod = k8s.get(Deployment.class, "locked").getSpec().getTemplate().getSpec();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    // the user the image is built with (Jib's <container><user> in cli/pom.xml)
+    java.util.regex.Matcher jibUser =
+        java.util.regex.Pattern.compile("<user>(\\d+):(\\d+)</user>")
+            .matcher(java.nio.file.Files.readString(java.nio.file.Path.of("../cli/pom.xml")));
+    assertThat(jibUser.find()).as("Jib <user> uid:gid in cli/pom.xml").isTrue();
+    assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(Long.valueOf(jibUser.group(1)));
+    assertThat(pod.getSecurityContext().getRunAsGroup()).isEqualTo(Long.valueOf(jibUser.group(2)));
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    for (Container container : pod.getContainers()) {
+      assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+      assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    }
+  }
+
+  @Test
+  void aDeploymentReplicaFailureIsTheAgentsCondition() {
+    k8s.apply(
+        ArkAgent.class,
+        """
+        apiVersion: arkonis.dev/v1alpha1
+        kind: ArkAgent
+        metadata: {name: refused}
+        spec: {model: gpt-4o}
+        """);
+    await().until(() -> k8s.exists(Deployment.class, "refused"));
+    // what the Deployment controller reports when the ReplicaSet cannot create pods
+    client
+        .apps()
+        .deployments()
+        .inNamespace(NS)
+        .withName("refused")
+        .editStatus(
+            d -> {
+              d.setStatus(
+                  new DeploymentStatusBuilder()
+                      .withReplicas(0)
+                      .addNewCondition()
+                      .withType("ReplicaFailure")
+                      .withStatus("True")
+                      .withReason("FailedCreate")
+                      .withMessage("pods \"refused-1\" is forbidden: exceeded quota: compute")
+                      .endCondition()
+                      .build());
+              return d;
+            });
+    await()
+        .untilAsserted(
+            () -> {
+              JsonNode ready = condition(k8s.status(ArkAgent.class, "refused"), "Ready");
+              assertThat(ready.path("status").asText()).isEqualTo("False");
+              assertThat(ready.path("reason").asText()).isEqualTo("ReplicaFailure");
+              assertThat(ready.path("message").asText())
+                  .contains("Deployment refused cannot create pods (FailedCreate)")
+                  .contains("exceeded quota");
+            });
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(client.v1().events().inNamespace(NS).list().getItems())
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getType()).isEqualTo("Warning");
+                          assertThat(e.getReason()).isEqualTo("ReplicaFailure");
+                        }));
+  }
+
+  @Test
+  void aForbiddenDeploymentIsTheAgentsConditionAndIsRetried() {
+    server
+        .expect()
+        .post()
+        .withPath("/apis/apps/v1/namespaces/" + NS + "/deployments")
+        .andReturn(
+            403,
+            new StatusBuilder()
+                .withStatus("Failure")
+                .withReason("Forbidden")
+                .withCode(403)
+                .withMessage(
+                    "deployments.apps \"denied\" is forbidden: cannot set blockOwnerDeletion if"
+                        + " an ownerReference refers to a resource you can't set finalizers on")
+                .build())
+        .times(3);
+    k8s.apply(
+        ArkAgent.class,
+        """
+        apiVersion: arkonis.dev/v1alpha1
+        kind: ArkAgent
+        metadata: {name: denied}
+        spec: {model: gpt-4o}
+        """);
+    await()
+        .untilAsserted(
+            () -> {
+              JsonNode ready = condition(k8s.status(ArkAgent.class, "denied"), "Ready");
+              assertThat(ready.path("status").asText()).isEqualTo("False");
+              assertThat(ready.path("reason").asText()).isEqualTo("Forbidden");
+              assertThat(ready.path("message").asText())
+                  .contains("cannot create or update Deployment denied of ArkAgent " + NS)
+                  .contains("blockOwnerDeletion")
+                  .contains("deploy/rbac/contract.txt");
+            });
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(client.v1().events().inNamespace(NS).list().getItems())
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getType()).isEqualTo("Warning");
+                          assertThat(e.getReason()).isEqualTo("Forbidden");
+                        }));
+    // the controller retries with backoff; once allowed, the Deployment is made
+    await().until(() -> k8s.exists(Deployment.class, "denied"));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(
+                        condition(k8s.status(ArkAgent.class, "denied"), "Ready")
+                            .path("reason")
+                            .asText())
+                    .isEqualTo("ReplicasNotReady"));
   }
 
   private void createConfigMap(String name, Map<String, String> data) {

@@ -10,6 +10,7 @@ import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
 import dev.arkonis.ark.bridge.Fixtures;
+import dev.arkonis.ark.bridge.informer.ReportedException;
 import dev.arkonis.ark.bridge.status.RunStatusActivitiesImpl;
 import dev.arkonis.ark.bridge.status.StatusWriter;
 import dev.arkonis.ark.crd.manifest.CrdCatalog;
@@ -18,8 +19,10 @@ import dev.arkonis.ark.crd.v1alpha1.ArkTeam;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import dev.arkonis.ark.workflows.run.WorkflowTypes;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -38,6 +41,7 @@ import org.junit.jupiter.api.Test;
 class ArkRunReconcilerTest {
   static final String NS = "ark-teams";
   static KubernetesClient client;
+  static KubernetesMockServer server;
 
   private TestWorkflowEnvironment env;
   private ArkRunReconciler reconciler;
@@ -57,12 +61,17 @@ class ArkRunReconcilerTest {
         new RunStatusActivitiesImpl(writer, Clock.systemUTC()));
     reconciler =
         new ArkRunReconciler(
-            client, env.getWorkflowClient(), writer, Clock.systemUTC(), (r, m) -> warnings.add(m));
+            client,
+            env.getWorkflowClient(),
+            writer,
+            Clock.systemUTC(),
+            (r, reason, m) -> warnings.add(reason + ": " + m));
   }
 
   @AfterEach
   void tearDown() {
     env.close();
+    client.configMaps().inNamespace(NS).delete();
     client.resources(ArkRun.class).inNamespace(NS).delete();
     client.resources(ArkTeam.class).inNamespace(NS).delete();
   }
@@ -229,5 +238,159 @@ class ArkRunReconcilerTest {
     assertThat(step(retried, "editor").path("attempts").asInt()).isEqualTo(1);
     assertThat(step(retried, "researcher").path("output").asText())
         .isEqualTo(step(status("blog-4"), "researcher").path("output").asText());
+  }
+
+  /** One writer role whose prompt is the {@code prompts/writer} ConfigMap key. */
+  private static final String PROMPTED_TEAM =
+      """
+      apiVersion: arkonis.dev/v1alpha1
+      kind: ArkTeam
+      metadata: {name: prompted}
+      spec:
+        inputs: [{name: topic, required: true}]
+        roles:
+          - name: writer
+            model: mock
+            systemPromptRef:
+              configMapKeyRef: {name: prompts, key: writer}
+        pipeline:
+          - name: write
+            role: writer
+            inputs: {task: "Write about {{ .input.topic }}"}
+      """;
+
+  private void createPrompts() {
+    client
+        .configMaps()
+        .inNamespace(NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("prompts")
+                .endMetadata()
+                .addToData("writer", "You write one short paragraph.")
+                .build())
+        .createOrReplace();
+  }
+
+  private void createPromptedRun(String name) {
+    ArkRun run =
+        client
+            .getKubernetesSerialization()
+            .unmarshal(
+                "apiVersion: arkonis.dev/v1alpha1\nkind: ArkRun\nmetadata: {name: "
+                    + name
+                    + "}\nspec: {teamRef: {name: prompted}, input: {topic: ducks}}\n",
+                ArkRun.class);
+    client.resources(ArkRun.class).inNamespace(NS).resource(run).create();
+  }
+
+  private void applyPromptedTeam() {
+    ArkTeam team = client.getKubernetesSerialization().unmarshal(PROMPTED_TEAM, ArkTeam.class);
+    client.resources(ArkTeam.class).inNamespace(NS).resource(team).create();
+  }
+
+  private void startPromptedWriter() {
+    env.newWorker(RunPlan.taskQueue(NS, "prompted-writer"))
+        .registerActivitiesImplementations(
+            new AgentActivitiesImpl(
+                new ModelFactory(Map.of(), "mock", MockChatModel.Options.DEFAULT)),
+            new ToolActivitiesImpl(Map.of()));
+    env.start();
+  }
+
+  @Test
+  void aMissingPromptConfigMapFailsTheRunInsteadOfRunningWithoutAPrompt() {
+    applyPromptedTeam();
+    startPromptedWriter();
+    createPromptedRun("no-prompt");
+
+    reconciler.reconcile(NS, "no-prompt");
+
+    JsonNode status = status("no-prompt");
+    assertThat(status.path("phase").asText()).isEqualTo("Failed");
+    assertThat(status.path("message").asText())
+        .contains("ArkTeam/prompted role writer")
+        .contains("systemPromptRef: ConfigMap prompts key writer not found")
+        .contains("create it");
+    assertThat(status.has("workflowId")).isFalse();
+    assertThat(warnings)
+        .singleElement()
+        .satisfies(w -> assertThat(w).startsWith("RunFailed: ").contains("ConfigMap prompts"));
+  }
+
+  @Test
+  void aRunWithItsPromptSucceedsWithoutWarnings() {
+    createPrompts();
+    applyPromptedTeam();
+    startPromptedWriter();
+    createPromptedRun("with-prompt");
+
+    reconciler.reconcile(NS, "with-prompt");
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> "Succeeded".equals(status("with-prompt").path("phase").asText()));
+    assertThat(warnings).isEmpty();
+  }
+
+  @Test
+  void aRunCreatedBeforeItsTeamLosesTheWaitingMessageAndReportsItsGeneration() {
+    createPrompts();
+    startPromptedWriter();
+    createPromptedRun("early");
+    reconciler.reconcile(NS, "early");
+    assertThat(status("early").path("message").asText()).contains("ArkTeam prompted not found");
+
+    applyPromptedTeam();
+    reconciler.reconcile(NS, "early");
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> "Succeeded".equals(status("early").path("phase").asText()));
+    JsonNode status = status("early");
+    assertThat(status.has("message")).as("stale message: %s", status.path("message")).isFalse();
+    ArkRun run = client.resources(ArkRun.class).inNamespace(NS).withName("early").get();
+    assertThat(run.getMetadata().getGeneration()).isPositive();
+    JsonNode succeeded = dev.arkonis.ark.bridge.status.Conditions.find(status, "Succeeded");
+    assertThat(succeeded.path("status").asText()).isEqualTo("True");
+    assertThat(succeeded.path("observedGeneration").asLong())
+        .isEqualTo(run.getMetadata().getGeneration());
+  }
+
+  @Test
+  void aForbiddenFinalizerPatchIsAWarningAndTheRunsMessage() {
+    applyPromptedTeam();
+    createPromptedRun("locked");
+    server
+        .expect()
+        .patch()
+        .withPath("/apis/arkonis.dev/v1alpha1/namespaces/" + NS + "/arkruns/locked")
+        .andReturn(
+            403,
+            new StatusBuilder()
+                .withStatus("Failure")
+                .withReason("Forbidden")
+                .withCode(403)
+                .withMessage(
+                    "arkruns.arkonis.dev \"locked\" is forbidden: User"
+                        + " \"system:serviceaccount:ark-system:ark-operator\" cannot patch resource")
+                .build())
+        .once();
+
+    assertThatThrownBy(() -> reconciler.reconcile(NS, "locked"))
+        .isInstanceOf(ReportedException.class);
+
+    assertThat(warnings)
+        .singleElement()
+        .satisfies(
+            w ->
+                assertThat(w)
+                    .startsWith("Forbidden: cannot add finalizer arkonis.dev/cancel-run")
+                    .contains("ArkRun " + NS + "/locked")
+                    .contains("cannot patch resource")
+                    .contains("deploy/rbac/contract.txt"));
+    assertThat(status("locked").path("message").asText()).contains("is forbidden");
+    assertThat(status("locked").has("workflowId")).isFalse();
   }
 }

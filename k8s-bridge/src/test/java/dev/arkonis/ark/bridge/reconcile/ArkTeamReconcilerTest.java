@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -179,15 +180,18 @@ class ArkTeamReconcilerTest {
     assertThat(client.resources(ArkAgent.class).inNamespace(NS).list().getItems()).isEmpty();
     assertThat(k8s.deployments()).isEmpty();
     assertThat(client.configMaps().inNamespace(NS).list().getItems()).isEmpty();
-    assertThat(client.v1().events().inNamespace(NS).list().getItems())
-        .anySatisfy(
-            e -> {
-              assertThat(e.getType()).isEqualTo("Warning");
-              assertThat(e.getReason()).isEqualTo("InvalidSpec");
-              assertThat(e.getInvolvedObject().getKind()).isEqualTo("ArkTeam");
-              assertThat(e.getInvolvedObject().getName()).isEqualTo("broken");
-              assertThat(e.getMessage()).contains("reviewer");
-            });
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(client.v1().events().inNamespace(NS).list().getItems())
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getType()).isEqualTo("Warning");
+                          assertThat(e.getReason()).isEqualTo("InvalidSpec");
+                          assertThat(e.getInvolvedObject().getKind()).isEqualTo("ArkTeam");
+                          assertThat(e.getInvolvedObject().getName()).isEqualTo("broken");
+                          assertThat(e.getMessage()).contains("reviewer");
+                        }));
   }
 
   @Test
@@ -286,6 +290,63 @@ class ArkTeamReconcilerTest {
                 .path("status")
                 .asText())
         .isEqualTo("True");
+  }
+
+  @Test
+  void anAgentTheApiServerRejectsIsTheTeamsConditionAndAWarning() {
+    server
+        .expect()
+        .post()
+        .withPath("/apis/arkonis.dev/v1alpha1/namespaces/" + NS + "/arkagents")
+        .andReturn(
+            422,
+            new StatusBuilder()
+                .withStatus("Failure")
+                .withReason("Invalid")
+                .withCode(422)
+                .withMessage(
+                    "ArkAgent.arkonis.dev \"solo-writer\" is invalid: spec.model: Required value")
+                .build())
+        .times(2);
+    k8s.apply(
+        ArkTeam.class,
+        """
+        apiVersion: arkonis.dev/v1alpha1
+        kind: ArkTeam
+        metadata: {name: solo}
+        spec:
+          roles: [{name: writer, model: gpt-4o}]
+          pipeline: [{name: write, role: writer}]
+        """);
+    await()
+        .untilAsserted(
+            () -> {
+              JsonNode status = k8s.status(ArkTeam.class, "solo");
+              assertThat(status.path("phase").asText()).isEqualTo("Error");
+              JsonNode ready = condition(status, "Ready");
+              assertThat(ready.path("status").asText()).isEqualTo("False");
+              assertThat(ready.path("reason").asText()).isEqualTo("Invalid");
+              assertThat(ready.path("message").asText())
+                  .contains("role writer: cannot create or update ArkAgent " + NS + "/solo-writer")
+                  .contains("spec.model: Required value")
+                  .contains("fix the field");
+            });
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(client.v1().events().inNamespace(NS).list().getItems())
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getType()).isEqualTo("Warning");
+                          assertThat(e.getReason()).isEqualTo("Invalid");
+                        }));
+    // retried with backoff: once accepted, the agent exists and the error is gone
+    await().until(() -> k8s.exists(ArkAgent.class, "solo-writer"));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(k8s.status(ArkTeam.class, "solo").path("phase").asText())
+                    .isEqualTo("Pending"));
   }
 
   @Test
