@@ -11,8 +11,8 @@ import java.util.stream.Stream;
 /**
  * The corpus of bad documents in {@code src/test/resources/invalid} (see its README): each has
  * {@code # expect:} lines (fragments of {@code ark validate}'s output) and, when the CRD alone
- * rejects it, one {@code # cel:} line (the rule text both {@code ark validate} and the API
- * server's message contain).
+ * rejects it, one {@code # cel:} line (the rule text both {@code ark validate} and the API server's
+ * message contain).
  */
 final class InvalidCorpus {
   static final Path DIR = Path.of("src/test/resources/invalid");

@@ -193,8 +193,7 @@ final class TeamRules {
             FieldPath.index(FieldPath.child(FieldPath.index("spec.pipeline", i), "dependsOn"), j);
         if (!dependsOn.containsKey(dep)) {
           String where = " in dependsOn of step \"" + stepName(pipeline.get(i)) + "\"";
-          problems.add(
-              manifest.problem(at, Names.unknown("step", dep, where, dependsOn.keySet())));
+          problems.add(manifest.problem(at, Names.unknown("step", dep, where, dependsOn.keySet())));
         } else if (dep.equals(stepName(pipeline.get(i)))) {
           problems.add(manifest.problem(at, "a step cannot depend on itself; remove it"));
         }
