@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "ark",
     mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = Main.Version.class,
     description = "AI agent teams as Kubernetes resources, run as Temporal workflows.",
     subcommands = {

@@ -1,8 +1,11 @@
 package dev.arkonis.ark.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.arkonis.ark.activities.spec.InputResolver;
+import dev.arkonis.ark.activities.spec.SpecException;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
 import dev.arkonis.ark.crd.v1alpha1.ArkTeam;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -20,6 +23,7 @@ import picocli.CommandLine.Parameters;
     description = "Start a run of a team in the cluster (creates an ArkRun).")
 final class TriggerCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TypeReference<Map<String, Object>> INPUT_MAP = new TypeReference<>() {};
 
   @Parameters(index = "0", paramLabel = "TEAM")
   String team;
@@ -47,9 +51,11 @@ final class TriggerCommand implements Callable<Integer> {
     }
     try (KubernetesClient client = Kube.client()) {
       String ns = Kube.namespace(client, namespace);
-      if (client.resources(ArkTeam.class).inNamespace(ns).withName(team).get() == null) {
+      ArkTeam found = client.resources(ArkTeam.class).inNamespace(ns).withName(team).get();
+      if (found == null) {
         throw new UserError("ArkTeam " + team + " not found in namespace " + ns);
       }
+      checkInputs(client.getKubernetesSerialization().convertValue(found, JsonNode.class), inputs);
       Map<String, Object> run =
           Map.of(
               "apiVersion",
@@ -82,6 +88,15 @@ final class TriggerCommand implements Callable<Integer> {
       return 0;
     } catch (KubernetesClientException e) {
       throw new UserError("the API server refused the ArkRun: " + e.getMessage());
+    }
+  }
+
+  /** The inputs a run of the team would be rejected for, checked before anything is created. */
+  private void checkInputs(JsonNode team, JsonNode inputs) {
+    try {
+      InputResolver.resolve(team.path("spec"), JSON.convertValue(inputs, INPUT_MAP));
+    } catch (SpecException e) {
+      throw new UserError("ArkTeam/" + this.team + ": " + e.getMessage());
     }
   }
 }

@@ -59,6 +59,28 @@ class ClusterCommandsTest {
   }
 
   @Test
+  void triggerWithAnUnknownInputSuggestsTheDeclaredOneAndCreatesNothing() {
+    Cli result =
+        Cli.run("trigger", "blog-writer-team", "-n", "ark-teams", "--input", "{\"topik\":\"x\"}");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err())
+        .contains("ArkTeam/blog-writer-team: unknown input \"topik\"; did you mean \"topic\"?")
+        .doesNotContain("Exception");
+    assertThat(result.out()).isEmpty();
+    assertThat(client.resources(ArkRun.class).inNamespace("ark-teams").list().getItems()).isEmpty();
+  }
+
+  @Test
+  void triggerWithoutARequiredInputCreatesNothing() {
+    Cli result = Cli.run("trigger", "blog-writer-team", "-n", "ark-teams");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("ArkTeam/blog-writer-team: missing required input \"topic\"");
+    assertThat(client.resources(ArkRun.class).inNamespace("ark-teams").list().getItems()).isEmpty();
+  }
+
+  @Test
   void statusAndLogsShowTheRun() {
     Cli.run("trigger", "blog-writer-team", "-n", "ark-teams", "--input", "{\"topic\":\"x\"}");
     ArkRun run = client.resources(ArkRun.class).inNamespace("ark-teams").list().getItems().get(0);

@@ -37,6 +37,26 @@ class RunCommandErrorsTest {
   }
 
   @Test
+  void aPipelineWithNoStepsIsRejectedInsteadOfHanging(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("empty.yaml");
+    Files.writeString(
+        file,
+        """
+        apiVersion: arkonis.dev/v1alpha1
+        kind: ArkTeam
+        metadata: {name: empty-team}
+        spec:
+          roles: [{name: writer, model: llama3.2}]
+          pipeline: []
+        """);
+    Cli result = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> run(file.toString()));
+    assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+    assertThat(result.err())
+        .contains("empty.yaml:6: ArkTeam/empty-team: spec.pipeline: pipeline has no steps")
+        .doesNotContain("Exception");
+  }
+
+  @Test
   void malformedInputJson() {
     assertOneLineUserError(
         run(blogWriter(), "--input", "{\"topic\": "), "--input is not valid JSON");
@@ -111,7 +131,7 @@ class RunCommandErrorsTest {
     assertThat(result.err().strip())
         .doesNotContain("\n", "Exception", "Temporal")
         .contains(
-            "unknown-dependency.yaml:17",
+            "unknown-dependency.yaml:18",
             "ArkTeam/dep-team: spec.pipeline[1].dependsOn[0]: unknown step \"reseacher\"");
     assertThat(result.out()).isEmpty();
   }

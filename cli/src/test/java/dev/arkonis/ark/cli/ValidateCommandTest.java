@@ -20,7 +20,7 @@ class ValidateCommandTest {
   }
 
   static Stream<Path> invalidFiles() throws IOException {
-    return Files.list(Path.of("src/test/resources/invalid")).sorted();
+    return InvalidCorpus.files().stream();
   }
 
   @ParameterizedTest
@@ -49,6 +49,11 @@ class ValidateCommandTest {
       assertThat(result.err()).contains(fragment);
     }
     assertThat(result.err()).doesNotContain("Exception", "\tat ");
+    for (String celText : InvalidCorpus.celText(file).stream().toList()) {
+      assertThat(result.err())
+          .as("ark validate says what the CRD's CEL rule says (# cel: in %s)", file)
+          .contains(celText);
+    }
   }
 
   @Test

@@ -136,9 +136,13 @@ class CrdDefinitionsTest {
         .anyMatch(r -> r.contains("has(self.pipeline) || has(self.entry) || has(self.routing)"))
         .anyMatch(r -> r.contains("self.pipeline.all("));
     assertThat(rules("ArkTeam", "spec.roles[]"))
-        .containsExactly("has(self.model) != has(self.arkAgent)");
-    assertThat(rules("ArkRun", "spec.teamRef")).containsExactly("self == oldSelf");
-    assertThat(rules("ArkEvent", "spec.source")).hasSize(2);
+        .containsExactly(
+            "has(self.model) != has(self.arkAgent)",
+            "!has(self.canDelegate) || !(self.name in self.canDelegate)");
+    assertThat(rules("ArkTeam", "spec.roles[].name")).anyMatch(r -> r.contains("matches("));
+    assertThat(rules("ArkRun", "spec")).containsExactly("self == oldSelf");
+    assertThat(rules("ArkEvent", "spec.source")).hasSize(4);
+    assertThat(rules("ArkEvent", "spec.source.cron")).hasSize(1);
     assertThat(rules("ArkMemory", "spec")).hasSize(2);
     assertThat(rules("ArkNotify", "spec.channel")).hasSize(2);
     assertThat(SchemaCheck.at(schema(loadKind("ArkRun")), "spec").getRequired())

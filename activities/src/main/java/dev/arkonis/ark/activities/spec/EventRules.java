@@ -41,6 +41,8 @@ final class EventRules {
               "type is team-output but spec.source.teamOutput is missing; add"
                   + " teamOutput.name (the team whose runs fire this event)"));
     }
+    onlyFor(manifest, source, "cron", "cron", type, problems);
+    onlyFor(manifest, source, "teamOutput", "team-output", type, problems);
     if (source.has("timezone")) {
       String zone = source.path("timezone").asText();
       try {
@@ -69,6 +71,27 @@ final class EventRules {
             new Templates.Scope(Set.of("trigger"), null, Set.of(), null),
             problems);
       }
+    }
+  }
+
+  /** A source block set for another {@code source.type} than its own. */
+  private static void onlyFor(
+      Manifest manifest,
+      JsonNode source,
+      String block,
+      String blockType,
+      String type,
+      List<Problem> problems) {
+    if (source.has(block) && !type.equals(blockType)) {
+      problems.add(
+          manifest.problem(
+              "spec.source." + block,
+              "is only used with type "
+                  + blockType
+                  + ", but type is "
+                  + type
+                  + "; remove it or set type to "
+                  + blockType));
     }
   }
 

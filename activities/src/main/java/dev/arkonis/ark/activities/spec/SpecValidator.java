@@ -73,7 +73,18 @@ public final class SpecValidator {
     JsonNode spec = manifest.tree().path("spec");
     switch (manifest.kind()) {
       case "ArkTeam" -> new TeamRules(manifest, problems).check(spec);
-      case "ArkAgent" -> AgentRules.check(manifest, spec, "spec", problems);
+      case "ArkAgent" -> {
+        if (manifest.name().length() > Names.MAX_LABEL) {
+          problems.add(
+              manifest.problem(
+                  "metadata.name",
+                  "agent name \""
+                      + manifest.name()
+                      + "\" is longer than 63 characters; shorten it (it is a label value on the"
+                      + " agent's pods)"));
+        }
+        AgentRules.check(manifest, spec, "spec", problems);
+      }
       case "ArkEvent" -> EventRules.check(manifest, spec, problems);
       case "ArkMemory" -> {
         requireWhen(manifest, spec, "backend", "redis", "redis", problems);

@@ -24,6 +24,7 @@ final class TeamRules {
   }
 
   void check(JsonNode spec) {
+    checkNameLength();
     Set<String> roles = checkRoles(spec.path("roles"));
     if (!spec.has("pipeline") && !spec.has("entry") && !spec.has("routing")) {
       problems.add(
@@ -36,6 +37,13 @@ final class TeamRules {
       problems.add(
           manifest.problem(
               "spec.entry", Names.unknown("role", spec.path("entry").asText(), roles)));
+    }
+    if (spec.has("pipeline") && spec.path("pipeline").isEmpty()) {
+      problems.add(
+          manifest.problem(
+              "spec.pipeline",
+              "pipeline has no steps; add at least one step, or remove pipeline and set entry"
+                  + " (dynamic mode)"));
     }
     Set<String> inputs = checkInputs(spec.path("inputs"));
     Set<String> declaredInputs = spec.has("inputs") ? inputs : null;
@@ -63,10 +71,43 @@ final class TeamRules {
         problems);
   }
 
+  /** The team name is a label value on its agents and runs. */
+  private void checkNameLength() {
+    if (manifest.name().length() > Names.MAX_LABEL) {
+      problems.add(
+          manifest.problem(
+              "metadata.name",
+              "team name \""
+                  + manifest.name()
+                  + "\" is longer than 63 characters; shorten it (it is a label value on the"
+                  + " team's agents and runs)"));
+    }
+  }
+
   private Set<String> checkRoles(JsonNode roles) {
     Set<String> names = new LinkedHashSet<>();
     for (int i = 0; i < roles.size(); i++) {
       String name = roles.get(i).path("name").asText();
+      String at = FieldPath.child(FieldPath.index("spec.roles", i), "name");
+      if (!Names.isDnsLabel(name)) {
+        problems.add(
+            manifest.problem(
+                at,
+                "role name \""
+                    + name
+                    + "\" is not a DNS-1123 label; use lowercase letters, digits and '-',"
+                    + " starting and ending with a letter or digit"));
+      } else if (roles.get(i).has("model")
+          && manifest.name().length() + 1 + name.length() > Names.MAX_LABEL) {
+        problems.add(
+            manifest.problem(
+                at,
+                "agent name \""
+                    + manifest.name()
+                    + "-"
+                    + name
+                    + "\" is longer than 63 characters; shorten the team or role name"));
+      }
       if (!names.add(name)) {
         problems.add(
             manifest.problem(
@@ -93,7 +134,8 @@ final class TeamRules {
         String target = canDelegate.get(j).asText();
         String at = FieldPath.index(FieldPath.child(path, "canDelegate"), j);
         if (!names.contains(target)) {
-          problems.add(manifest.problem(at, Names.unknown("role", target, names)));
+          String where = " in canDelegate of role \"" + role.path("name").asText() + "\"";
+          problems.add(manifest.problem(at, Names.unknown("role", target, where, names)));
         } else if (target.equals(role.path("name").asText())) {
           problems.add(manifest.problem(at, "a role cannot delegate to itself; remove it"));
         }
@@ -150,7 +192,8 @@ final class TeamRules {
         String at =
             FieldPath.index(FieldPath.child(FieldPath.index("spec.pipeline", i), "dependsOn"), j);
         if (!dependsOn.containsKey(dep)) {
-          problems.add(manifest.problem(at, Names.unknown("step", dep, dependsOn.keySet())));
+          String where = " in dependsOn of step \"" + stepName(pipeline.get(i)) + "\"";
+          problems.add(manifest.problem(at, Names.unknown("step", dep, where, dependsOn.keySet())));
         } else if (dep.equals(stepName(pipeline.get(i)))) {
           problems.add(manifest.problem(at, "a step cannot depend on itself; remove it"));
         }

@@ -3,6 +3,7 @@ package dev.arkonis.ark.bridge.reconcile;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.arkonis.ark.activities.spec.SpecValidator;
 import dev.arkonis.ark.bridge.informer.Apply;
 import dev.arkonis.ark.bridge.informer.Caches;
 import dev.arkonis.ark.bridge.informer.EventRecorder;
@@ -11,6 +12,7 @@ import dev.arkonis.ark.bridge.informer.Watch;
 import dev.arkonis.ark.bridge.status.Conditions;
 import dev.arkonis.ark.bridge.status.ReadyStatus;
 import dev.arkonis.ark.bridge.status.StatusWriter;
+import dev.arkonis.ark.crd.manifest.Problem;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
 import dev.arkonis.ark.crd.v1alpha1.ArkSettings;
 import dev.arkonis.ark.workflows.api.RunPlan;
@@ -32,7 +34,9 @@ import java.util.function.Supplier;
  * agent. The pod template's {@code arkonis.dev/config-hash} digests the ConfigMap data (which
  * includes the referenced prompt ConfigMap key and ArkSettings spec), so a change to any of them
  * rolls the pods. Status: replicas and readiness from the Deployment, task queue, the scale
- * selector and the {@code Ready} condition; the budget fields belong to another component.
+ * selector and the {@code Ready} condition; the budget fields belong to another component. An
+ * invalid agent (the shared {@link SpecValidator}, as {@code ark validate}) gets {@code
+ * Ready=False/InvalidSpec} and a Warning Event, and nothing is created or changed.
  */
 public final class ArkAgentReconciler implements Reconciler {
   /** Ready=False reason: a ConfigMap, Secret or ArkSettings the agent refers to is missing. */
@@ -51,6 +55,9 @@ public final class ArkAgentReconciler implements Reconciler {
   private final Caches caches;
   private final EventRecorder events;
   private final StatusWriter status;
+  private final SpecValidator validator = new SpecValidator();
+  private static final int PROBLEMS_SHOWN = 3;
+
   private final String defaultImage;
   private final String temporalAddress;
   private final String temporalNamespace;
@@ -103,6 +110,18 @@ public final class ArkAgentReconciler implements Reconciler {
       return; // owned Deployment and ConfigMap go with it (owner references)
     }
     Deployment cached = caches.get(Deployment.class, namespace, name);
+    List<Problem> problems =
+        validator.validateStored(
+            client.getKubernetesSerialization().convertValue(agent, JsonNode.class));
+    if (!problems.isEmpty()) {
+      writeStatus(
+          agent,
+          cached,
+          Conditions.FALSE,
+          "InvalidSpec",
+          SpecValidator.summary(problems, PROBLEMS_SHOWN));
+      return;
+    }
     AgentConfig config = AgentConfig.resolve(agent, caches, client.getKubernetesSerialization());
     if (config.problem() != null) {
       writeStatus(agent, cached, Conditions.FALSE, REFERENCE_NOT_FOUND, config.problem());

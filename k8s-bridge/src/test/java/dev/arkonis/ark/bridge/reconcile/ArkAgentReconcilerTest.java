@@ -22,9 +22,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** ArkAgent → worker Deployment and generated ConfigMap, via the operator. */
 @EnableKubernetesMockClient(crud = true)
@@ -400,6 +404,50 @@ class ArkAgentReconcilerTest {
                             .path("reason")
                             .asText())
                     .isEqualTo("ReplicasNotReady"));
+  }
+
+  static Stream<Arguments> agentsArkValidateRejects() {
+    return Stream.of(
+        Arguments.of(
+            "bad-url",
+            "{model: gpt-4o, mcpServers: [{name: search, url: 'ftp://search.internal/mcp'}]}",
+            "spec.mcpServers[0].url: \"ftp://search.internal/mcp\" is not an http(s) URL"),
+        Arguments.of(
+            "bad-tool",
+            "{model: gpt-4o, tools: [{name: lookup, url: 'http://tools/lookup', inputSchema:"
+                + " '{not json'}]}",
+            "spec.tools[0].inputSchema: is not valid JSON"));
+  }
+
+  /** The operator applies the rules of ark validate: an invalid agent gets no workload. */
+  @ParameterizedTest
+  @MethodSource("agentsArkValidateRejects")
+  void invalidAgentGetsInvalidSpecAndNoWorkload(String name, String spec, String message) {
+    k8s.apply(
+        ArkAgent.class,
+        "apiVersion: arkonis.dev/v1alpha1\nkind: ArkAgent\nmetadata: {name: "
+            + name
+            + "}\nspec: "
+            + spec
+            + "\n");
+    await()
+        .untilAsserted(
+            () -> {
+              JsonNode ready = condition(k8s.status(ArkAgent.class, name), "Ready");
+              assertThat(ready.path("status").asText()).isEqualTo("False");
+              assertThat(ready.path("reason").asText()).isEqualTo("InvalidSpec");
+              assertThat(ready.path("message").asText()).contains(message);
+            });
+    assertThat(client.v1().events().inNamespace(NS).list().getItems())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getType()).isEqualTo("Warning");
+              assertThat(e.getReason()).isEqualTo("InvalidSpec");
+              assertThat(e.getInvolvedObject().getName()).isEqualTo(name);
+              assertThat(e.getMessage()).contains(message);
+            });
+    assertThat(k8s.deployments()).isEmpty();
+    assertThat(client.configMaps().inNamespace(NS).list().getItems()).isEmpty();
   }
 
   private void createConfigMap(String name, Map<String, String> data) {

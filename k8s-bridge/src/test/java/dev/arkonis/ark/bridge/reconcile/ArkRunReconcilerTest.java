@@ -177,6 +177,33 @@ class ArkRunReconcilerTest {
   }
 
   @Test
+  void aRunOfATeamWithAnEmptyPipelineFailsAtOnceAndStartsNothing() {
+    ArkTeam team =
+        client
+            .getKubernetesSerialization()
+            .unmarshal(
+                """
+                apiVersion: arkonis.dev/v1alpha1
+                kind: ArkTeam
+                metadata: {name: blog-writer-team}
+                spec:
+                  roles: [{name: writer, model: gpt-4o}]
+                  pipeline: []
+                """,
+                ArkTeam.class);
+    client.resources(ArkTeam.class).inNamespace(NS).resource(team).create();
+    createRun("empty-1", null, null);
+
+    reconciler.reconcile(NS, "empty-1");
+
+    JsonNode status = status("empty-1");
+    assertThat(status.path("phase").asText()).isEqualTo("Failed");
+    assertThat(status.path("message").asText())
+        .contains("ArkTeam blog-writer-team is invalid: spec.pipeline: pipeline has no steps");
+    assertThat(status.has("workflowId")).isFalse();
+  }
+
+  @Test
   void unknownTeamLeavesTheRunPending() {
     createRun("orphan", "{topic: x}", null);
 

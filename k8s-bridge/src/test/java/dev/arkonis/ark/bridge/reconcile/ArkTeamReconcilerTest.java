@@ -24,9 +24,13 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** ArkTeam → managed agents, their workloads, team status and run history, via the operator. */
 @EnableKubernetesMockClient(crud = true)
@@ -192,6 +196,64 @@ class ArkTeamReconcilerTest {
                           assertThat(e.getInvolvedObject().getName()).isEqualTo("broken");
                           assertThat(e.getMessage()).contains("reviewer");
                         }));
+  }
+
+  static Stream<Arguments> teamsTheApiServerCannotHoldAgentsFor() {
+    String longTeam = "a-team-whose-name-is-far-too-long-to-be-a-kubernetes-label-value-x";
+    String team54 = "research-and-writing-team-for-the-weekly-news-briefing";
+    return Stream.of(
+        Arguments.of(
+            longTeam,
+            "{entry: writer, roles: [{name: writer, model: gpt-4o}]}",
+            "metadata.name: team name \"" + longTeam + "\" is longer than 63 characters"),
+        Arguments.of(
+            team54,
+            "{entry: writer, roles: [{name: writer, model: gpt-4o}, {name: fact-checker, model:"
+                + " gpt-4o}]}",
+            "spec.roles[1].name: agent name \"" + team54 + "-fact-checker\" is longer than 63"),
+        Arguments.of(
+            "dns-team",
+            "{entry: Lead_Writer, roles: [{name: Lead_Writer, model: gpt-4o}]}",
+            "spec.roles[0].name: role name \"Lead_Writer\" is not a DNS-1123 label"),
+        Arguments.of(
+            "empty-team",
+            "{pipeline: [], roles: [{name: writer, model: gpt-4o}]}",
+            "spec.pipeline: pipeline has no steps"));
+  }
+
+  /**
+   * Objects the CRD's CEL rules reject but a cluster without them (or an object stored before them)
+   * can hold: the operator reports them once instead of retrying agent creation forever.
+   */
+  @ParameterizedTest
+  @MethodSource("teamsTheApiServerCannotHoldAgentsFor")
+  void namesThatCannotBecomeAgentsAreInvalidSpec(String name, String spec, String message) {
+    k8s.apply(
+        ArkTeam.class,
+        "apiVersion: arkonis.dev/v1alpha1\nkind: ArkTeam\nmetadata: {name: "
+            + name
+            + "}\nspec: "
+            + spec
+            + "\n");
+    await()
+        .untilAsserted(
+            () -> {
+              JsonNode ready = condition(k8s.status(ArkTeam.class, name), "Ready");
+              assertThat(ready.path("reason").asText()).isEqualTo("InvalidSpec");
+              assertThat(ready.path("message").asText()).contains(message);
+            });
+    assertThat(k8s.status(ArkTeam.class, name).path("phase").asText()).isEqualTo("Error");
+    assertThat(client.resources(ArkAgent.class).inNamespace(NS).list().getItems()).isEmpty();
+    assertThat(k8s.deployments()).isEmpty();
+    assertThat(client.v1().events().inNamespace(NS).list().getItems())
+        .filteredOn(e -> e.getInvolvedObject().getName().equals(name))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getType()).isEqualTo("Warning");
+              assertThat(e.getReason()).isEqualTo("InvalidSpec");
+              assertThat(e.getMessage()).contains(message);
+            });
   }
 
   @Test
