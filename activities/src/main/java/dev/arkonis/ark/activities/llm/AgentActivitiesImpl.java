@@ -10,6 +10,7 @@ import dev.arkonis.ark.workflows.api.ChatResponse;
 import dev.arkonis.ark.workflows.api.TokenUsage;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.output.FinishReason;
 import io.temporal.activity.Activity;
 import java.util.List;
 import java.util.Optional;
@@ -69,7 +70,9 @@ public final class AgentActivitiesImpl implements AgentActivities {
     try {
       call =
           ChatConversion.toLangchain(
-              request, agent.jsonMode() && ModelFactory.supportsJsonMode(provider));
+              request,
+              agent.jsonMode() && ModelFactory.supportsJsonMode(provider),
+              ModelFactory.supportsJsonSchema(provider));
     } catch (IllegalArgumentException e) {
       throw ProviderErrors.invalid("step " + request.step() + ": " + e.getMessage());
     }
@@ -101,13 +104,16 @@ public final class AgentActivitiesImpl implements AgentActivities {
         text.length(),
         toolCalls.size(),
         usage);
+    boolean cutOff = answer.finishReason() == FinishReason.LENGTH;
     Object data = null;
     List<String> violations = List.of();
     if (toolCalls.isEmpty()) {
       String schema = request.outputSchema();
       if (schema != null && !schema.isBlank()) {
         Optional<JsonNode> json = JsonAnswers.extract(text);
-        if (json.isPresent()) {
+        if (cutOff && JsonAnswers.complete(text).isEmpty()) {
+          violations = List.of(cutOff(agent));
+        } else if (json.isPresent()) {
           data = JsonAnswers.toPlain(json.get());
           violations = JsonSchemas.violations(schema, json.get());
         } else {
@@ -117,7 +123,16 @@ public final class AgentActivitiesImpl implements AgentActivities {
         data = JsonAnswers.whole(text).map(JsonAnswers::toPlain).orElse(null);
       }
     }
-    return new ChatResponse(text, toolCalls, usage, data, violations, attempt.getAsInt());
+    return new ChatResponse(text, toolCalls, usage, data, violations, attempt.getAsInt(), cutOff);
+  }
+
+  /** The schema feedback for an answer that stopped at the token limit. */
+  static String cutOff(AgentSpec agent) {
+    return "the answer was cut off at the token limit ("
+        + (agent.maxTokensPerCall() > 0
+            ? "maxTokensPerCall " + agent.maxTokensPerCall() + " tokens"
+            : "the provider's output limit")
+        + ") before the JSON was complete; answer with shorter JSON that matches the schema";
   }
 
   /**
