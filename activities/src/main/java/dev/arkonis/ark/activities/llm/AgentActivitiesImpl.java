@@ -24,13 +24,14 @@ import org.slf4j.LoggerFactory;
  * <p>The request becomes a langchain4j request (system prompt, user/assistant/tool messages, tool
  * specifications, {@code maxTokensPerCall}, temperature; a {@code json_schema} response format for
  * a step's output schema on turns without tools where the provider takes one, else the JSON
- * response format in JSON mode) for the agent's model from {@link ChatModels}. The answer comes back as text, tool calls and token usage.
- * With an output schema and no tool calls, the JSON in the answer is parsed into {@code data} and
- * checked against the schema ({@code schemaViolations}); the workflow decides what to do with
- * violations. Without a schema, {@code data} is set when the whole answer is a JSON object or
- * array. An answer that stopped at the token limit is marked {@code cutOff}; with a schema, one that
- * is not complete JSON gets a violation naming the limit. Tool-call arguments that are not a JSON
- * object come back as {@code {}} with the model's text in {@code invalidArguments}.
+ * response format in JSON mode) for the agent's model from {@link ChatModels}. The answer comes
+ * back as text, tool calls and token usage. With an output schema and no tool calls, the JSON in
+ * the answer is parsed into {@code data} and checked against the schema ({@code schemaViolations});
+ * the workflow decides what to do with violations. Without a schema, {@code data} is set when the
+ * whole answer is a JSON object or array. An answer that stopped at the token limit is marked
+ * {@code cutOff}; with a schema, one that is not complete JSON gets a violation naming the limit.
+ * Tool-call arguments that are not a JSON object come back as {@code {}} with the model's text in
+ * {@code invalidArguments}.
  *
  * <p>Errors are typed {@code ApplicationFailure}s (see {@link AgentActivities}): bad keys and
  * invalid requests are not retried; rate limits, server errors, timeouts and network errors are, by
