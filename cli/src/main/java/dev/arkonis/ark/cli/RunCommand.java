@@ -187,11 +187,17 @@ final class RunCommand implements Callable<Integer> {
    * properties when the logger is created, which is after this (the workers start later).
    */
   static void quietActivityFailures(boolean verbose) {
-    System.setProperty(ACTIVITY_LOG_LEVEL, verbose ? "warn" : "error");
+    for (String logger : ACTIVITY_FAILURE_LOGGERS) {
+      System.setProperty("org.slf4j.simpleLogger.log." + logger, verbose ? "warn" : "error");
+    }
   }
 
-  static final String ACTIVITY_LOG_LEVEL =
-      "org.slf4j.simpleLogger.log.io.temporal.internal.activity";
+  /**
+   * Where Temporal logs failed attempts ({@code ActivityTaskExecutors}) and results of attempts
+   * that already timed out ({@code ActivityWorker}).
+   */
+  private static final List<String> ACTIVITY_FAILURE_LOGGERS =
+      List.of("io.temporal.internal.activity", "io.temporal.internal.worker.ActivityWorker");
 
   private Manifest pickTeam(LoadResult loaded) {
     List<Manifest> teams =
