@@ -81,6 +81,13 @@ final class RunCommand implements Callable<Integer> {
   boolean dryRun;
 
   @Option(
+      names = {"-v", "--verbose"},
+      description =
+          "Also print the workers' warnings about failed model and tool calls, with stack traces"
+              + " (by default a failure is reported once, on its step).")
+  boolean verbose;
+
+  @Option(
       names = "--temporal-address",
       paramLabel = "HOST:PORT",
       description = "Use this Temporal server instead of an in-process one.")
@@ -166,11 +173,31 @@ final class RunCommand implements Callable<Integer> {
       DryRun.print(spec.commandLine().getOut(), plan);
       return 0;
     }
+    quietActivityFailures(verbose);
     LocalRun.Options options =
         new LocalRun.Options(
             provider, parseDuration(mockLatency), mockFailRate, temporalAddress, temporalNamespace);
     return new LocalRun(options, spec.commandLine().getOut(), err).execute(plan, output, watch);
   }
+
+  /**
+   * Temporal logs every failed activity attempt as a warning with the full stack trace; the run
+   * already reports the failure on its step (and in {@code -o json}), so {@code ark run} keeps them
+   * off stderr unless {@code --verbose}. slf4j-simple reads a logger's level from the system
+   * properties when the logger is created, which is after this (the workers start later).
+   */
+  static void quietActivityFailures(boolean verbose) {
+    for (String logger : ACTIVITY_FAILURE_LOGGERS) {
+      System.setProperty("org.slf4j.simpleLogger.log." + logger, verbose ? "warn" : "error");
+    }
+  }
+
+  /**
+   * Where Temporal logs failed attempts ({@code ActivityTaskExecutors}) and results of attempts
+   * that already timed out ({@code ActivityWorker}).
+   */
+  private static final List<String> ACTIVITY_FAILURE_LOGGERS =
+      List.of("io.temporal.internal.activity", "io.temporal.internal.worker.ActivityWorker");
 
   private Manifest pickTeam(LoadResult loaded) {
     List<Manifest> teams =

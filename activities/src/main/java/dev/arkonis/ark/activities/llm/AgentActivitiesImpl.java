@@ -10,6 +10,7 @@ import dev.arkonis.ark.workflows.api.ChatResponse;
 import dev.arkonis.ark.workflows.api.TokenUsage;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.output.FinishReason;
 import io.temporal.activity.Activity;
 import java.util.List;
 import java.util.Optional;
@@ -21,12 +22,16 @@ import org.slf4j.LoggerFactory;
  * The {@code chat} activity: one LLM turn through langchain4j.
  *
  * <p>The request becomes a langchain4j request (system prompt, user/assistant/tool messages, tool
- * specifications, {@code maxTokensPerCall}, temperature, JSON response format in JSON mode) for the
- * agent's model from {@link ChatModels}. The answer comes back as text, tool calls and token usage.
- * With an output schema and no tool calls, the JSON in the answer is parsed into {@code data} and
- * checked against the schema ({@code schemaViolations}); the workflow decides what to do with
- * violations. Without a schema, {@code data} is set when the whole answer is a JSON object or
- * array.
+ * specifications, {@code maxTokensPerCall}, temperature; a {@code json_schema} response format for
+ * a step's output schema on turns without tools where the provider takes one, else the JSON
+ * response format in JSON mode) for the agent's model from {@link ChatModels}. The answer comes
+ * back as text, tool calls and token usage. With an output schema and no tool calls, the JSON in
+ * the answer is parsed into {@code data} and checked against the schema ({@code schemaViolations});
+ * the workflow decides what to do with violations. Without a schema, {@code data} is set when the
+ * whole answer is a JSON object or array. An answer that stopped at the token limit is marked
+ * {@code cutOff}; with a schema, one that is not complete JSON gets a violation naming the limit.
+ * Tool-call arguments that are not a JSON object come back as {@code {}} with the model's text in
+ * {@code invalidArguments}.
  *
  * <p>Errors are typed {@code ApplicationFailure}s (see {@link AgentActivities}): bad keys and
  * invalid requests are not retried; rate limits, server errors, timeouts and network errors are, by
@@ -69,7 +74,9 @@ public final class AgentActivitiesImpl implements AgentActivities {
     try {
       call =
           ChatConversion.toLangchain(
-              request, agent.jsonMode() && ModelFactory.supportsJsonMode(provider));
+              request,
+              agent.jsonMode() && ModelFactory.supportsJsonMode(provider),
+              ModelFactory.supportsJsonSchema(provider));
     } catch (IllegalArgumentException e) {
       throw ProviderErrors.invalid("step " + request.step() + ": " + e.getMessage());
     }
@@ -101,13 +108,19 @@ public final class AgentActivitiesImpl implements AgentActivities {
         text.length(),
         toolCalls.size(),
         usage);
+    boolean cutOff = answer.finishReason() == FinishReason.LENGTH;
     Object data = null;
     List<String> violations = List.of();
     if (toolCalls.isEmpty()) {
       String schema = request.outputSchema();
       if (schema != null && !schema.isBlank()) {
-        Optional<JsonNode> json = JsonAnswers.extract(text);
-        if (json.isPresent()) {
+        Optional<JsonNode> json =
+            cutOff && JsonAnswers.complete(text).isEmpty()
+                ? Optional.empty()
+                : JsonAnswers.extract(text);
+        if (cutOff && json.isEmpty()) {
+          violations = List.of(cutOff(agent));
+        } else if (json.isPresent()) {
           data = JsonAnswers.toPlain(json.get());
           violations = JsonSchemas.violations(schema, json.get());
         } else {
@@ -117,7 +130,16 @@ public final class AgentActivitiesImpl implements AgentActivities {
         data = JsonAnswers.whole(text).map(JsonAnswers::toPlain).orElse(null);
       }
     }
-    return new ChatResponse(text, toolCalls, usage, data, violations, attempt.getAsInt());
+    return new ChatResponse(text, toolCalls, usage, data, violations, attempt.getAsInt(), cutOff);
+  }
+
+  /** The schema feedback for an answer that stopped at the token limit. */
+  static String cutOff(AgentSpec agent) {
+    return "the answer was cut off at the token limit ("
+        + (agent.maxTokensPerCall() > 0
+            ? "maxTokensPerCall " + agent.maxTokensPerCall() + " tokens"
+            : "the provider's output limit")
+        + ") before the JSON was complete; answer with shorter JSON that matches the schema";
   }
 
   /**

@@ -1,5 +1,9 @@
 package dev.arkonis.ark.activities.llm;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.arkonis.ark.workflows.api.AgentSpec;
 import dev.arkonis.ark.workflows.api.ChatMessage;
 import dev.arkonis.ark.workflows.api.ChatRequest;
@@ -12,6 +16,9 @@ import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
 import dev.langchain4j.model.chat.request.ResponseFormat;
+import dev.langchain4j.model.chat.request.ResponseFormatType;
+import dev.langchain4j.model.chat.request.json.JsonRawSchema;
+import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +26,10 @@ import java.util.List;
 /** Converts between the workflow's chat records and langchain4j's request and response types. */
 final class ChatConversion {
   private static final String EMPTY_USER_TEXT = "(no text)";
+  private static final String SCHEMA_NAME = "output";
+  private static final int MAX_ECHO = 200;
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private ChatConversion() {}
 
@@ -31,6 +42,16 @@ final class ChatConversion {
    */
   static dev.langchain4j.model.chat.request.ChatRequest toLangchain(
       ChatRequest request, boolean jsonMode) {
+    return toLangchain(request, jsonMode, false);
+  }
+
+  /**
+   * As above; with {@code jsonSchema} (the provider takes a JSON Schema response format) a turn
+   * without tools of a step with an object {@code outputSchema} asks for that schema ({@code
+   * response_format: json_schema}), which constrains the model's answer to it.
+   */
+  static dev.langchain4j.model.chat.request.ChatRequest toLangchain(
+      ChatRequest request, boolean jsonMode, boolean jsonSchema) {
     AgentSpec agent = request.agent();
     List<dev.langchain4j.data.message.ChatMessage> messages = new ArrayList<>();
     if (agent.systemPrompt() != null && !agent.systemPrompt().isBlank()) {
@@ -56,12 +77,51 @@ final class ChatConversion {
     if (!tools.isEmpty()) {
       parameters.toolSpecifications(tools);
     }
-    if (jsonMode) {
+    ResponseFormat schemaFormat =
+        jsonSchema && tools.isEmpty() ? schemaFormat(request.outputSchema()) : null;
+    if (schemaFormat != null) {
+      parameters.responseFormat(schemaFormat);
+    } else if (jsonMode) {
       parameters.responseFormat(ResponseFormat.JSON);
     }
     return dev.langchain4j.model.chat.request.ChatRequest.builder()
         .messages(messages)
         .parameters(parameters.build())
+        .build();
+  }
+
+  /**
+   * A {@code json_schema} response format for an output schema whose root is an object (what
+   * OpenAI-compatible servers take), else null. The schema goes as written (non-strict).
+   */
+  static ResponseFormat schemaFormat(String outputSchema) {
+    if (outputSchema == null || outputSchema.isBlank()) {
+      return null;
+    }
+    JsonNode schema;
+    try {
+      schema = JSON.readTree(outputSchema);
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+    if (schema == null || !schema.isObject()) {
+      return null;
+    }
+    JsonNode type = schema.get("type");
+    boolean object =
+        type == null
+            ? schema.has("properties")
+            : type.isTextual() && type.asText().equals("object");
+    if (!object) {
+      return null;
+    }
+    return ResponseFormat.builder()
+        .type(ResponseFormatType.JSON)
+        .jsonSchema(
+            JsonSchema.builder()
+                .name(SCHEMA_NAME)
+                .rootElement(JsonRawSchema.from(schema.toString()))
+                .build())
         .build();
   }
 
@@ -77,7 +137,7 @@ final class ChatConversion {
               ToolExecutionRequest.builder()
                   .id(call.id())
                   .name(call.name())
-                  .arguments(call.arguments() == null ? "{}" : call.arguments())
+                  .arguments(jsonObject(call.arguments()) ? call.arguments() : "{}")
                   .build());
         }
         AiMessage.Builder ai =
@@ -96,7 +156,11 @@ final class ChatConversion {
     };
   }
 
-  /** The tool calls of an answer; calls without an id get {@code call-<n>}. */
+  /**
+   * The tool calls of an answer; calls without an id get {@code call-<n>}. Arguments that are not a
+   * JSON object become {@code {}}, with the model's text (shortened) in {@code invalidArguments}:
+   * sent back verbatim, a provider would reject the whole next request.
+   */
   static List<ChatMessage.ToolCall> toolCalls(AiMessage answer) {
     List<ChatMessage.ToolCall> calls = new ArrayList<>();
     if (answer != null && answer.hasToolExecutionRequests()) {
@@ -106,10 +170,31 @@ final class ChatConversion {
         String id = call.id() == null || call.id().isBlank() ? "call-" + (i + 1) : call.id();
         String arguments =
             call.arguments() == null || call.arguments().isBlank() ? "{}" : call.arguments();
-        calls.add(new ChatMessage.ToolCall(id, call.name(), arguments));
+        if (jsonObject(arguments)) {
+          calls.add(new ChatMessage.ToolCall(id, call.name(), arguments));
+        } else {
+          calls.add(new ChatMessage.ToolCall(id, call.name(), "{}", shorten(arguments)));
+        }
       }
     }
     return calls;
+  }
+
+  static boolean jsonObject(String text) {
+    if (text == null) {
+      return false;
+    }
+    try {
+      JsonNode node = JSON.readTree(text);
+      return node != null && node.isObject();
+    } catch (JsonProcessingException e) {
+      return false;
+    }
+  }
+
+  private static String shorten(String text) {
+    String oneLine = text.replaceAll("\\s+", " ").strip();
+    return oneLine.length() <= MAX_ECHO ? oneLine : oneLine.substring(0, MAX_ECHO) + "…";
   }
 
   /**

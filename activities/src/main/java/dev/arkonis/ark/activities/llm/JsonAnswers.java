@@ -80,6 +80,22 @@ public final class JsonAnswers {
     return Optional.empty();
   }
 
+  /**
+   * The answer as one complete JSON value (the whole text, or one fenced block that is the whole
+   * text), of any type; empty when it is not.
+   */
+  public static Optional<JsonNode> complete(String text) {
+    if (text == null) {
+      return Optional.empty();
+    }
+    String body = text.strip();
+    Matcher fence = FENCE.matcher(body);
+    if (fence.matches()) {
+      body = fence.group(2).strip();
+    }
+    return parse(body);
+  }
+
   /** JSON as plain values: Map, List, String, Number, Boolean or null. */
   public static Object toPlain(JsonNode node) {
     if (node == null || node.isNull() || node.isMissingNode()) {

@@ -276,6 +276,14 @@ public final class ModelFactory implements ChatModels {
     return !ANTHROPIC.equals(provider);
   }
 
+  /**
+   * Whether the provider takes a JSON Schema response format ({@code response_format:
+   * json_schema}): OpenAI and OpenAI-compatible servers (vLLM, llama.cpp, …).
+   */
+  public static boolean supportsJsonSchema(String provider) {
+    return OPENAI.equals(provider);
+  }
+
   private static boolean has(Map<String, String> env, String name) {
     String value = env.get(name);
     return value != null && !value.isBlank();

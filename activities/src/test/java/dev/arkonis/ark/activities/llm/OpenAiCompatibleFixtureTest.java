@@ -146,6 +146,119 @@ class OpenAiCompatibleFixtureTest {
     assertThat(response.attempt()).isEqualTo(1);
   }
 
+  private static String answer(String finishReason, String content, String toolCalls) {
+    try {
+      return """
+          {"id": "chatcmpl-2", "object": "chat.completion", "created": 1700000000, "model": "m",
+           "choices": [{"index": 0, "finish_reason": "%s",
+                        "message": {"role": "assistant", "content": %s%s}}],
+           "usage": {"prompt_tokens": 30, "completion_tokens": 9, "total_tokens": 39}}
+          """
+          .formatted(
+              finishReason,
+              content == null ? "null" : JSON.writeValueAsString(content),
+              toolCalls == null ? "" : ", \"tool_calls\": " + toolCalls);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static ChatRequest withSchema(ChatRequest base, String schema) {
+    return new ChatRequest(
+        base.purpose(), base.step(), base.agent(), base.messages(), schema, base.tools());
+  }
+
+  @Test
+  void toolArgumentsThatAreNotJsonAreRefusedAndNeverSentBackToTheProvider() throws Exception {
+    answer =
+        answer(
+            "tool_calls",
+            null,
+            "[{\"id\": \"call_bad\", \"type\": \"function\", \"function\": {\"name\":"
+                + " \"delegate\", \"arguments\": "
+                + JSON.writeValueAsString("{\"role\": \"billing\", \"task\": ")
+                + "}}]");
+
+    ChatResponse response = activities().chat(request());
+
+    ChatMessage.ToolCall call = response.toolCalls().get(0);
+    assertThat(call.arguments()).isEqualTo("{}");
+    assertThat(call.invalidArguments()).isEqualTo("{\"role\": \"billing\", \"task\":");
+
+    // the next turn, with the call in history: a provider must never see the broken text
+    ChatRequest first = request();
+    ChatMessage.ToolCall verbatim =
+        new ChatMessage.ToolCall("call_bad", "delegate", "{\"role\": \"billing\", \"task\": ");
+    ChatRequest next =
+        new ChatRequest(
+            first.purpose(),
+            first.step(),
+            first.agent(),
+            List.of(
+                first.messages().get(0),
+                ChatMessage.assistant("", List.of(verbatim)),
+                ChatMessage.toolResult(verbatim, "error: not valid JSON")),
+            null,
+            first.tools());
+    answer = answer("stop", "done", null);
+    activities().chat(next);
+
+    JsonNode sent = bodies.get(1).path("messages").get(2);
+    assertThat(sent.path("role").asText()).isEqualTo("assistant");
+    assertThat(sent.path("tool_calls").get(0).path("function").path("arguments").asText())
+        .isEqualTo("{}");
+  }
+
+  @Test
+  void outputSchemaGoesAsAJsonSchemaResponseFormatOnTurnsWithoutTools() {
+    String schema =
+        "{\"type\":\"object\",\"required\":[\"tone\"],"
+            + "\"properties\":{\"tone\":{\"type\":\"string\"}}}";
+    ChatRequest base = request();
+    ChatRequest noTools =
+        new ChatRequest(
+            base.purpose(), base.step(), base.agent(), base.messages(), schema, List.of());
+    answer = answer("stop", "{\"tone\": \"calm\"}", null);
+
+    ChatResponse response = activities().chat(noTools);
+    activities().chat(withSchema(base, schema)); // a turn offering tools
+
+    assertThat(response.schemaViolations()).isEmpty();
+    JsonNode format = bodies.get(0).path("response_format");
+    assertThat(format.path("type").asText()).isEqualTo("json_schema");
+    assertThat(format.path("json_schema").path("schema").path("required").get(0).asText())
+        .isEqualTo("tone");
+    assertThat(format.path("json_schema").path("schema").path("properties").has("tone")).isTrue();
+    assertThat(bodies.get(1).path("response_format").path("type").asText())
+        .as("with tools the model must stay free to call them")
+        .isNotEqualTo("json_schema");
+  }
+
+  @Test
+  void anAnswerCutOffAtTheTokenLimitIsMarkedAndASchemaStepToldWhy() {
+    String schema =
+        "{\"type\":\"object\",\"required\":[\"tone\"],"
+            + "\"properties\":{\"tone\":{\"type\":\"string\"}}}";
+    answer = answer("length", "{\"tone\": \"a very long", null);
+
+    ChatResponse withSchema = activities().chat(withSchema(request(), schema));
+
+    assertThat(withSchema.cutOff()).isTrue();
+    assertThat(withSchema.schemaViolations())
+        .singleElement()
+        .asString()
+        .contains("cut off at the token limit", "maxTokensPerCall 256")
+        .doesNotContain("not JSON");
+
+    answer = answer("length", "The first half of an", null);
+    ChatResponse plain = activities().chat(request());
+    assertThat(plain.cutOff()).isTrue();
+    assertThat(plain.schemaViolations()).isEmpty();
+
+    answer = answer("stop", "A whole answer.", null);
+    assertThat(activities().chat(request()).cutOff()).isFalse();
+  }
+
   @Test
   void unauthorizedIsANonRetryableAuthError() {
     status = 401;

@@ -29,6 +29,17 @@ public record ChatMessage(
     return new ChatMessage("tool", result, List.of(), call.id(), call.name());
   }
 
-  /** A model's request to call a tool with JSON arguments. */
-  public record ToolCall(String id, String name, String arguments) {}
+  /**
+   * A model's request to call a tool with JSON arguments.
+   *
+   * @param arguments the arguments as a JSON object; {@code {}} when the model's were not JSON
+   * @param invalidArguments the model's arguments (shortened) when they were not a JSON object,
+   *     else null: the call is refused and the model told why, the text never goes back to the
+   *     provider
+   */
+  public record ToolCall(String id, String name, String arguments, String invalidArguments) {
+    public ToolCall(String id, String name, String arguments) {
+      this(id, name, arguments, null);
+    }
+  }
 }

@@ -11,6 +11,8 @@ import java.util.List;
  * @param data the answer parsed as JSON (maps, lists, strings, numbers), or null when not JSON
  * @param schemaViolations how the answer violates the request's output schema (empty when valid)
  * @param attempt the activity attempt that produced this answer (1 = first try)
+ * @param cutOff the model stopped at the output token limit ({@code maxTokensPerCall}), so the
+ *     answer is incomplete
  */
 public record ChatResponse(
     String text,
@@ -18,7 +20,18 @@ public record ChatResponse(
     TokenUsage usage,
     Object data,
     List<String> schemaViolations,
-    int attempt) {
+    int attempt,
+    boolean cutOff) {
+  public ChatResponse(
+      String text,
+      List<ChatMessage.ToolCall> toolCalls,
+      TokenUsage usage,
+      Object data,
+      List<String> schemaViolations,
+      int attempt) {
+    this(text, toolCalls, usage, data, schemaViolations, attempt, false);
+  }
+
   public ChatResponse {
     toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
     schemaViolations = schemaViolations == null ? List.of() : List.copyOf(schemaViolations);

@@ -143,10 +143,13 @@ final class AgentCalls {
       return where + " failed " + maxAttempts + " times: " + reason;
     }
     if (cause instanceof TimeoutFailure) {
+      boolean exhausted = failure.getRetryState().name().contains("MAXIMUM");
       return where
           + " timed out after "
           + (agent.timeoutSeconds() > 0 ? agent.timeoutSeconds() : DEFAULT_CALL_TIMEOUT_SECONDS)
-          + "s; raise limits.timeoutSeconds or check the provider";
+          + "s"
+          + (exhausted && maxAttempts > 1 ? " on each of " + maxAttempts + " attempts" : "")
+          + "; raise limits.timeoutSeconds or check the provider";
     }
     return where + " failed: " + (cause == null ? failure.getMessage() : cause.getMessage());
   }

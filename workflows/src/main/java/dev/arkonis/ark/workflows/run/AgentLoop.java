@@ -100,10 +100,13 @@ final class AgentLoop {
           calls.chat(state, step, retries, "task", agent, messages, schema, tools);
       if (response.toolCalls().isEmpty()) {
         if (response.schemaViolations().isEmpty()) {
+          if (response.cutOff()) {
+            step.message = cutOffMessage(agent);
+            state.changed();
+          }
           return response;
         }
         schemaFailures++;
-        step.attempts++;
         if (schemaFailures >= SCHEMA_ATTEMPTS) {
           throw new RunStop(
               Phases.FAILED,
@@ -112,6 +115,8 @@ final class AgentLoop {
                   + " attempts: "
                   + String.join("; ", response.schemaViolations()));
         }
+        // the next call is a new attempt at the step's answer
+        step.attempts++;
         messages.add(ChatMessage.assistant(response.text(), List.of()));
         messages.add(
             ChatMessage.user(
@@ -136,8 +141,25 @@ final class AgentLoop {
         "no final answer after " + MAX_TURNS + " turns (maxTurns); the agent kept calling tools");
   }
 
+  /** The step message of an answer the model stopped at the output token limit. */
+  static String cutOffMessage(AgentSpec agent) {
+    return "output cut off at the token limit ("
+        + (agent.maxTokensPerCall() > 0
+            ? "maxTokensPerCall " + agent.maxTokensPerCall()
+            : "the provider's default output limit")
+        + "): the answer is incomplete; raise maxTokensPerCall or ask for a shorter answer";
+  }
+
   private String callTool(
       RunState state, RunState.Step step, AgentSpec agent, ChatMessage.ToolCall call, int depth) {
+    if (call.invalidArguments() != null) {
+      // refused without running anything: the model gets the reason and can call again
+      return "error: the arguments of this call to "
+          + call.name()
+          + " were not valid JSON ("
+          + call.invalidArguments()
+          + "); the tool was not called. Call it again with a JSON object as arguments.";
+    }
     if (call.name().equals(Delegations.TOOL)) {
       return delegations.delegate(state, step, agent, call, depth);
     }

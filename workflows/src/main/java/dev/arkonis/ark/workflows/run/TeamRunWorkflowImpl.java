@@ -30,6 +30,13 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
   @Override
   public RunStatus run(RunPlan plan) {
     state = new RunState(plan.input(), plan.trigger(), now());
+    String problem = PlanCheck.problem(plan);
+    if (problem != null) {
+      // a plan the validator should have rejected: fail the run, never the workflow task
+      state.finish(Phases.FAILED, problem, null, now());
+      new StatusMirror(plan).sync(state);
+      return state.snapshot();
+    }
     List<StepSpec> steps = plan.steps().isEmpty() ? List.of(entryStep(plan)) : plan.steps();
     Map<String, List<String>> deps = new LinkedHashMap<>();
     Map<String, StepSpec> byName = new LinkedHashMap<>();

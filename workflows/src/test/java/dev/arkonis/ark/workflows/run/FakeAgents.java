@@ -59,7 +59,8 @@ final class FakeAgents implements AgentActivities {
         response.usage(),
         response.data(),
         response.schemaViolations(),
-        attempt);
+        attempt,
+        response.cutOff());
   }
 
   List<String> stepsCalled() {

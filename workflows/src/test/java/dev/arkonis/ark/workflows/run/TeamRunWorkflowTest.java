@@ -215,6 +215,9 @@ class TeamRunWorkflowTest {
     assertThat(status.message())
         .contains("output does not match outputSchema after 3 attempts", "'tone'");
     assertThat(agents.calls).hasSize(3);
+    assertThat(step(status, "researcher").attempts())
+        .as("one attempt per model answer")
+        .isEqualTo(3);
     assertThat(agents.calls.get(0).lastMessage())
         .contains(dev.arkonis.ark.workflows.api.ChatRequest.SCHEMA_MARKER, "\"tone\"");
     assertThat(agents.calls.get(1).lastMessage())
