@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.util.Map;
@@ -438,14 +439,17 @@ class ArkAgentReconcilerTest {
               assertThat(ready.path("reason").asText()).isEqualTo("InvalidSpec");
               assertThat(ready.path("message").asText()).contains(message);
             });
-    assertThat(client.v1().events().inNamespace(NS).list().getItems())
-        .anySatisfy(
-            e -> {
-              assertThat(e.getType()).isEqualTo("Warning");
-              assertThat(e.getReason()).isEqualTo("InvalidSpec");
-              assertThat(e.getInvolvedObject().getName()).isEqualTo(name);
-              assertThat(e.getMessage()).contains(message);
-            });
+    await() // the Warning Event is recorded right after the status write
+        .untilAsserted(
+            () ->
+                assertThat(client.v1().events().inNamespace(NS).list().getItems())
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getType()).isEqualTo("Warning");
+                          assertThat(e.getReason()).isEqualTo("InvalidSpec");
+                          assertThat(e.getInvolvedObject().getName()).isEqualTo(name);
+                          assertThat(e.getMessage()).contains(message);
+                        }));
     assertThat(k8s.deployments()).isEmpty();
     assertThat(client.configMaps().inNamespace(NS).list().getItems()).isEmpty();
   }
@@ -465,15 +469,20 @@ class ArkAgentReconcilerTest {
   }
 
   private void scale(String agent, int replicas) {
-    client
-        .resources(ArkAgent.class)
-        .inNamespace(NS)
-        .withName(agent)
-        .edit(
-            a -> {
-              a.getSpec().setReplicas(replicas);
-              return a;
-            });
+    await() // the operator writes the agent's status meanwhile: a stale edit gets 409, edit again
+        .ignoreExceptionsInstanceOf(KubernetesClientException.class)
+        .until(
+            () ->
+                client
+                        .resources(ArkAgent.class)
+                        .inNamespace(NS)
+                        .withName(agent)
+                        .edit(
+                            a -> {
+                              a.getSpec().setReplicas(replicas);
+                              return a;
+                            })
+                    != null);
   }
 
   private void editTeam(java.util.function.Consumer<ArkTeam> change) {

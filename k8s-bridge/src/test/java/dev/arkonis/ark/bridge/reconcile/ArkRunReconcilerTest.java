@@ -231,12 +231,15 @@ class ArkRunReconcilerTest {
     await()
         .atMost(Duration.ofSeconds(20))
         .until(() -> "Cancelled".equals(status("blog-3").path("phase").asText()));
-    assertThat(
-            env.getWorkflowClient()
-                .newUntypedWorkflowStub("arkrun/ark-teams/blog-3")
-                .describe()
-                .getStatus())
-        .isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
+    await() // the workflow writes Cancelled into the status, then closes
+        .untilAsserted(
+            () ->
+                assertThat(
+                        env.getWorkflowClient()
+                            .newUntypedWorkflowStub("arkrun/ark-teams/blog-3")
+                            .describe()
+                            .getStatus())
+                    .isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED));
     reconciler.reconcile(NS, "blog-3"); // the run recorded Cancelled: the finalizer lets go
     await().until(() -> status("blog-3") == null);
   }
