@@ -111,7 +111,8 @@ public final class AdmissionServer implements AutoCloseable {
     return material.get().certificate.caPem();
   }
 
-  private void refresh(Supplier<ServingCertificate> certificates) {
+  /** Asks for the TLS material again; new connections use it when it changed. */
+  void refresh(Supplier<ServingCertificate> certificates) {
     try {
       ServingCertificate next = certificates.get();
       if (!next.equals(material.get().certificate)) {
@@ -168,28 +169,41 @@ public final class AdmissionServer implements AutoCloseable {
     }
   }
 
-  /** The body, or null when it is over {@link #MAX_BODY_BYTES}. */
+  /**
+   * The body, or null when it is over {@link #MAX_BODY_BYTES}; then up to that much more is read
+   * and discarded, so an ordinary client sees the 413 rather than a reset connection.
+   */
   private static byte[] readBody(HttpExchange exchange) throws IOException {
+    InputStream in = exchange.getRequestBody();
     String declared = exchange.getRequestHeaders().getFirst("Content-Length");
     if (declared != null) {
       try {
         if (Long.parseLong(declared.trim()) > MAX_BODY_BYTES) {
+          discard(in);
           return null;
         }
       } catch (NumberFormatException e) {
         return null;
       }
     }
-    InputStream in = exchange.getRequestBody();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] chunk = new byte[16 * 1024];
     for (int n; (n = in.read(chunk)) > 0; ) {
       if (out.size() + n > MAX_BODY_BYTES) {
+        discard(in);
         return null;
       }
       out.write(chunk, 0, n);
     }
     return out.toByteArray();
+  }
+
+  private static void discard(InputStream in) throws IOException {
+    byte[] chunk = new byte[16 * 1024];
+    long left = MAX_BODY_BYTES + 64L * 1024;
+    for (int n; left > 0 && (n = in.read(chunk, 0, (int) Math.min(chunk.length, left))) > 0; ) {
+      left -= n;
+    }
   }
 
   private static ObjectNode error(String message) {
