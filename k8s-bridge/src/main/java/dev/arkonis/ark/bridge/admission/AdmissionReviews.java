@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.arkonis.ark.activities.spec.SpecValidator;
+import dev.arkonis.ark.crd.manifest.Manifest;
 import dev.arkonis.ark.crd.manifest.Problem;
 import java.util.List;
 import java.util.Objects;
@@ -37,10 +38,25 @@ public final class AdmissionReviews {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final SpecValidator validator;
+  /** Reads an ArkTeam from the cluster: its JSON tree, or null when it does not exist. */
+  @FunctionalInterface
+  public interface TeamLookup {
+    JsonNode team(String namespace, String name);
 
-  public AdmissionReviews(SpecValidator validator) {
+    /** No cluster: ArkRun inputs are not checked. */
+    TeamLookup NONE = (namespace, name) -> null;
+  }
+
+  private final SpecValidator validator;
+  private final TeamLookup teams;
+
+  /**
+   * @param teams where an ArkRun's team is read, to check the run's inputs as {@code ark validate}
+   *     does for a run next to its team (a run whose team does not exist yet is allowed)
+   */
+  public AdmissionReviews(SpecValidator validator, TeamLookup teams) {
     this.validator = validator;
+    this.teams = teams;
   }
 
   /** A request that is not an AdmissionReview this webhook can answer. */
@@ -99,7 +115,11 @@ public final class AdmissionReviews {
     }
     List<Problem> problems;
     try {
-      problems = validator.validateStored(withName(object, request));
+      JsonNode named = withName(object, request);
+      problems = validator.validateStored(named);
+      if (problems.isEmpty() && "ArkRun".equals(named.path("kind").asText())) {
+        problems = runInputs(named, request.path("namespace").asText(""));
+      }
     } catch (RuntimeException e) {
       LOG.error("admission: cannot validate {}: {}", reference(request), e.toString(), e);
       return status(
@@ -115,6 +135,40 @@ public final class AdmissionReviews {
       return null;
     }
     return status(422, "Invalid", message(problems), request, problems);
+  }
+
+  /**
+   * The problems of a run's {@code spec.input} against its team in the cluster: the check {@code
+   * ark validate} makes for a run next to its team in one file.
+   */
+  private List<Problem> runInputs(JsonNode run, String requestNamespace) {
+    String namespace = run.path("metadata").path("namespace").asText(requestNamespace);
+    if (namespace.isEmpty()) {
+      namespace = requestNamespace;
+    }
+    String teamName = run.path("spec").path("teamRef").path("name").asText("");
+    JsonNode team = teamName.isEmpty() ? null : teams.team(namespace, teamName);
+    if (team == null) {
+      return List.of();
+    }
+    Manifest runManifest = Manifest.of(authored(run, namespace));
+    List<Problem> problems =
+        validator.validate(List.of(Manifest.of(authored(team, namespace)), runManifest));
+    return problems.stream().filter(p -> p.object().equals(runManifest.object())).toList();
+  }
+
+  /** What an author wrote of a stored object: apiVersion, kind, name, namespace and spec. */
+  private static ObjectNode authored(JsonNode object, String namespace) {
+    ObjectNode user = JSON.createObjectNode();
+    user.put("apiVersion", object.path("apiVersion").asText());
+    user.put("kind", object.path("kind").asText());
+    ObjectNode metadata = user.putObject("metadata");
+    metadata.put("name", object.path("metadata").path("name").asText());
+    metadata.put("namespace", namespace);
+    if (object.has("spec")) {
+      user.set("spec", object.path("spec").deepCopy());
+    }
+    return user;
   }
 
   /** Whether an UPDATE changes what the author wrote and the object is not being deleted. */

@@ -8,7 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import dev.arkonis.ark.activities.spec.SpecValidator;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,16 +67,18 @@ public final class AdmissionServer implements AutoCloseable {
   /**
    * Listens on {@code host:port} (0 = any free port) and serves until closed.
    *
+   * @param reviews the answers, e.g. {@code new AdmissionReviews(new SpecValidator(),
+   *     AdmissionServer.teams(client))} *
    * @param certificates the TLS material; asked at start and every {@code refreshMinutes}
    * @param refreshMinutes how often to ask again, 0 = never
    */
   public AdmissionServer(
-      SpecValidator validator,
+      AdmissionReviews reviews,
       String host,
       int port,
       Supplier<ServingCertificate> certificates,
       long refreshMinutes) {
-    this.reviews = new AdmissionReviews(validator);
+    this.reviews = reviews;
     material.set(new Material(certificates.get()));
     this.executor = Executors.newFixedThreadPool(8, threads("ark-admission-"));
     this.refresher = Executors.newSingleThreadScheduledExecutor(threads("ark-admission-tls-"));
@@ -99,6 +102,21 @@ public final class AdmissionServer implements AutoCloseable {
       refresher.scheduleWithFixedDelay(
           () -> refresh(certificates), refreshMinutes, refreshMinutes, TimeUnit.MINUTES);
     }
+  }
+
+  /** Reads ArkTeams for {@link AdmissionReviews} with {@code client}. */
+  public static AdmissionReviews.TeamLookup teams(KubernetesClient client) {
+    return (namespace, name) -> {
+      GenericKubernetesResource team =
+          client
+              .genericKubernetesResources(AdmissionReviews.GROUP + "/v1alpha1", "ArkTeam")
+              .inNamespace(namespace)
+              .withName(name)
+              .get();
+      return team == null
+          ? null
+          : client.getKubernetesSerialization().convertValue(team, JsonNode.class);
+    };
   }
 
   /** The port the server listens on. */

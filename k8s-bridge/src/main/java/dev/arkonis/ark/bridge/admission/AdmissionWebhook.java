@@ -98,7 +98,11 @@ public final class AdmissionWebhook implements AutoCloseable {
     }
     return new AdmissionWebhook(
         new AdmissionServer(
-            new SpecValidator(), "0.0.0.0", settings.port(), certificates, refresh));
+            new AdmissionReviews(new SpecValidator(), AdmissionServer.teams(client)),
+            "0.0.0.0",
+            settings.port(),
+            certificates,
+            refresh));
   }
 
   public int port() {

@@ -27,7 +27,28 @@ class AdmissionReviewsTest {
        "status": {"phase": "Ready"}}
       """;
 
-  final AdmissionReviews reviews = new AdmissionReviews(new SpecValidator());
+  static final String BLOG_TEAM =
+      """
+      {"apiVersion": "arkonis.dev/v1alpha1", "kind": "ArkTeam",
+       "metadata": {"name": "blog", "namespace": "team-a"},
+       "spec": {"inputs": [{"name": "topic", "type": "string", "required": true,
+                            "description": "The blog post topic."}],
+                "roles": [{"name": "writer", "model": "llama3.2"}],
+                "pipeline": [{"role": "writer"}]}}
+      """;
+
+  final AdmissionReviews reviews =
+      new AdmissionReviews(
+          new SpecValidator(),
+          (namespace, name) -> {
+            try {
+              return namespace.equals("team-a") && name.equals("blog")
+                  ? JSON.readTree(BLOG_TEAM)
+                  : null;
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          });
 
   static ObjectNode review(String operation, String object, String oldObject) throws Exception {
     ObjectNode review = JSON.createObjectNode();
@@ -158,6 +179,26 @@ class AdmissionReviewsTest {
         .hasSize(AdmissionReviews.MAX_MESSAGE_PROBLEMS);
     assertThat(message).endsWith("(and 4 more; run 'ark validate' on the file)");
     assertThat(status.path("details").path("causes")).hasSize(24);
+  }
+
+  @Test
+  void aRunIsCheckedAgainstItsTeamInTheCluster() throws Exception {
+    String run =
+        "{\"apiVersion\": \"arkonis.dev/v1alpha1\", \"kind\": \"ArkRun\", \"metadata\": {\"name\":"
+            + " \"blog-1\", \"namespace\": \"team-a\"}, \"spec\": {\"teamRef\": {\"name\": \"%s\"}%s}}";
+    ObjectNode missingInput = review("CREATE", run.formatted("blog", ""), null);
+    ((ObjectNode) missingInput.path("request").path("kind")).put("kind", "ArkRun");
+    assertThat(
+            reviews.answer(missingInput).path("response").path("status").path("message").asText())
+        .startsWith(
+            "ArkRun/blog-1: spec.input: missing required input \"topic\" (The blog post topic.)");
+
+    ObjectNode given =
+        review("CREATE", run.formatted("blog", ", \"input\": {\"topic\": \"otters\"}"), null);
+    assertThat(reviews.answer(given).path("response").path("allowed").asBoolean()).isTrue();
+    // a run may be created before its team
+    ObjectNode noTeam = review("CREATE", run.formatted("later", ""), null);
+    assertThat(reviews.answer(noTeam).path("response").path("allowed").asBoolean()).isTrue();
   }
 
   @Test

@@ -30,7 +30,12 @@ class AdmissionServerTest {
       new AtomicReference<>(
           ServingCertificate.generate(List.of("localhost", "127.0.0.1"), Instant.now()));
   AdmissionServer server =
-      new AdmissionServer(new SpecValidator(), "127.0.0.1", 0, current::get, 0);
+      new AdmissionServer(
+          new AdmissionReviews(new SpecValidator(), AdmissionReviews.TeamLookup.NONE),
+          "127.0.0.1",
+          0,
+          current::get,
+          0);
 
   @AfterEach
   void stop() {
@@ -99,7 +104,13 @@ class AdmissionServerTest {
   @Test
   void aRenewedCertificateIsServedWithoutARestart() throws Exception {
     server.close();
-    server = new AdmissionServer(new SpecValidator(), "127.0.0.1", 0, current::get, 1);
+    server =
+        new AdmissionServer(
+            new AdmissionReviews(new SpecValidator(), AdmissionReviews.TeamLookup.NONE),
+            "127.0.0.1",
+            0,
+            current::get,
+            1);
     String oldCa = server.caPem();
     ServingCertificate renewed = ServingCertificate.generate(List.of("127.0.0.1"), Instant.now());
     current.set(renewed);
