@@ -56,9 +56,15 @@ public final class WebhookRegistration {
    * @param failurePolicy {@code Fail} (reject when the webhook cannot be reached) or {@code Ignore}
    * @param timeoutSeconds 1–30
    * @param excludedNamespaces namespaces whose objects are not sent (e.g. the operator's own)
+   * @param onlyNamespaces when not empty, only objects in these namespaces are sent
    */
-  public record Options(String failurePolicy, int timeoutSeconds, List<String> excludedNamespaces) {
-    public static final Options DEFAULT = new Options("Fail", 10, List.of());
+  public record Options(
+      String failurePolicy,
+      int timeoutSeconds,
+      List<String> excludedNamespaces,
+      List<String> onlyNamespaces) {
+    /** Fail, 10 s, every namespace. */
+    public static final Options DEFAULT = new Options("Fail", 10, List.of(), List.of());
 
     public Options {
       if (!failurePolicy.equals("Fail") && !failurePolicy.equals("Ignore")) {
@@ -69,6 +75,7 @@ public final class WebhookRegistration {
         throw new IllegalArgumentException("timeoutSeconds must be 1–30, got " + timeoutSeconds);
       }
       excludedNamespaces = List.copyOf(excludedNamespaces);
+      onlyNamespaces = List.copyOf(onlyNamespaces);
     }
   }
 
@@ -163,18 +170,24 @@ public final class WebhookRegistration {
                     .withResources(List.copyOf(new TreeSet<>(CrdCatalog.PLURALS.values())))
                     .withScope("*")
                     .build());
+    LabelSelectorBuilder namespaces = new LabelSelectorBuilder();
     if (!options.excludedNamespaces().isEmpty()) {
-      webhook.withNamespaceSelector(
-          new LabelSelectorBuilder()
-              .withMatchExpressions(
-                  new LabelSelectorRequirementBuilder()
-                      .withKey(NAMESPACE_NAME_LABEL)
-                      .withOperator("NotIn")
-                      .withValues(options.excludedNamespaces())
-                      .build())
+      namespaces.addToMatchExpressions(
+          new LabelSelectorRequirementBuilder()
+              .withKey(NAMESPACE_NAME_LABEL)
+              .withOperator("NotIn")
+              .withValues(options.excludedNamespaces())
               .build());
     }
-    return webhook.build();
+    if (!options.onlyNamespaces().isEmpty()) {
+      namespaces.addToMatchExpressions(
+          new LabelSelectorRequirementBuilder()
+              .withKey(NAMESPACE_NAME_LABEL)
+              .withOperator("In")
+              .withValues(options.onlyNamespaces())
+              .build());
+    }
+    return webhook.withNamespaceSelector(namespaces.build()).build();
   }
 
   private static String base64(String pem) {

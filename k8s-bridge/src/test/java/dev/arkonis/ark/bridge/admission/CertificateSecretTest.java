@@ -95,7 +95,7 @@ class CertificateSecretTest {
         "ark-admission",
         "https://127.0.0.1:9443/validate",
         ServingCertificate.generate(List.of("x"), Instant.now()).caPem(),
-        new WebhookRegistration.Options("Ignore", 5, List.of(NS)));
+        new WebhookRegistration.Options("Ignore", 5, List.of(NS), List.of()));
 
     assertThat(registration.patchCaBundle("ark-admission", cert.caPem())).isTrue();
     assertThat(registration.patchCaBundle("ark-admission", cert.caPem())).isFalse();
