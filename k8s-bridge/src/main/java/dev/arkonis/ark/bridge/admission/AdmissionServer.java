@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -104,18 +105,27 @@ public final class AdmissionServer implements AutoCloseable {
     }
   }
 
-  /** Reads ArkTeams for {@link AdmissionReviews} with {@code client}. */
+  /**
+   * Reads ArkTeams for {@link AdmissionReviews} with {@code client}; a team that cannot be read
+   * (not there, or not readable by the operator, e.g. outside its watched namespace) counts as not
+   * there, so the run's inputs are left to the operator.
+   */
   public static AdmissionReviews.TeamLookup teams(KubernetesClient client) {
     return (namespace, name) -> {
-      GenericKubernetesResource team =
-          client
-              .genericKubernetesResources(AdmissionReviews.GROUP + "/v1alpha1", "ArkTeam")
-              .inNamespace(namespace)
-              .withName(name)
-              .get();
-      return team == null
-          ? null
-          : client.getKubernetesSerialization().convertValue(team, JsonNode.class);
+      try {
+        GenericKubernetesResource team =
+            client
+                .genericKubernetesResources(AdmissionReviews.GROUP + "/v1alpha1", "ArkTeam")
+                .inNamespace(namespace)
+                .withName(name)
+                .get();
+        return team == null
+            ? null
+            : client.getKubernetesSerialization().convertValue(team, JsonNode.class);
+      } catch (KubernetesClientException e) {
+        LOG.debug("admission: cannot read ArkTeam {}/{}: {}", namespace, name, e.getMessage());
+        return null;
+      }
     };
   }
 

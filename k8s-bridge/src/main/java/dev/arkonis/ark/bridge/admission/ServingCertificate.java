@@ -232,13 +232,16 @@ public record ServingCertificate(String caPem, String certPem, String keyPem) {
   }
 
   /**
-   * The material cert-manager (or anyone) mounts: {@code tls.crt}, {@code tls.key} and {@code
-   * ca.crt} in {@code dir}.
+   * The material cert-manager (or anyone) mounts: {@code tls.crt}, {@code tls.key} and, when the
+   * issuer gives one, {@code ca.crt} in {@code dir}.
    */
   public static ServingCertificate read(java.nio.file.Path dir) {
     try {
+      java.nio.file.Path ca = dir.resolve("ca.crt");
       return new ServingCertificate(
-          java.nio.file.Files.readString(dir.resolve("ca.crt"), StandardCharsets.US_ASCII),
+          java.nio.file.Files.exists(ca)
+              ? java.nio.file.Files.readString(ca, StandardCharsets.US_ASCII)
+              : "",
           java.nio.file.Files.readString(dir.resolve("tls.crt"), StandardCharsets.US_ASCII),
           java.nio.file.Files.readString(dir.resolve("tls.key"), StandardCharsets.US_ASCII));
     } catch (IOException e) {
