@@ -29,6 +29,13 @@ import java.util.concurrent.TimeUnit;
 final class RbacRecorder {
   static final String USER_AGENT = "ark-operator/rbac-usage-test";
 
+  /**
+   * The admission webhook's requests (the operator process's client in production) are told apart
+   * by this User-Agent in the test: they are granted by their own Role and ClusterRole ({@code
+   * deploy/rbac/admission.txt}), not by the operator's ClusterRole.
+   */
+  static final String ADMISSION_USER_AGENT = "ark-operator/rbac-usage-test-admission";
+
   private final KubernetesMockServer server;
 
   RbacRecorder(KubernetesMockServer server) {
@@ -37,8 +44,17 @@ final class RbacRecorder {
 
   /** A client like the test's, but with the operator's User-Agent: its requests are recorded. */
   static KubernetesClient operatorClient(KubernetesClient client) {
+    return clientAs(client, USER_AGENT);
+  }
+
+  /** A client like the test's, with the admission webhook's User-Agent. */
+  static KubernetesClient admissionClient(KubernetesClient client) {
+    return clientAs(client, ADMISSION_USER_AGENT);
+  }
+
+  private static KubernetesClient clientAs(KubernetesClient client, String userAgent) {
     return new KubernetesClientBuilder()
-        .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(USER_AGENT).build())
+        .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(userAgent).build())
         .build();
   }
 
@@ -117,17 +133,27 @@ final class RbacRecorder {
    * {@code target/rbac-requests.txt} (which request needed which permission).
    */
   Set<Permission> observed() throws InterruptedException, IOException {
-    Set<Permission> observed = new TreeSet<>();
+    return observedByAgent().getOrDefault(USER_AGENT, Set.of());
+  }
+
+  /**
+   * The permissions of the requests of each User-Agent (the operator's and {@link
+   * #ADMISSION_USER_AGENT}'s); the operator's requests go to {@code target/rbac-requests.txt}.
+   */
+  Map<String, Set<Permission>> observedByAgent() throws InterruptedException, IOException {
+    Map<String, Set<Permission>> observed = new TreeMap<>();
     Map<String, Integer> agents = new TreeMap<>();
     List<String> log = new ArrayList<>();
     for (RecordedRequest request : drain()) {
       String agent = String.valueOf(request.getHeader("User-Agent"));
       agents.merge(agent, 1, Integer::sum);
-      if (agent.equals(USER_AGENT)) {
+      if (agent.equals(USER_AGENT) || agent.equals(ADMISSION_USER_AGENT)) {
         Optional<Permission> permission = permission(request.getMethod(), request.getPath());
-        permission.ifPresent(observed::add);
+        permission.ifPresent(p -> observed.computeIfAbsent(agent, a -> new TreeSet<>()).add(p));
         log.add(
-            request.getMethod()
+            agent
+                + ": "
+                + request.getMethod()
                 + " "
                 + request.getPath()
                 + " -> "
