@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.arkonis.ark.activities.spec.SpecValidator;
-import dev.arkonis.ark.bridge.admission.AdmissionReviews;
-import dev.arkonis.ark.bridge.admission.AdmissionServer;
-import dev.arkonis.ark.bridge.admission.ServingCertificate;
+import dev.arkonis.ark.bridge.admission.LocalAdmissionWebhook;
 import dev.arkonis.ark.bridge.admission.WebhookRegistration;
 import dev.arkonis.ark.crd.manifest.CrdCatalog;
 import dev.arkonis.ark.crd.manifest.FieldPath;
@@ -26,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -43,10 +40,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Acceptance: {@code kubectl apply} rejects what {@code ark validate} rejects. On the rig's real
  * kube-apiserver ({@code ARK_TEST_KUBECONFIG}), with the CRDs installed and the admission webhook
- * served by this test process and registered by URL (only for this test's namespace), the real
- * {@code kubectl} applies each bad document of {@code src/test/resources/invalid}: the API server
- * rejects it with the text {@code ark validate} gives (run in-process for the expected text) and
- * stores nothing of the rejected objects.
+ * served by this test process and registered by URL ({@link LocalAdmissionWebhook}, only for this
+ * test's namespace), the real {@code kubectl} applies each bad document of {@code
+ * src/test/resources/invalid}: the API server rejects it with the text {@code ark validate} gives
+ * (run in-process for the expected text) and stores nothing of the rejected objects.
  *
  * <p>Who rejects: the API server's own OpenAPI validation (types, enums, required and unknown
  * fields) runs before any webhook — for those documents the API server's message is compared on the
@@ -69,7 +66,7 @@ class AdmissionIT {
 
   private static Path kubeconfig;
   private static KubernetesClient client;
-  private static AdmissionServer server;
+  private static LocalAdmissionWebhook admission;
   private static String namespace;
   private static String configuration;
 
@@ -101,21 +98,12 @@ class AdmissionIT {
             new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
         .create();
 
-    ServingCertificate certificate =
-        ServingCertificate.generate(List.of("127.0.0.1"), Instant.now());
-    server =
-        new AdmissionServer(
-            new AdmissionReviews(new SpecValidator(), AdmissionServer.teams(client)),
-            "127.0.0.1",
-            0,
-            () -> certificate,
-            0);
     configuration = "ark-admission-it-" + suffix;
-    new WebhookRegistration(client)
-        .registerUrl(
+    admission =
+        LocalAdmissionWebhook.start(
+            client,
             configuration,
-            "https://127.0.0.1:" + server.port() + AdmissionServer.PATH,
-            certificate.caPem(),
+            0,
             new WebhookRegistration.Options("Fail", 10, List.of(), List.of(namespace)));
     awaitWebhookActive();
   }
@@ -125,14 +113,20 @@ class AdmissionIT {
     if (client == null) {
       return;
     }
-    if (configuration != null) {
-      new WebhookRegistration(client).unregister(configuration);
+    if (admission != null) {
+      admission.close();
+      assertThat(
+              client
+                  .admissionRegistration()
+                  .v1()
+                  .validatingWebhookConfigurations()
+                  .withName(configuration)
+                  .get())
+          .as("the configuration is deleted on close")
+          .isNull();
     }
     if (namespace != null) {
       client.namespaces().withName(namespace).delete();
-    }
-    if (server != null) {
-      server.close();
     }
     client.close();
   }
