@@ -94,10 +94,7 @@ final class OperatorCommand implements Callable<Integer> {
     CountDownLatch stop = new CountDownLatch(1);
     AdmissionWebhook.Settings admission = admissionSettings();
     try (KubernetesClient client = Kube.client();
-        AdmissionWebhook admissionWebhook =
-            admission == null
-                ? null
-                : AdmissionWebhook.start(client, admission, java.time.Clock.systemUTC());
+        AdmissionWebhook admissionWebhook = startAdmission(client, admission);
         TemporalConnection temporal =
             TemporalConnection.connect(temporalAddress, temporalNamespace);
         OperatorRuntime runtime =
@@ -166,6 +163,18 @@ final class OperatorCommand implements Callable<Integer> {
         secret,
         admissionCertDir,
         blankToNull(admissionWebhookConfiguration));
+  }
+
+  private static AdmissionWebhook startAdmission(
+      KubernetesClient client, AdmissionWebhook.Settings settings) {
+    if (settings == null) {
+      return null;
+    }
+    try {
+      return AdmissionWebhook.start(client, settings, java.time.Clock.systemUTC());
+    } catch (RuntimeException e) {
+      throw new UserError("cannot start the admission webhook: " + e.getMessage());
+    }
   }
 
   private static String blankToNull(String value) {
