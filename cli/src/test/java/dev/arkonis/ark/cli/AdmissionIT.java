@@ -1,6 +1,7 @@
 package dev.arkonis.ark.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -8,6 +9,7 @@ import dev.arkonis.ark.activities.spec.SpecValidator;
 import dev.arkonis.ark.bridge.admission.AdmissionWebhook;
 import dev.arkonis.ark.bridge.admission.LocalAdmissionWebhook;
 import dev.arkonis.ark.bridge.admission.WebhookRegistration;
+import dev.arkonis.ark.bridge.events.EventActivitiesImpl;
 import dev.arkonis.ark.crd.manifest.CrdCatalog;
 import dev.arkonis.ark.crd.manifest.FieldPath;
 import dev.arkonis.ark.crd.manifest.LoadResult;
@@ -15,6 +17,7 @@ import dev.arkonis.ark.crd.manifest.Manifest;
 import dev.arkonis.ark.crd.manifest.ManifestLoader;
 import dev.arkonis.ark.crd.manifest.Problem;
 import dev.arkonis.ark.crd.manifest.SchemaValidator;
+import dev.arkonis.ark.workflows.api.EventActivities;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
@@ -25,6 +28,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -351,6 +355,35 @@ class AdmissionIT {
         client.resource(object).delete();
       }
     }
+  }
+
+  /**
+   * An ArkEvent fire whose run the webhook rejects (a required input missing) fails at once with
+   * the API server's message, instead of retrying the same create.
+   */
+  @Test
+  void aRejectedFireRunFailsWithoutRetrying() throws Exception {
+    Kubectl team = kubectl("apply", "-f", Path.of(INVALID, "run-missing-input.yaml").toString());
+    assertThat(team.output()).contains("arkteam.arkonis.dev/blog");
+    EventActivitiesImpl activities = new EventActivitiesImpl(client);
+
+    assertThatThrownBy(
+            () ->
+                activities.createRuns(
+                    namespace,
+                    "nightly",
+                    List.of(new EventActivities.NewRun("blog-fire-1", "blog", Map.of()))))
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            f -> {
+              assertThat(f.isNonRetryable()).isTrue();
+              assertThat(f.getType()).isEqualTo("InvalidRun");
+            })
+        .hasMessageContaining(
+            "ArkEvent " + namespace + "/nightly: the API server rejected ArkRun blog-fire-1")
+        .hasMessageContaining("spec.input: missing required input \"topic\"");
+    assertThat(kubectl("get", "arkrun", "blog-fire-1", "--ignore-not-found", "-o", "name").output())
+        .isBlank();
   }
 
   /** Retries while RBAC caches catch up with the just-created bindings (a few seconds at most). */
