@@ -1,5 +1,6 @@
 package dev.arkonis.ark.cli;
 
+import static dev.arkonis.ark.cli.ChartFixture.KUBE;
 import static dev.arkonis.ark.cli.ChartFixture.NAMESPACE;
 import static dev.arkonis.ark.cli.ChartFixture.NAMESPACED_VALUES;
 import static dev.arkonis.ark.cli.ChartFixture.RELEASE;
@@ -20,6 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.arkonis.ark.bridge.admission.AdmissionServer;
+import dev.arkonis.ark.bridge.admission.WebhookRegistration;
+import dev.arkonis.ark.crd.manifest.CrdCatalog;
 import dev.arkonis.ark.workflows.template.Template;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -27,6 +31,8 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -82,13 +88,21 @@ class HelmChartTest {
             "Role",
             "RoleBinding",
             "Deployment",
-            "Service");
+            "Service",
+            // the admission webhook (self-signed certificate)
+            "Service",
+            "ValidatingWebhookConfiguration",
+            "Role",
+            "RoleBinding",
+            "ClusterRole",
+            "ClusterRoleBinding");
     for (HasMetadata o : objects) {
       assertThat(o.getMetadata().getLabels())
           .as(o.getKind())
           .containsEntry("app.kubernetes.io/instance", RELEASE)
           .containsEntry("app.kubernetes.io/managed-by", "Helm");
-      boolean clusterScoped = o.getKind().startsWith("Cluster");
+      boolean clusterScoped =
+          o.getKind().startsWith("Cluster") || o.getKind().equals("ValidatingWebhookConfiguration");
       assertThat(o.getMetadata().getNamespace())
           .as(o.getKind())
           .isEqualTo(clusterScoped ? null : NAMESPACE);
@@ -108,7 +122,10 @@ class HelmChartTest {
             "default");
     assertThat(operator.getPorts())
         .extracting(ContainerPort::getName, ContainerPort::getContainerPort)
-        .containsExactly(Tuple.tuple("http", 8080), Tuple.tuple("webhook", 8081));
+        .containsExactly(
+            Tuple.tuple("http", 8080),
+            Tuple.tuple("webhook", 8081),
+            Tuple.tuple("admission", 9443));
     assertThat(operator.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(operator.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(operator.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
@@ -127,7 +144,7 @@ class HelmChartTest {
     assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccountName())
         .isEqualTo(account.getMetadata().getName());
 
-    Service service = only(objects, Service.class);
+    Service service = RbacContractTest.named(objects, Service.class, "ark-operator");
     assertThat(podLabels).containsAllEntriesOf(service.getSpec().getSelector());
     assertThat(service.getSpec().getPorts()).hasSize(1);
     assertThat(service.getSpec().getPorts().get(0).getPort()).isEqualTo(8081);
@@ -164,6 +181,120 @@ class HelmChartTest {
     assertThat(only(objects, Deployment.class).getSpec().getTemplate().getSpec().getVolumes())
         .anyMatch(
             v -> v.getSecret() != null && "temporal-mtls".equals(v.getSecret().getSecretName()));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The admission webhook
+
+  @Test
+  void theAdmissionWebhookSendsEveryArkKindToTheOperator() throws IOException {
+    List<HasMetadata> objects = parse(render(Map.of()));
+
+    ValidatingWebhookConfiguration config = only(objects, ValidatingWebhookConfiguration.class);
+    assertThat(config.getMetadata().getName()).isEqualTo("ark-operator");
+    assertThat(config.getMetadata().getAnnotations()).isNullOrEmpty();
+    ValidatingWebhook webhook = config.getWebhooks().get(0);
+    assertThat(config.getWebhooks()).hasSize(1);
+    assertThat(webhook.getName()).isEqualTo(WebhookRegistration.WEBHOOK_NAME);
+    assertThat(webhook.getAdmissionReviewVersions()).containsExactly("v1");
+    assertThat(webhook.getSideEffects()).isEqualTo("None");
+    assertThat(webhook.getFailurePolicy()).isEqualTo("Fail");
+    assertThat(webhook.getTimeoutSeconds()).isEqualTo(10);
+    assertThat(webhook.getRules()).hasSize(1);
+    assertThat(webhook.getRules().get(0).getApiGroups()).containsExactly("arkonis.dev");
+    assertThat(webhook.getRules().get(0).getOperations()).containsExactly("CREATE", "UPDATE");
+    assertThat(webhook.getRules().get(0).getResources())
+        .containsExactlyInAnyOrderElementsOf(ARK_KINDS)
+        .containsExactlyInAnyOrderElementsOf(CrdCatalog.PLURALS.values());
+    assertThat(webhook.getNamespaceSelector().getMatchExpressions())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getKey()).isEqualTo("kubernetes.io/metadata.name");
+              assertThat(e.getOperator()).isEqualTo("NotIn");
+              assertThat(e.getValues()).containsExactly(NAMESPACE);
+            });
+    assertThat(webhook.getClientConfig().getCaBundle()).isNull();
+    assertThat(webhook.getClientConfig().getService().getName())
+        .isEqualTo("ark-operator-admission");
+    assertThat(webhook.getClientConfig().getService().getNamespace()).isEqualTo(NAMESPACE);
+    assertThat(webhook.getClientConfig().getService().getPath()).isEqualTo(AdmissionServer.PATH);
+    assertThat(webhook.getClientConfig().getService().getPort()).isEqualTo(443);
+
+    Service service = RbacContractTest.named(objects, Service.class, "ark-operator-admission");
+    assertThat(service.getSpec().getPorts())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getPort()).isEqualTo(443);
+              assertThat(p.getTargetPort().getStrVal()).isEqualTo("admission");
+            });
+    Deployment deployment = only(objects, Deployment.class);
+    assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(service.getSpec().getSelector());
+    Container operator = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(env(operator))
+        .containsEntry("ARK_ADMISSION_PORT", "9443")
+        .containsEntry("ARK_ADMISSION_TLS_SECRET", "ark-operator-admission-tls")
+        .containsEntry("ARK_ADMISSION_SERVICE", "ark-operator-admission")
+        .containsEntry("ARK_ADMISSION_WEBHOOK_CONFIGURATION", "ark-operator")
+        .doesNotContainKey("ARK_ADMISSION_CERT_DIR");
+  }
+
+  @Test
+  void certManagerProvidesTheCertificateWhenEnabled() throws IOException {
+    List<HasMetadata> objects = parse(render(namespacedValues()));
+
+    ValidatingWebhookConfiguration config = only(objects, ValidatingWebhookConfiguration.class);
+    assertThat(config.getMetadata().getAnnotations())
+        .containsEntry("cert-manager.io/inject-ca-from", NAMESPACE + "/ark-operator-admission");
+    assertThat(config.getWebhooks().get(0).getFailurePolicy()).isEqualTo("Ignore");
+    assertThat(config.getWebhooks().get(0).getTimeoutSeconds()).isEqualTo(5);
+
+    HasMetadata certificate =
+        objects.stream().filter(o -> o.getKind().equals("Certificate")).findFirst().orElseThrow();
+    JsonNode spec = KUBE.convertValue(certificate, JsonNode.class).path("spec");
+    assertThat(spec.path("secretName").asText()).isEqualTo("ark-operator-admission-tls");
+    assertThat(spec.path("dnsNames").toString()).contains("ark-operator-admission.ark-system.svc");
+    assertThat(spec.path("issuerRef").path("name").asText()).isEqualTo("my-ca");
+    assertThat(spec.path("issuerRef").path("kind").asText()).isEqualTo("ClusterIssuer");
+    assertThat(objects).extracting(HasMetadata::getKind).doesNotContain("Issuer");
+
+    Deployment deployment = only(objects, Deployment.class);
+    Container operator = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(env(operator))
+        .containsEntry("ARK_ADMISSION_CERT_DIR", "/etc/ark/admission-tls")
+        .containsEntry("ARK_ADMISSION_PORT", "10443")
+        .doesNotContainKeys("ARK_ADMISSION_TLS_SECRET", "ARK_ADMISSION_WEBHOOK_CONFIGURATION");
+    assertThat(operator.getVolumeMounts())
+        .anyMatch(m -> m.getMountPath().equals("/etc/ark/admission-tls"));
+    assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes())
+        .anyMatch(
+            v ->
+                v.getSecret() != null
+                    && "ark-operator-admission-tls".equals(v.getSecret().getSecretName()));
+    assertThat(operator.getPorts())
+        .anyMatch(p -> p.getName().equals("admission") && p.getContainerPort() == 10443);
+
+    // Without an issuer the chart brings a self-signed one.
+    List<HasMetadata> own =
+        parse(render(Map.of("admission", Map.of("certManager", Map.of("enabled", true)))));
+    assertThat(own).extracting(HasMetadata::getKind).contains("Issuer", "Certificate");
+
+    // admission.enabled=false: no webhook, no port.
+    List<HasMetadata> off = parse(render(Map.of("admission", Map.of("enabled", false))));
+    assertThat(off)
+        .extracting(HasMetadata::getKind)
+        .doesNotContain("ValidatingWebhookConfiguration", "Certificate");
+    assertThat(
+            env(
+                only(off, Deployment.class)
+                    .getSpec()
+                    .getTemplate()
+                    .getSpec()
+                    .getContainers()
+                    .get(0)))
+        .doesNotContainKeys("ARK_ADMISSION_PORT", "ARK_ADMISSION_TLS_SECRET");
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -32,9 +32,11 @@ import org.junit.jupiter.api.Test;
  * The RBAC the Helm chart grants the operator: the ClusterRole (or, with {@code watchNamespace},
  * the Role in that namespace) grants exactly {@link #RBAC_CONTRACT}, and the Role in the release
  * namespace exactly {@link #LEADER_ELECTION_CONTRACT}; no wildcards, resource names or non-resource
- * URLs. Both contracts are files, {@code deploy/rbac/contract.txt} and {@code
- * deploy/rbac/leader-election.txt}, which k8s-bridge's {@code RbacUsageTest} derives from the
- * requests the running operator sends: the chart grants what the code uses, nothing more.
+ * URLs. The admission webhook's Role and ClusterRole grant exactly {@link #ADMISSION_CONTRACT},
+ * limited to the names of its Secret and ValidatingWebhookConfiguration. The contracts are files,
+ * {@code deploy/rbac/contract.txt}, {@code deploy/rbac/leader-election.txt} and {@code
+ * deploy/rbac/admission.txt}, which k8s-bridge's {@code RbacUsageTest} derives from the requests
+ * the running operator sends: the chart grants what the code uses, nothing more.
  */
 class RbacContractTest {
 
@@ -58,6 +60,12 @@ class RbacContractTest {
 
   /** Leader election: a Lease in the release namespace: {@code deploy/rbac/leader-election.txt}. */
   static final Set<Permission> LEADER_ELECTION_CONTRACT = contract("leader-election.txt");
+
+  /**
+   * The admission webhook's self-signed certificate Secret and caBundle patch: {@code
+   * deploy/rbac/admission.txt}.
+   */
+  static final Set<Permission> ADMISSION_CONTRACT = contract("admission.txt");
 
   /**
    * The lines {@code <group> <resource> <verb>} of a contract file ({@code core} is the core group
@@ -134,15 +142,14 @@ class RbacContractTest {
   void clusterRoleGrantsExactlyTheOperatorContract() throws IOException {
     List<HasMetadata> objects = parse(render(Map.of()));
 
-    HasMetadata clusterRole =
-        objects.stream().filter(o -> o.getKind().equals("ClusterRole")).findFirst().orElseThrow();
-    List<PolicyRule> rules = ((ClusterRole) clusterRole).getRules();
+    ClusterRole clusterRole = named(objects, ClusterRole.class, "ark-operator");
+    List<PolicyRule> rules = clusterRole.getRules();
     assertThat(rules).allSatisfy(RbacContractTest::assertNoWildcardsOrUrls);
     assertThat(permissions(rules))
         .as("ClusterRole rules vs deploy/rbac/contract.txt")
         .isEqualTo(RBAC_CONTRACT);
 
-    ClusterRoleBinding binding = only(objects, ClusterRoleBinding.class);
+    ClusterRoleBinding binding = named(objects, ClusterRoleBinding.class, "ark-operator");
     assertThat(binding.getRoleRef().getName()).isEqualTo(clusterRole.getMetadata().getName());
     assertThat(binding.getSubjects())
         .singleElement()
@@ -161,7 +168,8 @@ class RbacContractTest {
     assertThat(objects)
         .extracting(HasMetadata::getKind)
         .doesNotContain("ClusterRole", "ClusterRoleBinding");
-    Role watched = role(objects, "team-a");
+    Role watched = named(objects, Role.class, "ark-operator");
+    assertThat(watched.getMetadata().getNamespace()).isEqualTo("team-a");
     RoleBinding binding =
         objects.stream()
             .filter(
@@ -191,7 +199,7 @@ class RbacContractTest {
   void leasesAreGrantedOnlyInTheReleaseNamespace() throws IOException {
     for (Map<String, Object> values : List.of(Map.<String, Object>of(), namespacedValues())) {
       List<HasMetadata> objects = parse(render(values));
-      Role leaderElection = role(objects, NAMESPACE);
+      Role leaderElection = named(objects, Role.class, "ark-operator-leader-election");
       assertThat(leaderElection.getRules()).allSatisfy(RbacContractTest::assertNoWildcardsOrUrls);
       assertThat(permissions(leaderElection.getRules()))
           .as("leader-election Role rules vs deploy/rbac/leader-election.txt")
@@ -199,15 +207,67 @@ class RbacContractTest {
     }
   }
 
+  /**
+   * The admission webhook's self-signed certificate: a Role in the release namespace (the
+   * certificate Secret, get and update by name) and a ClusterRole (the chart's
+   * ValidatingWebhookConfiguration, by name) grant exactly {@code deploy/rbac/admission.txt}; with
+   * cert-manager neither exists.
+   */
+  @Test
+  void admissionRbacGrantsExactlyTheAdmissionContract() throws IOException {
+    List<HasMetadata> objects = parse(render(Map.of()));
+    Role secrets = named(objects, Role.class, "ark-operator-admission");
+    ClusterRole configuration = named(objects, ClusterRole.class, "ark-operator-admission");
+    assertThat(secrets.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+
+    Set<Permission> granted = new TreeSet<>(permissions(secrets.getRules()));
+    granted.addAll(permissions(configuration.getRules()));
+    assertThat(granted)
+        .as("admission Role + ClusterRole vs deploy/rbac/admission.txt")
+        .isEqualTo(ADMISSION_CONTRACT);
+    for (PolicyRule rule : secrets.getRules()) {
+      assertThat(rule.getResourceNames())
+          .as("%s", rule)
+          .isEqualTo(
+              rule.getVerbs().equals(List.of("create"))
+                  ? List.of()
+                  : List.of("ark-operator-admission-tls"));
+    }
+    String webhookConfiguration =
+        objects.stream()
+            .filter(o -> o.getKind().equals("ValidatingWebhookConfiguration"))
+            .findFirst()
+            .orElseThrow()
+            .getMetadata()
+            .getName();
+    assertThat(configuration.getRules())
+        .allSatisfy(r -> assertThat(r.getResourceNames()).containsExactly(webhookConfiguration));
+    assertThat(named(objects, RoleBinding.class, "ark-operator-admission").getRoleRef().getName())
+        .isEqualTo("ark-operator-admission");
+    assertThat(
+            named(objects, ClusterRoleBinding.class, "ark-operator-admission")
+                .getSubjects()
+                .get(0)
+                .getName())
+        .isEqualTo("ark-operator");
+
+    List<HasMetadata> certManager = parse(render(namespacedValues()));
+    assertThat(certManager)
+        .noneMatch(
+            o ->
+                o.getMetadata().getName().equals("ark-operator-admission")
+                    && (o instanceof Role || o instanceof ClusterRole));
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
-  private static Role role(List<HasMetadata> objects, String namespace) {
+  static <T extends HasMetadata> T named(List<HasMetadata> objects, Class<T> type, String name) {
     return objects.stream()
-        .filter(o -> o instanceof Role && namespace.equals(o.getMetadata().getNamespace()))
-        .map(Role.class::cast)
+        .filter(o -> type.isInstance(o) && o.getMetadata().getName().equals(name))
+        .map(type::cast)
         .findFirst()
-        .orElseThrow(() -> new AssertionError("no Role in namespace " + namespace));
+        .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name));
   }
 
   private static void assertNoWildcardsOrUrls(PolicyRule rule) {

@@ -46,6 +46,13 @@ final class RbacRecorder {
    */
   private static final Queue<String[]> WRITES = new ConcurrentLinkedQueue<>();
 
+  /**
+   * The admission webhook's requests (the operator process's client in production) are told apart
+   * by this User-Agent in the test: they are granted by their own Role and ClusterRole ({@code
+   * deploy/rbac/admission.txt}), not by the operator's ClusterRole.
+   */
+  static final String ADMISSION_USER_AGENT = "ark-operator/rbac-usage-test-admission";
+
   private final KubernetesMockServer server;
 
   RbacRecorder(KubernetesMockServer server) {
@@ -70,6 +77,14 @@ final class RbacRecorder {
     return new KubernetesClientBuilder()
         .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(USER_AGENT).build())
         .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("rbac-bodies", bodies))
+        .build();
+  }
+
+  /** A client like the test's, with the admission webhook's User-Agent. */
+  static KubernetesClient admissionClient(KubernetesClient client) {
+    return new KubernetesClientBuilder()
+        .withConfig(
+            new ConfigBuilder(client.getConfiguration()).withUserAgent(ADMISSION_USER_AGENT).build())
         .build();
   }
 
@@ -192,17 +207,27 @@ final class RbacRecorder {
    * {@code target/rbac-requests.txt} (which request needed which permission).
    */
   Set<Permission> observed() throws InterruptedException, IOException {
-    Set<Permission> observed = new TreeSet<>();
+    return observedByAgent().getOrDefault(USER_AGENT, Set.of());
+  }
+
+  /**
+   * The permissions of the requests of each User-Agent (the operator's and {@link
+   * #ADMISSION_USER_AGENT}'s); the operator's requests go to {@code target/rbac-requests.txt}.
+   */
+  Map<String, Set<Permission>> observedByAgent() throws InterruptedException, IOException {
+    Map<String, Set<Permission>> observed = new TreeMap<>();
     Map<String, Integer> agents = new TreeMap<>();
     List<String> log = new ArrayList<>();
     for (RecordedRequest request : drain()) {
       String agent = String.valueOf(request.getHeader("User-Agent"));
       agents.merge(agent, 1, Integer::sum);
-      if (agent.equals(USER_AGENT)) {
+      if (agent.equals(USER_AGENT) || agent.equals(ADMISSION_USER_AGENT)) {
         Optional<Permission> permission = permission(request.getMethod(), request.getPath());
-        permission.ifPresent(observed::add);
+        permission.ifPresent(p -> observed.computeIfAbsent(agent, a -> new TreeSet<>()).add(p));
         log.add(
-            request.getMethod()
+            agent
+                + ": "
+                + request.getMethod()
                 + " "
                 + request.getPath()
                 + " -> "
@@ -211,7 +236,7 @@ final class RbacRecorder {
     }
     for (String[] write : WRITES) {
       for (Permission admission : ownerFinalizers(write[0], write[1])) {
-        observed.add(admission);
+        observed.computeIfAbsent(USER_AGENT, a -> new TreeSet<>()).add(admission);
         log.add(write[0] + " " + write[2] + " with a blocking owner reference -> " + admission);
       }
     }

@@ -87,7 +87,9 @@ class RbacUsageTest {
                 LEASE_NS,
                 IDENTITY));
     RbacTeamScenarios teams = new RbacTeamScenarios(cluster);
+    KubernetesClient admissionClient = RbacRecorder.admissionClient(client);
     try {
+      new RbacAdmissionScenarios(cluster).admission(admissionClient);
       runtime.start();
       String acquired = leaderElection(cluster);
       teams.references();
@@ -102,9 +104,11 @@ class RbacUsageTest {
       runtime.close(); // gives the Lease up
       env.close();
       operatorClient.close();
+      admissionClient.close();
     }
 
-    Set<Permission> observed = recorder.observed();
+    Map<String, Set<Permission>> byAgent = recorder.observedByAgent();
+    Set<Permission> observed = byAgent.get(RbacRecorder.USER_AGENT);
     Files.writeString(
         Path.of("target/rbac-observed.txt"),
         observed.stream().map(Permission::toString).collect(Collectors.joining("\n", "", "\n")));
@@ -133,6 +137,8 @@ class RbacUsageTest {
     operator.removeAll(leases);
     RbacRecorder.assertExactly(operator, "contract.txt");
     RbacRecorder.assertExactly(leases, "leader-election.txt");
+    RbacRecorder.assertExactly(
+        byAgent.getOrDefault(RbacRecorder.ADMISSION_USER_AGENT, Set.of()), "admission.txt");
   }
 
   /**

@@ -63,6 +63,21 @@ public final class EventActivitiesImpl implements dev.arkonis.ark.workflows.api.
             .resource(arkRun(namespace, event, run))
             .create();
       } catch (KubernetesClientException e) {
+        if (e.getCode() == HttpURLConnection.HTTP_BAD_REQUEST || e.getCode() == 422) {
+          // invalid (schema, CEL rule or the admission webhook): retrying cannot help
+          throw ApplicationFailure.newNonRetryableFailure(
+              "ArkEvent "
+                  + namespace
+                  + "/"
+                  + event
+                  + ": the API server rejected ArkRun "
+                  + run.name()
+                  + ": "
+                  + (e.getStatus() != null && e.getStatus().getMessage() != null
+                      ? e.getStatus().getMessage()
+                      : e.getMessage()),
+              "InvalidRun");
+        }
         if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
           throw e;
         }
