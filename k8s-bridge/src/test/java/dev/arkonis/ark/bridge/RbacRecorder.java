@@ -84,7 +84,9 @@ final class RbacRecorder {
   static KubernetesClient admissionClient(KubernetesClient client) {
     return new KubernetesClientBuilder()
         .withConfig(
-            new ConfigBuilder(client.getConfiguration()).withUserAgent(ADMISSION_USER_AGENT).build())
+            new ConfigBuilder(client.getConfiguration())
+                .withUserAgent(ADMISSION_USER_AGENT)
+                .build())
         .build();
   }
 

@@ -370,7 +370,7 @@ class ArkTeamReconcilerTest {
                 .withMessage(
                     "ArkAgent.arkonis.dev \"solo-writer\" is invalid: spec.model: Required value")
                 .build())
-        .times(2);
+        .times(8); // ~4 s of refusals with the fixture's 50 ms..1 s backoff: observable under load
     k8s.apply(
         ArkTeam.class,
         """
