@@ -65,15 +65,10 @@ final class AgentWorkers implements AutoCloseable {
         });
   }
 
-  /** Starts the informer and waits until the agents that exist now have a worker. */
+  /** Starts the informer; returns once the agents that exist now have a worker. */
   AgentWorkers start() {
     informer.run();
     return this;
-  }
-
-  /** The task queues served so far. */
-  java.util.Set<String> queues() {
-    return java.util.Set.copyOf(factories.keySet());
   }
 
   private void serve(ArkAgent agent) {

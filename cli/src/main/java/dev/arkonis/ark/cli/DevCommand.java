@@ -3,7 +3,6 @@ package dev.arkonis.ark.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.arkonis.ark.crd.v1alpha1.ArkEvent;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import java.io.PrintWriter;
@@ -134,8 +133,6 @@ final class DevCommand implements Callable<Integer> {
           say.accept("applied " + dir);
         } catch (UserError e) {
           say.accept("not applied: " + e.getMessage());
-        } catch (KubernetesClientException e) {
-          say.accept("not applied: " + ClusterAccess.rootMessage(e));
         }
       }
     }

@@ -98,6 +98,9 @@ final class DevRuntime implements AutoCloseable {
     realCluster = options.kubeconfig() != null;
     try {
       start(options, say);
+    } catch (KubernetesClientException e) {
+      close();
+      throw new UserError("the Kubernetes API refused a request: " + serverMessage(e));
     } catch (Exception | Error e) {
       close();
       throw e;
@@ -293,24 +296,44 @@ final class DevRuntime implements AutoCloseable {
       requireWatchedNamespace(objects);
     }
     for (Manifest m : objects) {
-      if (realCluster) {
-        // server-side apply: what the operator set (finalizers, labels, status) is kept
-        GenericKubernetesResource object =
-            client
-                .getKubernetesSerialization()
-                .convertValue(m.tree(), GenericKubernetesResource.class);
-        client
-            .resource(object)
-            .inNamespace(namespace(m))
-            .fieldManager(FIELD_MANAGER)
-            .forceConflicts()
-            .serverSideApply();
-      } else {
-        HasMetadata object =
-            client.getKubernetesSerialization().convertValue(m.tree(), HasMetadata.class);
-        client.resource(object).inNamespace(namespace(m)).createOr(r -> r.update());
+      try {
+        apply(m);
+      } catch (KubernetesClientException e) {
+        throw new UserError(
+            (m.file().isEmpty() ? "" : m.file() + ": ")
+                + m.object()
+                + " was not applied: "
+                + serverMessage(e));
       }
     }
+  }
+
+  private void apply(Manifest m) {
+    if (realCluster) {
+      // server-side apply: what the operator set (finalizers, labels, status) is kept
+      GenericKubernetesResource object =
+          client
+              .getKubernetesSerialization()
+              .convertValue(m.tree(), GenericKubernetesResource.class);
+      client
+          .resource(object)
+          .inNamespace(namespace(m))
+          .fieldManager(FIELD_MANAGER)
+          .forceConflicts()
+          .serverSideApply();
+    } else {
+      HasMetadata object =
+          client.getKubernetesSerialization().convertValue(m.tree(), HasMetadata.class);
+      client.resource(object).inNamespace(namespace(m)).createOr(r -> r.update());
+    }
+  }
+
+  /** The API server's own message (its Status), else the client's. */
+  static String serverMessage(KubernetesClientException e) {
+    if (e.getStatus() != null && e.getStatus().getMessage() != null) {
+      return e.getStatus().getMessage();
+    }
+    return ClusterAccess.rootMessage(e);
   }
 
   @Override

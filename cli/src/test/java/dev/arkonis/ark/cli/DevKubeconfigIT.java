@@ -422,6 +422,44 @@ class DevKubeconfigIT {
                 + "-none' or choose another with -n");
   }
 
+  @Test
+  @Order(9)
+  void aManifestTheApiServerRefusesIsOneLineAndExitCode2() throws Exception {
+    Path folder = Files.createDirectories(work.resolve("refused"));
+    Path file =
+        Files.writeString(
+            folder.resolve("prompts.yaml"),
+            """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: Team_Prompts
+            data:
+              writer: "Write clearly."
+            """);
+
+    Run refused =
+        runJar(
+            "dev",
+            folder.toString(),
+            "--kubeconfig",
+            kubeconfig.toString(),
+            "-n",
+            namespace,
+            "--temporal-address",
+            temporalAddress,
+            "--webhook-port",
+            "0");
+
+    assertThat(refused.exit()).as(refused.output()).isEqualTo(2);
+    String error =
+        refused.output().lines().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow();
+    assertThat(error)
+        .startsWith("error: " + file + ": ConfigMap/Team_Prompts was not applied: ")
+        .contains("metadata.name: Invalid value");
+    assertThat(refused.output()).doesNotContainPattern("(?m)^\\s+at ");
+  }
+
   private static String echoTeam(String template) {
     return """
         apiVersion: arkonis.dev/v1alpha1
