@@ -430,6 +430,13 @@ class DevKubeconfigIT {
         Files.writeString(
             folder.resolve("prompts.yaml"),
             """
+            apiVersion: arkonis.dev/v1alpha1
+            kind: ArkSettings
+            metadata:
+              name: house-style
+            spec:
+              temperature: "0.2"
+            ---
             apiVersion: v1
             kind: ConfigMap
             metadata:
