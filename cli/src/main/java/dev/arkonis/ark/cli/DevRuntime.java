@@ -294,37 +294,43 @@ final class DevRuntime implements AutoCloseable {
   private void apply(List<Manifest> objects) {
     if (realCluster) {
       requireWatchedNamespace(objects);
+      // a server-side dry run of every object first: when the API server refuses one, nothing of
+      // the folder is applied
+      for (Manifest m : objects) {
+        apply(m, true);
+      }
     }
     for (Manifest m : objects) {
-      try {
-        apply(m);
-      } catch (KubernetesClientException e) {
-        throw new UserError(
-            (m.file().isEmpty() ? "" : m.file() + ": ")
-                + m.object()
-                + " was not applied: "
-                + serverMessage(e));
-      }
+      apply(m, false);
     }
   }
 
-  private void apply(Manifest m) {
-    if (realCluster) {
-      // server-side apply: what the operator set (finalizers, labels, status) is kept
-      GenericKubernetesResource object =
-          client
-              .getKubernetesSerialization()
-              .convertValue(m.tree(), GenericKubernetesResource.class);
-      client
-          .resource(object)
-          .inNamespace(namespace(m))
-          .fieldManager(FIELD_MANAGER)
-          .forceConflicts()
-          .serverSideApply();
-    } else {
-      HasMetadata object =
-          client.getKubernetesSerialization().convertValue(m.tree(), HasMetadata.class);
-      client.resource(object).inNamespace(namespace(m)).createOr(r -> r.update());
+  private void apply(Manifest m, boolean dryRun) {
+    try {
+      if (realCluster) {
+        // server-side apply: what the operator set (finalizers, labels, status) is kept
+        GenericKubernetesResource object =
+            client
+                .getKubernetesSerialization()
+                .convertValue(m.tree(), GenericKubernetesResource.class);
+        client
+            .resource(object)
+            .inNamespace(namespace(m))
+            .dryRun(dryRun)
+            .fieldManager(FIELD_MANAGER)
+            .forceConflicts()
+            .serverSideApply();
+      } else {
+        HasMetadata object =
+            client.getKubernetesSerialization().convertValue(m.tree(), HasMetadata.class);
+        client.resource(object).inNamespace(namespace(m)).createOr(r -> r.update());
+      }
+    } catch (KubernetesClientException e) {
+      throw new UserError(
+          (m.file().isEmpty() ? "" : m.file() + ": ")
+              + m.object()
+              + " was not applied: "
+              + serverMessage(e));
     }
   }
 

@@ -298,8 +298,7 @@ class DevKubeconfigIT {
       Kubectl delete = kubectl("delete", "arkrun", "blog-1", "--timeout=60s");
 
       assertThat(delete.exit()).as(delete.err()).isZero();
-      assertThat(kubectl("get", "arkrun", "blog-1", "--ignore-not-found", "-o", "name").out())
-          .isEmpty();
+      assertThat(ok("get", "arkrun", "blog-1", "--ignore-not-found", "-o", "name")).isEmpty();
       assertThat(phases).contains("Cancelled").doesNotContain("Succeeded");
     }
     WorkflowExecutionStatus status =
@@ -426,16 +425,34 @@ class DevKubeconfigIT {
   @Order(9)
   void aManifestTheApiServerRefusesIsOneLineAndExitCode2() throws Exception {
     Path folder = Files.createDirectories(work.resolve("refused"));
+    Files.writeString(
+        folder.resolve("a-settings.yaml"),
+        """
+        apiVersion: arkonis.dev/v1alpha1
+        kind: ArkSettings
+        metadata:
+          name: house-style
+        spec:
+          temperature: "0.2"
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: house-prompts
+        data:
+          writer: "Write clearly."
+        """);
+    // applied after a-settings.yaml: the files go in name order
     Path file =
         Files.writeString(
-            folder.resolve("prompts.yaml"),
+            folder.resolve("z-prompts.yaml"),
             """
             apiVersion: arkonis.dev/v1alpha1
             kind: ArkSettings
             metadata:
-              name: house-style
+              name: other-style
             spec:
-              temperature: "0.2"
+              temperature: "0.5"
             ---
             apiVersion: v1
             kind: ConfigMap
@@ -465,6 +482,16 @@ class DevKubeconfigIT {
         .startsWith("error: " + file + ": ConfigMap/Team_Prompts was not applied: ")
         .contains("metadata.name: Invalid value");
     assertThat(refused.output()).doesNotContainPattern("(?m)^\\s+at ");
+    // nothing of the folder was applied (a server-side dry run of every object comes first)
+    assertThat(
+            ok(
+                "get",
+                "arksettings/house-style",
+                "configmap/house-prompts",
+                "--ignore-not-found",
+                "-o",
+                "name"))
+        .isEmpty();
   }
 
   private static String echoTeam(String template) {
@@ -537,6 +564,13 @@ class DevKubeconfigIT {
   record Kubectl(int exit, String out, String err) {}
 
   record Run(int exit, String output) {}
+
+  /** {@link #kubectl} that must succeed; its output. */
+  private static String ok(String... args) throws IOException, InterruptedException {
+    Kubectl result = kubectl(args);
+    assertThat(result.exit()).as("kubectl %s: %s", String.join(" ", args), result.err()).isZero();
+    return result.out();
+  }
 
   /** The real kubectl, in the test namespace. */
   private static Kubectl kubectl(String... args) throws IOException, InterruptedException {
