@@ -3,8 +3,8 @@ package dev.arkonis.ark.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.arkonis.ark.crd.v1alpha1.ArkEvent;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
@@ -13,24 +13,62 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code ark dev DIR}: try teams and their triggers on a laptop, with the operator's code. */
+/**
+ * {@code ark dev [DIR] [--kubeconfig FILE]}: the operator's code on this machine, against an
+ * in-process Kubernetes API or a real cluster's.
+ */
 @Command(
     name = "dev",
     description = {
-      "Run a folder of manifests like a cluster would, on this machine.",
-      "Cron events fire on an in-process Temporal, webhooks listen on localhost, runs are",
-      "executed by the operator's code; edits to the folder are applied as you save."
+      "Run the operator and agent workers on this machine, like a cluster would.",
+      "Without --kubeconfig against an in-process Kubernetes API; with it against a real",
+      "cluster's API (CRDs installed when missing). Cron events fire on Temporal, webhooks listen",
+      "on localhost, runs are executed by the operator's code; a folder's manifests are applied",
+      "at start and again as you save."
     })
 final class DevCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "DIR")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "DIR",
+      description = "Folder of manifests to apply (and re-apply on save).")
   Path dir;
+
+  @Option(
+      names = "--kubeconfig",
+      paramLabel = "FILE",
+      description = "Run against this cluster's API instead of an in-process one.")
+  Path kubeconfig;
+
+  @Option(
+      names = {"-n", "--namespace"},
+      description =
+          "Namespace to watch with --kubeconfig (default: the kubeconfig context's namespace).")
+  String namespace;
+
+  @Option(
+      names = "--temporal-address",
+      paramLabel = "HOST:PORT",
+      description = "A Temporal server (default: an in-process one).")
+  String temporalAddress;
+
+  @Option(names = "--temporal-namespace", defaultValue = "default")
+  String temporalNamespace;
+
+  @Option(
+      names = "--agent-image",
+      defaultValue = "${env:ARK_IMAGE:-ark:0.1.0}",
+      description = "Image of the agent Deployments created with --kubeconfig.")
+  String agentImage;
 
   @Option(names = "--webhook-port", defaultValue = "8081")
   int webhookPort;
@@ -46,22 +84,43 @@ final class DevCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    try (DevRuntime dev =
-            new DevRuntime(dir, webhookPort, provider, RunCommand.parseDuration(mockLatency));
+    Consumer<String> say =
+        line -> {
+          synchronized (out) {
+            out.println("ark dev: " + line);
+            out.flush();
+          }
+        };
+    DevRuntime.Options options =
+        new DevRuntime.Options(
+            dir,
+            kubeconfig,
+            blankToNull(namespace),
+            blankToNull(temporalAddress),
+            temporalNamespace,
+            webhookPort,
+            provider,
+            RunCommand.parseDuration(mockLatency),
+            kubeconfig == null ? "ark:dev" : agentImage);
+    try (DevRuntime dev = new DevRuntime(options, say);
         WatchService watcher = FileSystems.getDefault().newWatchService()) {
-      dev.client()
-          .resources(ArkRun.class)
-          .inAnyNamespace()
-          .watch(new RunPrinter(out, dev.client()));
+      // an informer (list, then watch from its resourceVersion): a watch without one asks a real
+      // API server for a watch-list stream, which etcd without progress notify refuses
+      runs(dev).inform(new RunPrinter(out, dev.client()));
       awaitEventsSetUp(dev);
-      for (ArkEvent event :
-          dev.client().resources(ArkEvent.class).inAnyNamespace().list().getItems()) {
+      for (ArkEvent event : events(dev)) {
         describe(out, dev, event);
       }
-      out.println("ark dev: watching " + dir + " (Ctrl-C to stop)");
-      out.flush();
-      dir.register(
-          watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+      say.accept(
+          (dir == null ? "running" : "watching " + dir)
+              + (dev.watchNamespace() == null ? "" : " in namespace " + dev.watchNamespace())
+              + ", webhooks on :"
+              + dev.webhookPort()
+              + " (Ctrl-C to stop)");
+      if (dir != null) {
+        dir.register(
+            watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+      }
       while (true) {
         WatchKey key = watcher.poll(1, TimeUnit.SECONDS);
         if (key == null) {
@@ -71,13 +130,32 @@ final class DevCommand implements Callable<Integer> {
         key.reset();
         try {
           dev.reapply(dir);
-          out.println("ark dev: applied " + dir);
+          say.accept("applied " + dir);
         } catch (UserError e) {
-          out.println("ark dev: not applied: " + e.getMessage());
+          say.accept("not applied: " + e.getMessage());
         }
-        out.flush();
       }
     }
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+
+  private static FilterWatchListDeletable<ArkRun, ?, ?> runs(DevRuntime dev) {
+    var runs = dev.client().resources(ArkRun.class);
+    return dev.watchNamespace() == null
+        ? runs.inAnyNamespace()
+        : runs.inNamespace(dev.watchNamespace());
+  }
+
+  private static List<ArkEvent> events(DevRuntime dev) {
+    var events = dev.client().resources(ArkEvent.class);
+    return (dev.watchNamespace() == null
+            ? events.inAnyNamespace()
+            : events.inNamespace(dev.watchNamespace()))
+        .list()
+        .getItems();
   }
 
   /** Waits (up to 10 s) until the operator created the token of every webhook event. */
@@ -85,8 +163,7 @@ final class DevCommand implements Callable<Integer> {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       boolean ready = true;
-      for (ArkEvent event :
-          dev.client().resources(ArkEvent.class).inAnyNamespace().list().getItems()) {
+      for (ArkEvent event : events(dev)) {
         JsonNode tree =
             dev.client().getKubernetesSerialization().convertValue(event, JsonNode.class);
         if (tree.path("spec").path("source").path("type").asText().equals("webhook")
@@ -143,7 +220,7 @@ final class DevCommand implements Callable<Integer> {
   }
 
   /** Prints run transitions as they happen. */
-  private static final class RunPrinter implements Watcher<ArkRun> {
+  private static final class RunPrinter implements ResourceEventHandler<ArkRun> {
     private final PrintWriter out;
     private final io.fabric8.kubernetes.client.KubernetesClient client;
     private final java.util.Map<String, String> lastPhase =
@@ -155,7 +232,19 @@ final class DevCommand implements Callable<Integer> {
     }
 
     @Override
-    public void eventReceived(Action action, ArkRun run) {
+    public void onAdd(ArkRun run) {
+      print(run);
+    }
+
+    @Override
+    public void onUpdate(ArkRun old, ArkRun run) {
+      print(run);
+    }
+
+    @Override
+    public void onDelete(ArkRun run, boolean unknownFinalState) {}
+
+    private void print(ArkRun run) {
       JsonNode status =
           client.getKubernetesSerialization().convertValue(run, JsonNode.class).path("status");
       String phase = status.path("phase").asText("");
@@ -178,8 +267,5 @@ final class DevCommand implements Callable<Integer> {
       String first = text.strip().lines().findFirst().orElse("");
       return first.length() > 120 ? first.substring(0, 120) + "…" : first;
     }
-
-    @Override
-    public void onClose(WatcherException cause) {}
   }
 }

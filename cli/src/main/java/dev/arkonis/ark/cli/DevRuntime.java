@@ -13,9 +13,10 @@ import dev.arkonis.ark.crd.manifest.LoadResult;
 import dev.arkonis.ark.crd.manifest.Manifest;
 import dev.arkonis.ark.crd.manifest.ManifestLoader;
 import dev.arkonis.ark.crd.manifest.Problem;
-import dev.arkonis.ark.workflows.api.RunPlan;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -26,30 +27,165 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * {@code ark dev}: the operator's own code paths on a laptop — an in-process Kubernetes API
- * (fabric8's mock server in CRUD mode), an in-process Temporal service, the operator (bridge,
- * events, webhooks) and agent workers with the mock model when no key is set.
+ * {@code ark dev}: the operator's own code paths on this machine — the operator (bridge, events,
+ * webhooks) and in-process agent workers for every ArkAgent (the mock model when no key is set), on
+ * an in-process Temporal service or {@code --temporal-address}; against an in-process Kubernetes
+ * API (fabric8's mock server in CRUD mode) or, with {@code --kubeconfig}, a real cluster's API in
+ * one namespace.
  */
 final class DevRuntime implements AutoCloseable {
   /** The mock API server logs every request at INFO through java.util.logging. */
   private static final java.util.logging.Logger MOCK_SERVER_LOG =
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
+  /** Field manager of the folder's manifests applied to a real cluster (server-side apply). */
+  static final String FIELD_MANAGER = "ark-dev";
+
+  /**
+   * What to run.
+   *
+   * @param dir folder of manifests to apply (and re-apply on save), or null
+   * @param kubeconfig kubeconfig of a real cluster, or null for the in-process API server
+   * @param namespace namespace to watch on the real cluster (null: the context's namespace); with
+   *     the in-process API server, the namespace of manifests that name none (null: default)
+   * @param temporalAddress a Temporal server, or null for an in-process one
+   * @param agentImage image of the agent Deployments the operator creates
+   */
+  record Options(
+      Path dir,
+      Path kubeconfig,
+      String namespace,
+      String temporalAddress,
+      String temporalNamespace,
+      int webhookPort,
+      String provider,
+      Duration mockLatency,
+      String agentImage) {
+    /** In-process API server and Temporal, the folder's manifests. */
+    static Options local(Path dir, int webhookPort, String provider, Duration mockLatency) {
+      return new Options(
+          dir, null, null, null, "default", webhookPort, provider, mockLatency, "ark:dev");
+    }
+  }
+
   private final List<AutoCloseable> closeables = new ArrayList<>();
-  private final KubernetesMockServer apiServer;
-  private final KubernetesClient client;
-  private final WebhookServer webhooks;
+  private KubernetesClient client;
+  private WebhookServer webhooks;
+  private final boolean realCluster;
+
+  /** The namespace the operator watches, or null for all (in-process API server). */
+  private String watchNamespace;
+
+  /** Namespace of manifests that name none. */
+  private String defaultNamespace;
 
   DevRuntime(Path dir, int webhookPort, String provider, Duration mockLatency) throws Exception {
-    List<Manifest> objects = load(dir);
+    this(Options.local(dir, webhookPort, provider, mockLatency), line -> {});
+  }
+
+  /**
+   * Starts everything; when something cannot start (a {@link UserError}: bad folder, kubeconfig,
+   * cluster, RBAC, Temporal) whatever was started is stopped again.
+   *
+   * @param say receives progress lines (CRDs installed, agent workers started)
+   */
+  DevRuntime(Options options, Consumer<String> say) throws Exception {
+    realCluster = options.kubeconfig() != null;
+    try {
+      start(options, say);
+    } catch (KubernetesClientException e) {
+      close();
+      throw new UserError("the Kubernetes API refused a request: " + serverMessage(e));
+    } catch (Exception | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void start(Options options, Consumer<String> say) throws Exception {
+    List<Manifest> objects = options.dir() == null ? List.of() : load(options.dir());
+    if (realCluster) {
+      connect(options, say);
+      requireWatchedNamespace(objects);
+    } else {
+      startMockApiServer(options);
+    }
+    TemporalConnection temporal =
+        options.temporalAddress() == null
+            ? TemporalConnection.embedded()
+            : TemporalConnection.connect(options.temporalAddress(), options.temporalNamespace());
+    closeables.add(0, temporal);
+    AgentActivitiesImpl chat =
+        new AgentActivitiesImpl(
+            new ModelFactory(
+                System.getenv(),
+                options.provider(),
+                MockChatModel.Options.DEFAULT.withLatency(options.mockLatency())));
+    ToolActivitiesImpl tools = new ToolActivitiesImpl(System.getenv());
+    closeables.add(0, tools);
+    AgentWorkers agents =
+        new AgentWorkers(client, watchNamespace, temporal.client(), List.of(chat, tools), say);
+    closeables.add(0, agents);
+    agents.start();
+    webhooks =
+        new WebhookServer(
+            EventStore.of(client, watchNamespace),
+            temporal.client(),
+            options.webhookPort(),
+            WebhookServer.Limits.DEFAULT);
+    closeables.add(0, webhooks);
+    OperatorRuntime operator =
+        new OperatorRuntime(
+            client,
+            temporal.client(),
+            temporal.factory(),
+            new OperatorRuntime.Settings(
+                watchNamespace,
+                options.temporalAddress() == null ? "in-process" : options.temporalAddress(),
+                options.temporalNamespace(),
+                options.agentImage(),
+                null,
+                "ark-dev",
+                "http://localhost:" + webhooks.port()));
+    // ADMISSION WEBHOOK: on a real cluster (realCluster) ark dev serves the validating admission
+    // webhook on localhost and registers it by URL (ValidatingWebhookConfiguration) here, before
+    // the operator starts and the folder is applied.
+    closeables.add(0, operator);
+    try {
+      operator.start();
+    } catch (IllegalStateException e) {
+      throw new UserError(e.getMessage());
+    }
+    apply(objects);
+  }
+
+  /** A real cluster: reachable, the namespace exists, RBAC allows the operator, CRDs served. */
+  private void connect(Options options, Consumer<String> say) {
+    String version = ClusterAccess.checkReachable(options.kubeconfig());
+    client = ClusterAccess.open(options.kubeconfig());
+    closeables.add(client);
+    watchNamespace = Kube.namespace(client, options.namespace());
+    defaultNamespace = watchNamespace;
+    requireNamespace(client, watchNamespace);
+    ClusterAccess.checkPermissions(client, watchNamespace);
+    say.accept(
+        "Kubernetes "
+            + version
+            + " at "
+            + client.getConfiguration().getMasterUrl()
+            + ", namespace "
+            + watchNamespace);
+    CrdInstaller.ensure(client, say);
+  }
+
+  private void startMockApiServer(Options options) {
     MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
-    apiServer =
+    KubernetesMockServer apiServer =
         new KubernetesMockServer(
             new Context(),
             new MockWebServer(),
@@ -59,36 +195,13 @@ final class DevRuntime implements AutoCloseable {
     apiServer.init(java.net.InetAddress.getLoopbackAddress(), 0);
     closeables.add(apiServer::destroy);
     client = apiServer.createClient();
-    closeables.add(client);
+    closeables.add(0, client);
     CrdCatalog.install(client);
-    TemporalConnection temporal = TemporalConnection.embedded();
-    closeables.add(0, temporal);
-    AgentActivitiesImpl chat =
-        new AgentActivitiesImpl(
-            new ModelFactory(
-                System.getenv(), provider, MockChatModel.Options.DEFAULT.withLatency(mockLatency)));
-    ToolActivitiesImpl tools = new ToolActivitiesImpl(System.getenv());
-    closeables.add(tools);
-    for (String queue : agentQueues(objects)) {
-      temporal.newWorker(queue).registerActivitiesImplementations(chat, tools);
-    }
-    OperatorRuntime operator =
-        new OperatorRuntime(
-            client,
-            temporal.client(),
-            temporal.factory(),
-            new OperatorRuntime.Settings(
-                null, "in-process", "default", "ark:dev", null, "ark-dev"));
-    webhooks =
-        new WebhookServer(
-            EventStore.of(client, null),
-            temporal.client(),
-            webhookPort,
-            WebhookServer.Limits.DEFAULT);
-    closeables.add(0, webhooks);
-    operator.start();
-    closeables.add(0, operator);
-    apply(objects);
+    watchNamespace = null;
+    defaultNamespace =
+        options.namespace() == null || options.namespace().isBlank()
+            ? "default"
+            : options.namespace();
   }
 
   KubernetesClient client() {
@@ -97,6 +210,11 @@ final class DevRuntime implements AutoCloseable {
 
   int webhookPort() {
     return webhooks.port();
+  }
+
+  /** The namespace the operator watches, or null for all (in-process API server). */
+  String watchNamespace() {
+    return watchNamespace;
   }
 
   /** Re-applies the folder's manifests (after an edit). */
@@ -133,41 +251,95 @@ final class DevRuntime implements AutoCloseable {
     return name.endsWith(".yaml") || name.endsWith(".yml");
   }
 
-  /** Task queues of every agent the folder's teams and ArkAgents define. */
-  private static Set<String> agentQueues(List<Manifest> objects) {
-    Set<String> queues = new LinkedHashSet<>();
-    for (Manifest m : objects) {
-      String ns = namespace(m);
-      if (m.kind().equals("ArkAgent")) {
-        queues.add(RunPlan.taskQueue(ns, m.name()));
-      }
-      if (m.kind().equals("ArkTeam")) {
-        m.tree()
-            .path("spec")
-            .path("roles")
-            .forEach(
-                role ->
-                    queues.add(
-                        RunPlan.taskQueue(
-                            ns,
-                            role.hasNonNull("arkAgent")
-                                ? role.path("arkAgent").asText()
-                                : m.name() + "-" + role.path("name").asText())));
-      }
-    }
-    return queues;
+  private String namespace(Manifest m) {
+    return m.namespace().isEmpty() ? defaultNamespace : m.namespace();
   }
 
-  private static String namespace(Manifest m) {
-    return m.namespace().isEmpty() ? "default" : m.namespace();
+  private static void requireNamespace(KubernetesClient client, String namespace) {
+    try {
+      if (client.namespaces().withName(namespace).get() == null) {
+        throw new UserError(
+            "namespace "
+                + namespace
+                + " not found: create it with 'kubectl create namespace "
+                + namespace
+                + "' or choose another with -n");
+      }
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 403) {
+        throw e;
+      }
+      // may not read namespaces: the permission check that follows names what is missing
+    }
+  }
+
+  /** On a real cluster the operator watches one namespace: every manifest must be in it. */
+  private void requireWatchedNamespace(List<Manifest> objects) {
+    for (Manifest m : objects) {
+      if (!m.namespace().isEmpty() && !m.namespace().equals(watchNamespace)) {
+        throw new UserError(
+            m.file()
+                + ": "
+                + m.object()
+                + " is in namespace "
+                + m.namespace()
+                + " but ark dev watches namespace "
+                + watchNamespace
+                + ": remove metadata.namespace or run ark dev with -n "
+                + m.namespace());
+      }
+    }
   }
 
   private void apply(List<Manifest> objects) {
-    for (Manifest m : objects) {
-      HasMetadata object =
-          client.getKubernetesSerialization().convertValue(m.tree(), HasMetadata.class);
-      client.resource(object).inNamespace(namespace(m)).createOr(r -> r.update());
+    if (realCluster) {
+      requireWatchedNamespace(objects);
+      // a server-side dry run of every object first: when the API server refuses one, nothing of
+      // the folder is applied
+      for (Manifest m : objects) {
+        apply(m, true);
+      }
     }
+    for (Manifest m : objects) {
+      apply(m, false);
+    }
+  }
+
+  private void apply(Manifest m, boolean dryRun) {
+    try {
+      if (realCluster) {
+        // server-side apply: what the operator set (finalizers, labels, status) is kept
+        GenericKubernetesResource object =
+            client
+                .getKubernetesSerialization()
+                .convertValue(m.tree(), GenericKubernetesResource.class);
+        client
+            .resource(object)
+            .inNamespace(namespace(m))
+            .dryRun(dryRun)
+            .fieldManager(FIELD_MANAGER)
+            .forceConflicts()
+            .serverSideApply();
+      } else {
+        HasMetadata object =
+            client.getKubernetesSerialization().convertValue(m.tree(), HasMetadata.class);
+        client.resource(object).inNamespace(namespace(m)).createOr(r -> r.update());
+      }
+    } catch (KubernetesClientException e) {
+      throw new UserError(
+          (m.file().isEmpty() ? "" : m.file() + ": ")
+              + m.object()
+              + " was not applied: "
+              + serverMessage(e));
+    }
+  }
+
+  /** The API server's own message (its Status), else the client's. */
+  static String serverMessage(KubernetesClientException e) {
+    if (e.getStatus() != null && e.getStatus().getMessage() != null) {
+      return e.getStatus().getMessage();
+    }
+    return ClusterAccess.rootMessage(e);
   }
 
   @Override
@@ -179,5 +351,6 @@ final class DevRuntime implements AutoCloseable {
         // shutting down
       }
     }
+    closeables.clear();
   }
 }

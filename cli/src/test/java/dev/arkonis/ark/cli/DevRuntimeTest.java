@@ -146,6 +146,73 @@ class DevRuntimeTest {
     }
   }
 
+  @Test
+  void withoutAFolderTeamsCreatedLaterGetAgentWorkersAndTheirRunsSucceed() throws Exception {
+    List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (DevRuntime dev =
+        new DevRuntime(DevRuntime.Options.local(null, 0, "mock", Duration.ZERO), said::add)) {
+      var client = dev.client();
+      client
+          .resource(
+              client
+                  .getKubernetesSerialization()
+                  .unmarshal(
+                      """
+                      apiVersion: arkonis.dev/v1alpha1
+                      kind: ArkTeam
+                      metadata:
+                        name: later
+                        namespace: default
+                      spec:
+                        roles:
+                          - name: solo
+                            model: mock-model
+                        pipeline:
+                          - role: solo
+                            inputs:
+                              prompt: "say hi"
+                      """,
+                      io.fabric8.kubernetes.api.model.HasMetadata.class))
+          .create();
+      client
+          .resource(
+              client
+                  .getKubernetesSerialization()
+                  .unmarshal(
+                      """
+                      apiVersion: arkonis.dev/v1alpha1
+                      kind: ArkRun
+                      metadata:
+                        name: later-1
+                        namespace: default
+                      spec:
+                        teamRef:
+                          name: later
+                      """,
+                      io.fabric8.kubernetes.api.model.HasMetadata.class))
+          .create();
+
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  client
+                      .getKubernetesSerialization()
+                      .convertValue(
+                          client
+                              .resources(ArkRun.class)
+                              .inNamespace("default")
+                              .withName("later-1")
+                              .get(),
+                          JsonNode.class)
+                      .path("status")
+                      .path("phase")
+                      .asText(),
+              "Succeeded"::equals);
+      assertThat(said).contains("agent worker on ark/default/later-solo");
+    }
+  }
+
   private static Set<String> runNames(DevRuntime dev) {
     Set<String> names = new HashSet<>();
     dev.client()

@@ -25,6 +25,10 @@ import java.util.Map;
  */
 public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.TeamRunWorkflow {
   private RunState state;
+
+  /** Change id: a call cancelled with the run no longer fails its step. */
+  private static final String CANCELLED_CALLS_VERSION = "cancelled-calls-cancel-the-step";
+
   private final Map<String, CancellationScope> scopes = new LinkedHashMap<>();
 
   @Override
@@ -146,12 +150,24 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
     try {
       body.get();
     } catch (RunStop stop) {
+      if (runCancelled()) {
+        return; // its call was cancelled with the run: the step ends Cancelled, not Failed
+      }
       stepFailed(step, stop.phase(), stop.getMessage());
     } catch (CanceledFailure cancelled) {
       // the run ended; RunState.finish marked the step
     } catch (RuntimeException e) {
       stepFailed(step, Phases.FAILED, "internal error: " + e);
     }
+  }
+
+  /**
+   * True in a step's scope when the run itself is being cancelled (the cancellation reaches the
+   * step's calls before the run loop sees it).
+   */
+  private static boolean runCancelled() {
+    return CancellationScope.current().isCancelRequested()
+        && Workflow.getVersion(CANCELLED_CALLS_VERSION, Workflow.DEFAULT_VERSION, 1) == 1;
   }
 
   private void stepFailed(RunState.Step step, String phase, String message) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.arkonis.ark.workflows.api.AgentActivities;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.RunStatus;
+import dev.arkonis.ark.workflows.api.RunStatusActivities;
 import dev.arkonis.ark.workflows.api.StepSpec;
 import dev.arkonis.ark.workflows.api.StepStatus;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
@@ -21,6 +22,8 @@ import io.temporal.worker.Worker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -338,5 +341,58 @@ class TeamRunWorkflowTest {
     RunStatus status = stub.query("status", RunStatus.class);
     assertThat(status.phase()).isEqualTo("Cancelled");
     assertThat(step(status, "a").phase()).isEqualTo("Cancelled");
+  }
+
+  @Test
+  void cancellationWhileCallsAndAStatusWriteAreInFlightRecordsCancelled(
+      TestWorkflowEnvironment env, Worker worker) throws InterruptedException {
+    CountDownLatch inFlight = new CountDownLatch(3);
+    FakeAgents agents =
+        new FakeAgents(
+            r -> {
+              inFlight.countDown();
+              sleep(3_000);
+              return FakeAgents.reply(r.step() + " done");
+            });
+    List<RunStatus> written = new java.util.concurrent.CopyOnWriteArrayList<>();
+    env.newWorker("status")
+        .registerActivitiesImplementations(
+            (RunStatusActivities)
+                (ref, status) -> {
+                  written.add(status);
+                  if (status.steps().stream().allMatch(s -> s.phase().equals("Running"))) {
+                    inFlight.countDown();
+                    sleep(3_000);
+                  }
+                });
+    RunPlan plan =
+        Plans.builder()
+            .step(Plans.step("a"))
+            .step(Plans.step("b"))
+            .build()
+            .withStatusTaskQueue("status");
+    WorkflowStub stub = start(env, worker, plan, agents);
+    assertThat(inFlight.await(10, TimeUnit.SECONDS)).isTrue();
+
+    stub.cancel();
+
+    assertThatThrownBy(() -> stub.getResult(RunStatus.class))
+        .isInstanceOf(WorkflowFailedException.class);
+    RunStatus status = stub.query("status", RunStatus.class);
+    assertThat(status.phase()).isEqualTo("Cancelled");
+    assertThat(status.message()).isEqualTo("run cancelled");
+    assertThat(status.failedStep()).isNull();
+    assertThat(step(status, "a").phase()).isEqualTo("Cancelled");
+    assertThat(step(status, "b").phase()).isEqualTo("Cancelled");
+    // the last status written to the ArkRun says Cancelled too
+    assertThat(written.get(written.size() - 1).phase()).isEqualTo("Cancelled");
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
