@@ -6,6 +6,8 @@ import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.spec.SpecValidator;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
 import dev.arkonis.ark.bridge.OperatorRuntime;
+import dev.arkonis.ark.bridge.admission.LocalAdmissionWebhook;
+import dev.arkonis.ark.bridge.admission.WebhookRegistration;
 import dev.arkonis.ark.bridge.webhook.EventStore;
 import dev.arkonis.ark.bridge.webhook.WebhookServer;
 import dev.arkonis.ark.crd.manifest.CrdCatalog;
@@ -152,9 +154,9 @@ final class DevRuntime implements AutoCloseable {
                 null,
                 "ark-dev",
                 "http://localhost:" + webhooks.port()));
-    // ADMISSION WEBHOOK: on a real cluster (realCluster) ark dev serves the validating admission
-    // webhook on localhost and registers it by URL (ValidatingWebhookConfiguration) here, before
-    // the operator starts and the folder is applied.
+    if (realCluster) {
+      startAdmission(say);
+    }
     closeables.add(0, operator);
     try {
       operator.start();
@@ -162,6 +164,40 @@ final class DevRuntime implements AutoCloseable {
       throw new UserError(e.getMessage());
     }
     apply(objects);
+  }
+
+  /**
+   * The validating admission webhook, served on 127.0.0.1 and registered by URL for the watched
+   * namespace only, so that {@code kubectl apply} there rejects what {@code ark validate} rejects
+   * while ark dev runs. {@code failurePolicy: Ignore}: when ark dev is not running, a configuration
+   * left behind by a killed process admits objects instead of blocking the namespace (the CRDs'
+   * CEL rules still apply). Removed again on close. Without the RBAC to register it, ark dev says so
+   * and runs on.
+   */
+  private void startAdmission(Consumer<String> say) {
+    String configuration = "ark-dev-" + watchNamespace;
+    try {
+      LocalAdmissionWebhook admission =
+          LocalAdmissionWebhook.start(
+              client,
+              configuration,
+              0,
+              new WebhookRegistration.Options("Ignore", 5, List.of(), List.of(watchNamespace)));
+      closeables.add(0, admission);
+      say.accept(
+          "ark dev: admission webhook "
+              + LocalAdmissionWebhook.url(admission.port())
+              + " registered as ValidatingWebhookConfiguration "
+              + configuration
+              + " (namespace "
+              + watchNamespace
+              + ")");
+    } catch (KubernetesClientException e) {
+      say.accept(
+          "ark dev: admission webhook not registered ("
+              + serverMessage(e)
+              + "); kubectl apply is checked by the CRDs' rules only");
+    }
   }
 
   /** A real cluster: reachable, the namespace exists, RBAC allows the operator, CRDs served. */

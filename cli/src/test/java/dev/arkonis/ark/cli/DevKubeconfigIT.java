@@ -361,6 +361,22 @@ class DevKubeconfigIT {
         .isEqualTo("Succeeded");
   }
 
+  /**
+   * ark dev registers its admission webhook for the watched namespace: a mistake no CEL rule can
+   * see (a dependency cycle) is refused by {@code kubectl apply} with ark validate's words.
+   */
+  @Test
+  @Order(5)
+  void kubectlApplyOfATeamArkValidateRejectsIsRefused() throws Exception {
+    assertThat(devLog()).contains("admission webhook https://127.0.0.1:");
+    Path cycle = Cli.repoRoot().resolve("cli/src/test/resources/invalid/cycle.yaml");
+    Kubectl apply = kubectl("apply", "-f", cycle.toString());
+    assertThat(apply.exit()).isNotZero();
+    assertThat(apply.err()).contains("dependency cycle: a → c → b → a");
+    assertThat(kubectl("get", "arkteam", "cyclic", "--ignore-not-found", "-o", "name").out())
+        .isEmpty();
+  }
+
   @Test
   @Order(6)
   void logsNoErrors() throws Exception {
