@@ -170,8 +170,8 @@ final class DevRuntime implements AutoCloseable {
    * The validating admission webhook, served on 127.0.0.1 and registered by URL for the watched
    * namespace only, so that {@code kubectl apply} there rejects what {@code ark validate} rejects
    * while ark dev runs. {@code failurePolicy: Ignore}: when ark dev is not running, a configuration
-   * left behind by a killed process admits objects instead of blocking the namespace (the CRDs'
-   * CEL rules still apply). Removed again on close. Without the RBAC to register it, ark dev says so
+   * left behind by a killed process admits objects instead of blocking the namespace (the CRDs' CEL
+   * rules still apply). Removed again on close. Without the RBAC to register it, ark dev says so
    * and runs on.
    */
   private void startAdmission(Consumer<String> say) {

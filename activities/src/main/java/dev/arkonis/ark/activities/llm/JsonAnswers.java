@@ -29,15 +29,7 @@ public final class JsonAnswers {
    * is the whole text. Only objects and arrays count.
    */
   public static Optional<JsonNode> whole(String text) {
-    if (text == null) {
-      return Optional.empty();
-    }
-    String body = text.strip();
-    Matcher fence = FENCE.matcher(body);
-    if (fence.matches()) {
-      body = fence.group(2).strip();
-    }
-    return parse(body).filter(n -> n.isObject() || n.isArray());
+    return complete(text).filter(n -> n.isObject() || n.isArray());
   }
 
   /**
