@@ -7,7 +7,9 @@ import dev.arkonis.ark.activities.spec.SpecValidator;
 import dev.arkonis.ark.bridge.informer.Caches;
 import dev.arkonis.ark.bridge.informer.EventRecorder;
 import dev.arkonis.ark.bridge.informer.Operator;
+import dev.arkonis.ark.bridge.informer.ReportedException;
 import dev.arkonis.ark.bridge.informer.Watch;
+import dev.arkonis.ark.bridge.reconcile.ApiErrors;
 import dev.arkonis.ark.bridge.reconcile.Reconciler;
 import dev.arkonis.ark.bridge.status.Conditions;
 import dev.arkonis.ark.bridge.status.ReadyStatus;
@@ -15,6 +17,7 @@ import dev.arkonis.ark.bridge.status.StatusWriter;
 import dev.arkonis.ark.crd.manifest.Problem;
 import dev.arkonis.ark.crd.v1alpha1.ArkEvent;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.client.WorkflowClient;
@@ -135,16 +138,26 @@ public final class ArkEventReconciler implements Reconciler {
       return;
     }
     EventSpec spec = EventSpec.of(namespace, name, tree.path("spec"));
-    if (!EventSpec.CRON.equals(spec.type()) && hasFinalizer(event)) {
-      schedules.remove(namespace, name); // no longer a cron event
-      setFinalizer(event, false);
+    Outcome out;
+    try {
+      if (!EventSpec.CRON.equals(spec.type()) && hasFinalizer(event)) {
+        schedules.remove(namespace, name); // no longer a cron event
+        setFinalizer(event, false);
+      }
+      out =
+          switch (spec.type()) {
+            case EventSpec.CRON -> cron(event, spec);
+            case EventSpec.WEBHOOK -> webhook(event, spec);
+            default -> teamOutput(event, spec);
+          };
+    } catch (KubernetesClientException e) {
+      if (!ApiErrors.refusal(e)) {
+        throw e; // conflicts, server and network errors: retried without a condition
+      }
+      ReportedException refused =
+          ApiErrors.reported(e, "cannot set up ArkEvent " + namespace + "/" + name);
+      out = Outcome.error(refused.reason(), refused.getMessage(), Map.of()).retrying(refused);
     }
-    Outcome out =
-        switch (spec.type()) {
-          case EventSpec.CRON -> cron(event, spec);
-          case EventSpec.WEBHOOK -> webhook(event, spec);
-          default -> teamOutput(event, spec);
-        };
     write(event, tree, out);
     if (out.retry() != null) {
       throw out.retry();

@@ -9,15 +9,15 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
  * operator tried and what to do. Conflicts (409) and server or network errors are not refusals:
  * they are retried without a condition.
  */
-final class ApiErrors {
-  static final String FORBIDDEN = "Forbidden";
-  static final String INVALID = "Invalid";
-  static final String API_ERROR = "ApiError";
+public final class ApiErrors {
+  public static final String FORBIDDEN = "Forbidden";
+  public static final String INVALID = "Invalid";
+  public static final String API_ERROR = "ApiError";
 
   private ApiErrors() {}
 
   /** Whether the error is a refusal to report on the object (4xx other than 409). */
-  static boolean refusal(KubernetesClientException e) {
+  public static boolean refusal(KubernetesClientException e) {
     return e.getCode() >= 400 && e.getCode() < 500 && e.getCode() != 409;
   }
 
@@ -27,7 +27,7 @@ final class ApiErrors {
    *
    * @param action what the operator tried, e.g. {@code cannot create Deployment ns/x}
    */
-  static ReportedException reported(KubernetesClientException e, String action) {
+  public static ReportedException reported(KubernetesClientException e, String action) {
     int code = e.getCode();
     String reason = code == 403 ? FORBIDDEN : code == 422 ? INVALID : API_ERROR;
     String detail =

@@ -11,8 +11,10 @@ import dev.arkonis.ark.workflows.api.EventFireWorkflow;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
@@ -36,6 +38,7 @@ import org.junit.jupiter.api.TestInfo;
 class ArkEventReconcilerTest {
   static final Duration WAIT = Duration.ofSeconds(20);
   static KubernetesClient client;
+  static KubernetesMockServer server;
 
   private TestWorkflowEnvironment env;
   private EventsFixture fixture;
@@ -211,6 +214,69 @@ class ArkEventReconcilerTest {
               assertThat(again).isNotNull();
               assertThat(token(again)).isNotEqualTo(token);
             });
+  }
+
+  /** A refused request (RBAC, admission) is the event's condition and a Warning, then retried. */
+  @Test
+  void aForbiddenTokenSecretIsTheEventsConditionAndAWarningUntilAllowed() {
+    server
+        .expect()
+        .post()
+        .withPath("/api/v1/namespaces/" + ns + "/secrets")
+        .andReturn(
+            403,
+            new StatusBuilder()
+                .withStatus("Failure")
+                .withReason("Forbidden")
+                .withCode(403)
+                .withMessage(
+                    "secrets is forbidden: User \"system:serviceaccount:ark:ark\" cannot create"
+                        + " resource \"secrets\" in API group \"\" in the namespace \""
+                        + ns
+                        + "\"")
+                .build())
+        .times(8); // ~4 s of refusals with the fixture's 50 ms..1 s backoff
+    fixture.apply(
+        ArkEvent.class,
+        """
+        apiVersion: arkonis.dev/v1alpha1
+        kind: ArkEvent
+        metadata: {name: guarded}
+        spec:
+          source: {type: webhook}
+          targets: [{team: support-team}]
+        """);
+
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              JsonNode ready = condition(fixture.status(ArkEvent.class, "guarded"), "Ready");
+              assertThat(ready.path("status").asText()).isEqualTo("False");
+              assertThat(ready.path("reason").asText()).isEqualTo("Forbidden");
+              assertThat(ready.path("message").asText())
+                  .contains("cannot set up ArkEvent " + ns + "/guarded")
+                  .contains("cannot create resource \"secrets\"")
+                  .contains("deploy/rbac/contract.txt");
+            });
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(client.v1().events().inNamespace(ns).list().getItems())
+                    .extracting(Event::getType, Event::getReason)
+                    .contains(org.assertj.core.groups.Tuple.tuple("Warning", "Forbidden")));
+    // once the API server allows it, the token is made and the condition clears by itself
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        condition(fixture.status(ArkEvent.class, "guarded"), "Ready")
+                            .path("reason")
+                            .asText())
+                    .isEqualTo("WebhookReady"));
+    assertThat(client.secrets().inNamespace(ns).withName("guarded-token").get()).isNotNull();
   }
 
   @Test
