@@ -159,8 +159,8 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
                       null,
                       List.of()))
               .text();
-      String upper = answer == null ? "" : answer.trim().toUpperCase(java.util.Locale.ROOT);
-      return upper.startsWith("VALID") || (upper.contains("VALID") && !upper.contains("INVALID"))
+      return dev.arkonis.ark.workflows.run.Verdicts.passes(
+              answer, dev.arkonis.ark.workflows.run.Verdicts.PROBE)
           ? null
           : "semantic check failed: the model answered \"" + answer + "\"";
     } catch (RuntimeException e) {

@@ -7,6 +7,7 @@ import dev.arkonis.ark.workflows.api.StepSpec;
 import dev.arkonis.ark.workflows.template.Conditions;
 import dev.arkonis.ark.workflows.template.Template;
 import dev.arkonis.ark.workflows.template.TemplateException;
+import io.temporal.workflow.Workflow;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,6 +17,9 @@ import java.util.Map;
  * feedback, semantic validation and {@code loop}. Deterministic; all I/O goes through activities.
  */
 final class StepRunner {
+  /** Change id: a semantic verdict passes only when its first word is VALID, exactly. */
+  private static final String FIRST_WORD_VERDICT = "first-word-verdict";
+
   private final AgentCalls calls;
   private final AgentLoop loop;
 
@@ -117,9 +121,13 @@ final class StepRunner {
             null,
             List.of());
     String text = verdict.text() == null ? "" : verdict.text().trim();
-    String upper = text.toUpperCase(Locale.ROOT);
-    boolean valid =
-        upper.startsWith("VALID") || (upper.contains("VALID") && !upper.contains("INVALID"));
+    boolean valid;
+    if (Workflow.getVersion(FIRST_WORD_VERDICT, Workflow.DEFAULT_VERSION, 1) == 1) {
+      valid = Verdicts.passes(text, Verdicts.STEP);
+    } else { // histories recorded before the exact first-word rule replay as they ran
+      String upper = text.toUpperCase(Locale.ROOT);
+      valid = upper.startsWith("VALID") || (upper.contains("VALID") && !upper.contains("INVALID"));
+    }
     return valid ? null : (text.isEmpty() ? "the validator gave no answer" : text);
   }
 

@@ -305,6 +305,33 @@ class TeamRunWorkflowTest {
         .containsExactly("task", "validate", "task", "validate");
   }
 
+  /** "NOT VALID" contains VALID: only the first word counts, so it is a rejection. */
+  @Test
+  void aVerdictIsItsFirstWordOnly(TestWorkflowEnvironment env, Worker worker) {
+    FakeAgents agents =
+        new FakeAgents(
+            r ->
+                FakeAgents.reply(
+                    r.purpose().equals("validate") ? "The output is NOT VALID" : "text"));
+    StepSpec analyst =
+        new StepSpec(
+            "analyst",
+            "analyst",
+            List.of(),
+            Map.of("prompt", "analyse"),
+            null,
+            null,
+            null,
+            new StepSpec.Validation("Has numbers? VALID or INVALID", "fail", 0),
+            0,
+            -1);
+
+    RunStatus status = run(env, worker, Plans.builder().step(analyst).build(), agents);
+
+    assertThat(status.phase()).isEqualTo("Failed");
+    assertThat(status.message()).contains("The output is NOT VALID");
+  }
+
   @Test
   void priorOutputsSkipSucceededSteps(TestWorkflowEnvironment env, Worker worker) {
     FakeAgents agents = FakeAgents.echo();
