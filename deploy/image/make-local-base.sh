@@ -32,8 +32,8 @@ trap 'rm -rf "$work"' EXIT
 rootfs="$work/rootfs"
 mkdir -p "$rootfs"
 
-# The modules ark uses (java.se: HTTP client, JMX, naming, SQL types...; jdk.httpserver: webhook and
-# dashboard; jdk.unsupported: gRPC/Netty; jdk.crypto.ec: TLS to model APIs and Temporal Cloud).
+# The modules ark uses (java.se: HTTP client, JMX, naming, SQL types...; jdk.httpserver: event and admission
+# webhooks; jdk.unsupported: gRPC/Netty; jdk.crypto.ec: TLS to model APIs and Temporal Cloud).
 modules="java.se,jdk.unsupported,jdk.crypto.ec,jdk.zipfs,jdk.naming.dns,jdk.httpserver,jdk.management,jdk.jfr"
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
   --compress=2 --output "$rootfs/opt/java/openjdk"

@@ -10,16 +10,16 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * the upstream recipes are absent).
  */
 @EnabledIf(
-    value = "dev.arkonis.ark.cli.Cli#upstreamPresent",
+    value = "dev.arkonis.ark.cli.UpstreamRecipes#present",
     disabledReason = "no upstream recipes: set ARK_COMPAT_DIR")
 class DelegationRunCompatTest extends DelegationRunTest {
   @BeforeAll
   static void needsTheUpstreamRecipes() {
-    Cli.upstreamDir();
+    UpstreamRecipes.dir();
   }
 
   @Override
   Path recipe() {
-    return Cli.upstream("customer-support.yaml");
+    return UpstreamRecipes.recipe("customer-support.yaml");
   }
 }

@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.arkonis.ark.crd.manifest.CrdCatalog;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -29,7 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
@@ -54,6 +51,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class DevKubeconfigIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private static TestCluster cluster;
   private static Path kubeconfig;
   private static String temporalAddress;
   private static KubernetesClient kube;
@@ -66,25 +64,17 @@ class DevKubeconfigIT {
 
   @BeforeAll
   static void startArkDev() throws Exception {
-    String configured = System.getenv("ARK_TEST_KUBECONFIG");
-    if (configured == null || configured.isBlank()) {
-      fail(
-          "ARK_TEST_KUBECONFIG is not set: run the tests with scripts/test (or start a cluster with"
-              + " 'scripts/cluster up' and export ARK_TEST_KUBECONFIG=<the path it prints>)");
-    }
     temporalAddress = System.getenv("ARK_TEST_TEMPORAL_ADDRESS");
     if (temporalAddress == null || temporalAddress.isBlank()) {
       fail(
           "ARK_TEST_TEMPORAL_ADDRESS is not set: run the tests with scripts/test, which starts a"
               + " Temporal dev server");
     }
-    kubeconfig = Path.of(configured);
-    kube = ClusterAccess.open(kubeconfig);
-    namespace = "ark-dev-it-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
-    kube.namespaces()
-        .resource(
-            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
-        .create();
+    cluster = TestCluster.open("ark-dev-it");
+    kubeconfig = cluster.kubeconfig;
+    kube = cluster.kube;
+    namespace = cluster.namespace;
+    work = cluster.work;
     service =
         WorkflowServiceStubs.newConnectedServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget(temporalAddress).build(),
@@ -93,16 +83,15 @@ class DevKubeconfigIT {
         WorkflowClient.newInstance(
             service, WorkflowClientOptions.newBuilder().setNamespace("default").build());
 
-    work = Files.createTempDirectory("ark-dev-it");
     Path folder = Files.createDirectories(work.resolve("manifests"));
     Files.writeString(folder.resolve("echo.yaml"), echoTeam("{{ .trigger.body.message }}"));
     devOut = work.resolve("ark-dev.out");
     dev =
         new ProcessBuilder(
-                java(),
+                TestCluster.java(),
                 "-Xmx384m",
                 "-jar",
-                jar().toString(),
+                TestCluster.jar().toString(),
                 "dev",
                 folder.toString(),
                 "--kubeconfig",
@@ -137,7 +126,7 @@ class DevKubeconfigIT {
     if (kube != null && namespace != null) {
       if (dev != null && dev.isAlive()) {
         // while ark dev runs, so the run and event finalizers are let go
-        kubectl("delete", "arkruns,arkevents", "--all", "--timeout=60s");
+        cluster.kubectl("delete", "arkruns,arkevents", "--all", "--timeout=60s");
       }
     }
     if (dev != null) {
@@ -146,9 +135,8 @@ class DevKubeconfigIT {
         dev.destroyForcibly();
       }
     }
-    if (kube != null && namespace != null) {
-      kube.namespaces().withName(namespace).delete();
-      kube.close();
+    if (cluster != null) {
+      cluster.close();
     }
     if (service != null) {
       service.shutdownNow();
@@ -170,14 +158,15 @@ class DevKubeconfigIT {
     }
     assertThat(devLog()).contains("namespace " + namespace);
     // the folder was applied (server-side apply) into the watched namespace
-    assertThat(kubectl("get", "arkteam", "echo", "-o", "name").out())
+    assertThat(cluster.kubectl("get", "arkteam", "echo", "-o", "name").out())
         .isEqualTo("arkteam.arkonis.dev/echo");
   }
 
   @Test
   @Order(2)
   void kubectlAppliesTheExamplesAndPrintsTheColumns() throws Exception {
-    Kubectl apply = kubectl("apply", "-f", Cli.repoRoot().resolve("examples").toString());
+    TestCluster.Kubectl apply =
+        cluster.kubectl("apply", "-f", Cli.repoRoot().resolve("examples").toString());
     assertThat(apply.exit()).as(apply.err()).isZero();
     assertThat(apply.out())
         .contains(
@@ -190,12 +179,12 @@ class DevKubeconfigIT {
         .pollInterval(Duration.ofSeconds(1))
         .untilAsserted(
             () -> {
-              String teams = kubectl("get", "arkteam").out();
+              String teams = cluster.kubectl("get", "arkteam").out();
               assertThat(header(teams))
                   .containsExactly("NAME", "PHASE", "ENTRY", "LAST", "RUN", "AGE");
               assertThat(teams).containsPattern("(?m)^research-team\\s+Ready\\s+coordinator\\s");
               assertThat(teams).containsPattern("(?m)^blog-pipeline\\s+Ready\\s");
-              String agents = kubectl("get", "arkagent").out();
+              String agents = cluster.kubectl("get", "arkagent").out();
               assertThat(header(agents))
                   .containsExactly("NAME", "MODEL", "REPLICAS", "READY", "AGE");
               // READY equals REPLICAS: the operator's Deployment got 5 Ready pods
@@ -227,16 +216,19 @@ class DevKubeconfigIT {
           input:
             task: "Write a short note about Kubernetes operators"
         """);
-    Kubectl create = kubectl("create", "-f", run.toString());
+    TestCluster.Kubectl create = cluster.kubectl("create", "-f", run.toString());
     assertThat(create.exit()).as(create.err()).isZero();
 
     await()
         .atMost(Duration.ofSeconds(120))
         .pollInterval(Duration.ofSeconds(1))
         .until(
-            () -> kubectl("get", "arkrun", "research-1", "-o", "jsonpath={.status.phase}").out(),
+            () ->
+                cluster
+                    .kubectl("get", "arkrun", "research-1", "-o", "jsonpath={.status.phase}")
+                    .out(),
             phase -> phase.equals("Succeeded") || phase.equals("Failed"));
-    String runs = kubectl("get", "arkrun").out();
+    String runs = cluster.kubectl("get", "arkrun").out();
     assertThat(header(runs)).containsExactly("NAME", "TEAM", "PHASE", "TOKENS", "AGE");
     Matcher row =
         Pattern.compile("(?m)^research-1\\s+research-team\\s+(\\S+)\\s+(\\d+)\\s").matcher(runs);
@@ -247,7 +239,7 @@ class DevKubeconfigIT {
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () ->
-                assertThat(kubectl("get", "arkteam", "research-team").out())
+                assertThat(cluster.kubectl("get", "arkteam", "research-team").out())
                     .containsPattern(
                         "(?m)^research-team\\s+Ready\\s+coordinator\\s+research-1\\s"));
     assertThat(devLog()).contains("run research-1: Succeeded");
@@ -292,13 +284,14 @@ class DevKubeconfigIT {
                     phases.add(phase(r));
                   }
                 })) {
-      assertThat(kubectl("create", "-f", run.toString()).exit()).isZero();
+      assertThat(cluster.kubectl("create", "-f", run.toString()).exit()).isZero();
       await().atMost(Duration.ofSeconds(60)).until(() -> phases.contains("Running"));
 
-      Kubectl delete = kubectl("delete", "arkrun", "blog-1", "--timeout=60s");
+      TestCluster.Kubectl delete = cluster.kubectl("delete", "arkrun", "blog-1", "--timeout=60s");
 
       assertThat(delete.exit()).as(delete.err()).isZero();
-      assertThat(ok("get", "arkrun", "blog-1", "--ignore-not-found", "-o", "name")).isEmpty();
+      assertThat(cluster.ok("get", "arkrun", "blog-1", "--ignore-not-found", "-o", "name"))
+          .isEmpty();
       assertThat(phases).contains("Cancelled").doesNotContain("Succeeded");
     }
     WorkflowExecutionStatus status =
@@ -315,7 +308,8 @@ class DevKubeconfigIT {
         .atMost(Duration.ofSeconds(30))
         .until(
             () ->
-                kubectl(
+                cluster
+                    .kubectl(
                         "get",
                         "arkevent",
                         "echo-hook",
@@ -328,7 +322,8 @@ class DevKubeconfigIT {
             .atMost(Duration.ofSeconds(30))
             .until(
                 () ->
-                    kubectl("get", "secret", "echo-hook-token", "-o", "jsonpath={.data.token}")
+                    cluster
+                        .kubectl("get", "secret", "echo-hook-token", "-o", "jsonpath={.data.token}")
                         .out(),
                 t -> !t.isEmpty());
     Matcher port = Pattern.compile("webhooks on :(\\d+)").matcher(devLog());
@@ -357,7 +352,7 @@ class DevKubeconfigIT {
     JsonNode body = JSON.readTree(answer.body());
     assertThat(body.path("output").asText()).contains("edited: ping");
     String run = body.path("runs").path(0).asText();
-    assertThat(kubectl("get", "arkrun", run, "-o", "jsonpath={.status.phase}").out())
+    assertThat(cluster.kubectl("get", "arkrun", run, "-o", "jsonpath={.status.phase}").out())
         .isEqualTo("Succeeded");
   }
 
@@ -370,10 +365,11 @@ class DevKubeconfigIT {
   void kubectlApplyOfATeamArkValidateRejectsIsRefused() throws Exception {
     assertThat(devLog()).contains("admission webhook https://127.0.0.1:");
     Path cycle = Cli.repoRoot().resolve("cli/src/test/resources/invalid/cycle.yaml");
-    Kubectl apply = kubectl("apply", "-f", cycle.toString());
+    TestCluster.Kubectl apply = cluster.kubectl("apply", "-f", cycle.toString());
     assertThat(apply.exit()).isNotZero();
     assertThat(apply.err()).contains("dependency cycle: a → c → b → a");
-    assertThat(kubectl("get", "arkteam", "cyclic", "--ignore-not-found", "-o", "name").out())
+    assertThat(
+            cluster.kubectl("get", "arkteam", "cyclic", "--ignore-not-found", "-o", "name").out())
         .isEmpty();
   }
 
@@ -381,133 +377,6 @@ class DevKubeconfigIT {
   @Order(6)
   void logsNoErrors() throws Exception {
     assertThat(devLog()).doesNotContainPattern("(?m)^ERROR ");
-  }
-
-  @Test
-  @Order(7)
-  void aUserWithoutTheOperatorsRbacGetsOneLineAndExitCode2() throws Exception {
-    kube.serviceAccounts()
-        .inNamespace(namespace)
-        .resource(
-            new ServiceAccountBuilder()
-                .withNewMetadata()
-                .withName("no-rights")
-                .endMetadata()
-                .build())
-        .create();
-    Kubectl token = kubectl("create", "token", "no-rights");
-    assertThat(token.exit()).as(token.err()).isZero();
-    Path limited = work.resolve("limited.kubeconfig");
-    Files.writeString(
-        limited,
-        Files.readString(kubeconfig)
-            .replaceAll("(?m)^(\\s*token:).*$", "$1 " + token.out().strip()));
-
-    Run denied = runJar("dev", "--kubeconfig", limited.toString(), "-n", namespace);
-
-    assertThat(denied.exit()).as(denied.output()).isEqualTo(2);
-    assertThat(denied.output().strip().lines()).hasSize(1);
-    assertThat(denied.output())
-        .startsWith("error: the kubeconfig's user may not ")
-        .contains("arkteams", "in namespace " + namespace, "deploy/rbac/contract.txt");
-  }
-
-  @Test
-  @Order(8)
-  void anUnreachableClusterOrAMissingNamespaceIsOneLineAndExitCode2() throws Exception {
-    Path unreachable = work.resolve("unreachable.kubeconfig");
-    Files.writeString(
-        unreachable,
-        Files.readString(kubeconfig)
-            .replaceAll("https://127\\.0\\.0\\.1:\\d+", "https://127.0.0.1:1"));
-    Run refused = runJar("dev", "--kubeconfig", unreachable.toString());
-    assertThat(refused.exit()).as(refused.output()).isEqualTo(2);
-    assertThat(refused.output().strip().lines()).hasSize(1);
-    assertThat(refused.output())
-        .startsWith("error: cannot reach the Kubernetes API at https://127.0.0.1:1");
-
-    Run missing = runJar("dev", "--kubeconfig", kubeconfig.toString(), "-n", namespace + "-none");
-    assertThat(missing.exit()).as(missing.output()).isEqualTo(2);
-    assertThat(missing.output().strip())
-        .isEqualTo(
-            "error: namespace "
-                + namespace
-                + "-none not found: create it with 'kubectl create namespace "
-                + namespace
-                + "-none' or choose another with -n");
-  }
-
-  @Test
-  @Order(9)
-  void aManifestTheApiServerRefusesIsOneLineAndExitCode2() throws Exception {
-    Path folder = Files.createDirectories(work.resolve("refused"));
-    Files.writeString(
-        folder.resolve("a-settings.yaml"),
-        """
-        apiVersion: arkonis.dev/v1alpha1
-        kind: ArkSettings
-        metadata:
-          name: house-style
-        spec:
-          temperature: "0.2"
-        ---
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: house-prompts
-        data:
-          writer: "Write clearly."
-        """);
-    // applied after a-settings.yaml: the files go in name order
-    Path file =
-        Files.writeString(
-            folder.resolve("z-prompts.yaml"),
-            """
-            apiVersion: arkonis.dev/v1alpha1
-            kind: ArkSettings
-            metadata:
-              name: other-style
-            spec:
-              temperature: "0.5"
-            ---
-            apiVersion: v1
-            kind: ConfigMap
-            metadata:
-              name: Team_Prompts
-            data:
-              writer: "Write clearly."
-            """);
-
-    Run refused =
-        runJar(
-            "dev",
-            folder.toString(),
-            "--kubeconfig",
-            kubeconfig.toString(),
-            "-n",
-            namespace,
-            "--temporal-address",
-            temporalAddress,
-            "--webhook-port",
-            "0");
-
-    assertThat(refused.exit()).as(refused.output()).isEqualTo(2);
-    String error =
-        refused.output().lines().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow();
-    assertThat(error)
-        .startsWith("error: " + file + ": ConfigMap/Team_Prompts was not applied: ")
-        .contains("metadata.name: Invalid value");
-    assertThat(refused.output()).doesNotContainPattern("(?m)^\\s+at ");
-    // nothing of the folder was applied (a server-side dry run of every object comes first)
-    assertThat(
-            ok(
-                "get",
-                "arksettings/house-style",
-                "configmap/house-prompts",
-                "--ignore-not-found",
-                "-o",
-                "name"))
-        .isEmpty();
   }
 
   private static String echoTeam(String template) {
@@ -563,60 +432,5 @@ class DevKubeconfigIT {
 
   private static String devLog() throws IOException {
     return Files.readString(devOut);
-  }
-
-  private static Path jar() {
-    Path jar = Cli.repoRoot().resolve("cli/target/ark.jar");
-    if (!Files.isRegularFile(jar)) {
-      fail(jar + " is missing: the integration tests run after 'package' (mvn verify)");
-    }
-    return jar;
-  }
-
-  private static String java() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  record Kubectl(int exit, String out, String err) {}
-
-  record Run(int exit, String output) {}
-
-  /** {@link #kubectl} that must succeed; its output. */
-  private static String ok(String... args) throws IOException, InterruptedException {
-    Kubectl result = kubectl(args);
-    assertThat(result.exit()).as("kubectl %s: %s", String.join(" ", args), result.err()).isZero();
-    return result.out();
-  }
-
-  /** The real kubectl, in the test namespace. */
-  private static Kubectl kubectl(String... args) throws IOException, InterruptedException {
-    List<String> command =
-        new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "-n", namespace));
-    command.addAll(List.of(args));
-    Path out = Files.createTempFile(work, "kubectl", ".out");
-    Path err = Files.createTempFile(work, "kubectl", ".err");
-    Process p =
-        new ProcessBuilder(command)
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
-    if (!p.waitFor(90, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      fail("kubectl " + String.join(" ", args) + " did not finish in 90 s");
-    }
-    return new Kubectl(p.exitValue(), Files.readString(out).strip(), Files.readString(err).strip());
-  }
-
-  private static Run runJar(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(java(), "-Xmx256m", "-jar", jar().toString()));
-    command.addAll(List.of(args));
-    Path out = Files.createTempFile(work, "ark", ".out");
-    Process p =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-    if (!p.waitFor(90, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      fail("ark " + String.join(" ", args) + " did not finish in 90 s:\n" + Files.readString(out));
-    }
-    return new Run(p.exitValue(), Files.readString(out));
   }
 }

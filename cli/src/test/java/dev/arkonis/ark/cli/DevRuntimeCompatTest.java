@@ -12,16 +12,16 @@ import org.junit.jupiter.api.io.TempDir;
  * recipes are absent.
  */
 @EnabledIf(
-    value = "dev.arkonis.ark.cli.Cli#upstreamPresent",
+    value = "dev.arkonis.ark.cli.UpstreamRecipes#present",
     disabledReason = "no upstream recipes: set ARK_COMPAT_DIR")
 class DevRuntimeCompatTest {
   @BeforeAll
   static void needsTheUpstreamRecipes() {
-    Cli.upstreamDir();
+    UpstreamRecipes.dir();
   }
 
   @Test
   void recipesWebhookInSyncModeReturnsTheOutput(@TempDir Path dir) throws Exception {
-    DevRuntimeTest.webhookInSyncModeAnswers(Cli.upstream("customer-support.yaml"), dir);
+    DevRuntimeTest.webhookInSyncModeAnswers(UpstreamRecipes.recipe("customer-support.yaml"), dir);
   }
 }

@@ -8,16 +8,16 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * dry run) on the upstream blog-writer recipe (skipped when the upstream recipes are absent).
  */
 @EnabledIf(
-    value = "dev.arkonis.ark.cli.Cli#upstreamPresent",
+    value = "dev.arkonis.ark.cli.UpstreamRecipes#present",
     disabledReason = "no upstream recipes: set ARK_COMPAT_DIR")
 class RunCommandCompatTest extends RunCommandTest {
   @BeforeAll
   static void needsTheUpstreamRecipes() {
-    Cli.upstreamDir();
+    UpstreamRecipes.dir();
   }
 
   @Override
   String recipe() {
-    return Cli.upstream("blog-writer.yaml").toString();
+    return UpstreamRecipes.recipe("blog-writer.yaml").toString();
   }
 }

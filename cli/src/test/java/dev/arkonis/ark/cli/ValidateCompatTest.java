@@ -15,14 +15,14 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * the upstream recipes are absent).
  */
 @EnabledIf(
-    value = "dev.arkonis.ark.cli.Cli#upstreamPresent",
+    value = "dev.arkonis.ark.cli.UpstreamRecipes#present",
     disabledReason = "no upstream recipes: set ARK_COMPAT_DIR")
 class ValidateCompatTest {
   private static List<Path> recipes;
 
   @BeforeAll
   static void needsTheUpstreamRecipes() throws IOException {
-    try (var files = Files.list(Cli.upstreamDir())) {
+    try (var files = Files.list(UpstreamRecipes.dir())) {
       recipes = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
   }
@@ -42,7 +42,7 @@ class ValidateCompatTest {
 
   @Test
   void countsTheArkObjectsOfARecipe() {
-    Cli result = Cli.run("validate", Cli.upstream("analytics-team.yaml").toString());
+    Cli result = Cli.run("validate", UpstreamRecipes.recipe("analytics-team.yaml").toString());
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.out()).contains("2 ark object(s) valid");
   }

@@ -210,15 +210,7 @@ class ArkAgentReconcilerTest {
                   .contains("create it");
             });
     assertThat(k8s.exists(Deployment.class, "waiting")).isFalse();
-    await()
-        .untilAsserted(
-            () ->
-                assertThat(client.v1().events().inNamespace(NS).list().getItems())
-                    .anySatisfy(
-                        e -> {
-                          assertThat(e.getType()).isEqualTo("Warning");
-                          assertThat(e.getReason()).isEqualTo("ReferenceNotFound");
-                        }));
+    k8s.awaitWarning("ReferenceNotFound", null, null, null);
 
     createConfigMap("later", Map.of("prompt", "Now you can start."));
     await().until(() -> k8s.exists(Deployment.class, "waiting"));
@@ -339,15 +331,7 @@ class ArkAgentReconcilerTest {
                   .contains("Deployment refused cannot create pods (FailedCreate)")
                   .contains("exceeded quota");
             });
-    await()
-        .untilAsserted(
-            () ->
-                assertThat(client.v1().events().inNamespace(NS).list().getItems())
-                    .anySatisfy(
-                        e -> {
-                          assertThat(e.getType()).isEqualTo("Warning");
-                          assertThat(e.getReason()).isEqualTo("ReplicaFailure");
-                        }));
+    k8s.awaitWarning("ReplicaFailure", null, null, null);
   }
 
   @Test
@@ -386,15 +370,7 @@ class ArkAgentReconcilerTest {
                   .contains("blockOwnerDeletion")
                   .contains("deploy/rbac/contract.txt");
             });
-    await()
-        .untilAsserted(
-            () ->
-                assertThat(client.v1().events().inNamespace(NS).list().getItems())
-                    .anySatisfy(
-                        e -> {
-                          assertThat(e.getType()).isEqualTo("Warning");
-                          assertThat(e.getReason()).isEqualTo("Forbidden");
-                        }));
+    k8s.awaitWarning("Forbidden", null, null, null);
     // the controller retries with backoff; once allowed, the Deployment is made
     await().until(() -> k8s.exists(Deployment.class, "denied"));
     await()
@@ -439,17 +415,7 @@ class ArkAgentReconcilerTest {
               assertThat(ready.path("reason").asText()).isEqualTo("InvalidSpec");
               assertThat(ready.path("message").asText()).contains(message);
             });
-    await() // the Warning Event is recorded right after the status write
-        .untilAsserted(
-            () ->
-                assertThat(client.v1().events().inNamespace(NS).list().getItems())
-                    .anySatisfy(
-                        e -> {
-                          assertThat(e.getType()).isEqualTo("Warning");
-                          assertThat(e.getReason()).isEqualTo("InvalidSpec");
-                          assertThat(e.getInvolvedObject().getName()).isEqualTo(name);
-                          assertThat(e.getMessage()).contains(message);
-                        }));
+    k8s.awaitWarning("InvalidSpec", null, name, message);
     assertThat(k8s.deployments()).isEmpty();
     assertThat(client.configMaps().inNamespace(NS).list().getItems()).isEmpty();
   }

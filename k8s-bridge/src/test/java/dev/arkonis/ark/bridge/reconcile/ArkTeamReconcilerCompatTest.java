@@ -1,6 +1,6 @@
 package dev.arkonis.ark.bridge.reconcile;
 
-import dev.arkonis.ark.bridge.Fixtures;
+import dev.arkonis.ark.bridge.UpstreamRecipes;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * {@link ArkTeamReconcilerTest} (skipped when the upstream recipes are absent).
  */
 @EnabledIf(
-    value = "dev.arkonis.ark.bridge.Fixtures#upstreamPresent",
+    value = "dev.arkonis.ark.bridge.UpstreamRecipes#present",
     disabledReason = "no upstream recipes: set ARK_COMPAT_DIR")
 @EnableKubernetesMockClient(crud = true)
 class ArkTeamReconcilerCompatTest {
@@ -25,7 +25,7 @@ class ArkTeamReconcilerCompatTest {
 
   @BeforeAll
   static void needsTheUpstreamRecipes() {
-    Fixtures.upstreamDir();
+    UpstreamRecipes.dir();
   }
 
   @BeforeEach
@@ -41,6 +41,6 @@ class ArkTeamReconcilerCompatTest {
   @Test
   void customerSupportRecipeGetsAgentsWorkloadsAndBecomesReady() throws Exception {
     ArkTeamReconcilerTest.customerSupportTeamBecomesReady(
-        k8s, Fixtures.upstream("customer-support.yaml"));
+        k8s, UpstreamRecipes.open("customer-support.yaml"));
   }
 }

@@ -1,5 +1,8 @@
 package dev.arkonis.ark.bridge.reconcile;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.arkonis.ark.bridge.informer.Controller;
@@ -91,6 +94,31 @@ final class OperatorFixture implements AutoCloseable {
 
   static JsonNode condition(JsonNode status, String type) {
     return Conditions.find(status, type);
+  }
+
+  /**
+   * Waits until a Warning Event with {@code reason} was recorded; {@code kind}, {@code name} and
+   * {@code messagePart} (each null for any) narrow which object and message.
+   */
+  void awaitWarning(String reason, String kind, String name, String messagePart) {
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(client.v1().events().inNamespace(NS).list().getItems())
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getType()).isEqualTo("Warning");
+                          assertThat(e.getReason()).isEqualTo(reason);
+                          if (kind != null) {
+                            assertThat(e.getInvolvedObject().getKind()).isEqualTo(kind);
+                          }
+                          if (name != null) {
+                            assertThat(e.getInvolvedObject().getName()).isEqualTo(name);
+                          }
+                          if (messagePart != null) {
+                            assertThat(e.getMessage()).contains(messagePart);
+                          }
+                        }));
   }
 
   List<Deployment> deployments() {

@@ -1,6 +1,6 @@
 package dev.arkonis.ark.bridge.webhook;
 
-import dev.arkonis.ark.bridge.Fixtures;
+import dev.arkonis.ark.bridge.UpstreamRecipes;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import org.junit.jupiter.api.AfterEach;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * HTTP (skipped when the upstream recipes are absent).
  */
 @EnabledIf(
-    value = "dev.arkonis.ark.bridge.Fixtures#upstreamPresent",
+    value = "dev.arkonis.ark.bridge.UpstreamRecipes#present",
     disabledReason = "no upstream recipes: set ARK_COMPAT_DIR")
 @EnableKubernetesMockClient(crud = true)
 class WebhookCompatTest {
@@ -23,12 +23,12 @@ class WebhookCompatTest {
 
   @BeforeAll
   static void needsTheUpstreamRecipes() {
-    Fixtures.upstreamDir();
+    UpstreamRecipes.dir();
   }
 
   @BeforeEach
   void setUp() throws Exception {
-    f = new WebhookFixture(client, Fixtures.upstream("customer-support.yaml"));
+    f = new WebhookFixture(client, UpstreamRecipes.open("customer-support.yaml"));
   }
 
   @AfterEach
