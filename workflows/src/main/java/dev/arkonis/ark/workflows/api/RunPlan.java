@@ -21,6 +21,8 @@ import java.util.Map;
  * @param priorSteps outputs of steps that already succeeded in the run being retried
  * @param statusTaskQueue task queue of the {@link RunStatusActivities} worker that mirrors the
  *     status into the ArkRun (the operator's), or null when nothing is mirrored ({@code ark run})
+ * @param notifyRef the team's ArkNotify ({@code spec.notifyRef.name}) that gets the run's end event
+ *     through {@link NotifyActivities}, or null
  */
 public record RunPlan(
     String namespace,
@@ -36,7 +38,42 @@ public record RunPlan(
     long maxTokens,
     int maxDelegationDepth,
     Map<String, PriorStep> priorSteps,
-    String statusTaskQueue) {
+    String statusTaskQueue,
+    String notifyRef) {
+  /** A plan without an ArkNotify. */
+  public RunPlan(
+      String namespace,
+      String runName,
+      String team,
+      Map<String, Object> input,
+      Map<String, Object> trigger,
+      Map<String, AgentSpec> agents,
+      List<StepSpec> steps,
+      String entry,
+      String output,
+      long timeoutSeconds,
+      long maxTokens,
+      int maxDelegationDepth,
+      Map<String, PriorStep> priorSteps,
+      String statusTaskQueue) {
+    this(
+        namespace,
+        runName,
+        team,
+        input,
+        trigger,
+        agents,
+        steps,
+        entry,
+        output,
+        timeoutSeconds,
+        maxTokens,
+        maxDelegationDepth,
+        priorSteps,
+        statusTaskQueue,
+        null);
+  }
+
   /** A plan whose status is not mirrored anywhere (the CLI). */
   public RunPlan(
       String namespace,
@@ -85,7 +122,28 @@ public record RunPlan(
         maxTokens,
         maxDelegationDepth,
         priorSteps,
-        taskQueue);
+        taskQueue,
+        notifyRef);
+  }
+
+  /** The same plan with its end event sent to the ArkNotify {@code notifyName} (null: none). */
+  public RunPlan withNotify(String notifyName) {
+    return new RunPlan(
+        namespace,
+        runName,
+        team,
+        input,
+        trigger,
+        agents,
+        steps,
+        entry,
+        output,
+        timeoutSeconds,
+        maxTokens,
+        maxDelegationDepth,
+        priorSteps,
+        statusTaskQueue,
+        notifyName);
   }
 
   public RunPlan {

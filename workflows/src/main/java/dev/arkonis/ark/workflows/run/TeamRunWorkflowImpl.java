@@ -4,6 +4,7 @@ import dev.arkonis.ark.workflows.api.AgentSpec;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.StepSpec;
+import dev.arkonis.ark.workflows.notify.RunEndNotice;
 import dev.arkonis.ark.workflows.plan.StepGraph;
 import dev.arkonis.ark.workflows.template.Template;
 import dev.arkonis.ark.workflows.template.TemplateException;
@@ -39,7 +40,7 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
       // a plan the validator should have rejected: fail the run, never the workflow task
       state.finish(Phases.FAILED, problem, null, now());
       new StatusMirror(plan).sync(state);
-      return state.snapshot();
+      return notified(plan, state.snapshot());
     }
     List<StepSpec> steps = plan.steps().isEmpty() ? List.of(entryStep(plan)) : plan.steps();
     Map<String, List<String>> deps = new LinkedHashMap<>();
@@ -96,7 +97,13 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
     }
     cancelRunning();
     mirror.sync(state);
-    return state.snapshot();
+    return notified(plan, state.snapshot());
+  }
+
+  /** The final status, after its end event went to the team's ArkNotify (when it has one). */
+  private static RunStatus notified(RunPlan plan, RunStatus status) {
+    RunEndNotice.send(plan, status);
+    return status;
   }
 
   @Override
