@@ -1,0 +1,139 @@
+package dev.arkonis.ark.bridge.notify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.arkonis.ark.bridge.status.Conditions;
+import dev.arkonis.ark.bridge.status.StatusWriter;
+import dev.arkonis.ark.crd.v1alpha1.ArkNotify;
+import dev.arkonis.ark.workflows.api.NotifyActivities.Notification;
+import dev.arkonis.ark.workflows.api.NotifyDeliveryActivities;
+import dev.arkonis.ark.workflows.api.NotifyWorkflow;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Clock;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Renders and posts one notification (Slack: {@code {"text"}}; webhook: {@code {event, text, key,
+ * subject, object, run}} with the headers of {@code headersSecretRef}) and writes an ArkNotify's
+ * counters into its status with the {@code Delivered} condition.
+ */
+public final class NotifyDeliveryActivitiesImpl implements NotifyDeliveryActivities {
+  /** Condition type written from delivery results; {@code Ready} is the reconciler's. */
+  public static final String DELIVERED = "Delivered";
+
+  private static final Logger LOG = LoggerFactory.getLogger(NotifyDeliveryActivitiesImpl.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final NotifyTargets targets;
+  private final NotifyContext context;
+  private final NotifyChannel channel;
+  private final StatusWriter writer;
+  private final Clock clock;
+
+  /**
+   * @param temporalUiUrl base URL of the Temporal Web UI for {@code .run.dashboardUrl}, or null
+   * @param temporalNamespace Temporal namespace of the runs' workflows
+   */
+  public NotifyDeliveryActivitiesImpl(
+      KubernetesClient client, String temporalUiUrl, String temporalNamespace, Clock clock) {
+    this.targets = new NotifyTargets(client);
+    this.context = new NotifyContext(targets, temporalUiUrl, temporalNamespace, clock);
+    this.channel = new NotifyChannel(client);
+    this.writer = new StatusWriter(client);
+    this.clock = clock;
+  }
+
+  @Override
+  public String deliver(String namespace, String notifyName, Notification n) {
+    String what = "ArkNotify " + namespace + "/" + notifyName + " " + n.type();
+    JsonNode notify = targets.notify(namespace, notifyName);
+    if (notify == null) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          what + ": the ArkNotify no longer exists", NotifyChannel.REJECTED);
+    }
+    JsonNode event = NotifyMessages.event(notify, n.type());
+    if (event == null) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          what + ": spec.events no longer lists " + n.type() + "; not sent",
+          NotifyChannel.REJECTED);
+    }
+    NotifyChannel.Target target = channel.target(notify);
+    Map<String, Object> data = context.build(n);
+    NotifyMessages.Text text = NotifyMessages.render(event, n.type(), n.subjectKind(), data);
+    channel.post(target, body(target.type(), n, text.text(), data), what);
+    LOG.info("{} of {} {} delivered ({})", what, n.subjectKind(), n.subjectName(), n.key());
+    return text.templateError();
+  }
+
+  private static String body(String type, Notification n, String text, Map<String, Object> data) {
+    ObjectNode body = JSON.createObjectNode();
+    if ("slack".equals(type)) {
+      body.put("text", text);
+      return body.toString();
+    }
+    body.put("event", n.type());
+    body.put("text", text);
+    body.put("key", n.key());
+    ObjectNode subject = body.putObject("subject");
+    subject.put("kind", n.subjectKind());
+    subject.put("namespace", n.namespace());
+    subject.put("name", n.subjectName());
+    Object object = data.get("ArkAgent".equals(n.subjectKind()) ? "agent" : "team");
+    body.set("object", JSON.valueToTree(object));
+    if (data.get("run") != null) {
+      body.set("run", JSON.valueToTree(data.get("run")));
+    }
+    return body.toString();
+  }
+
+  @Override
+  public void writeStatus(String namespace, String notifyName, NotifyWorkflow.Counts counts) {
+    writer.update(
+        ArkNotify.class,
+        namespace,
+        notifyName,
+        (notify, current) -> {
+          ObjectNode patch = JSON.createObjectNode();
+          patch.put("sentCount", counts.sentCount());
+          patch.put("suppressedCount", counts.suppressedCount());
+          if (counts.lastSentAt() != null) {
+            patch.put("lastSentAt", counts.lastSentAt());
+          }
+          if (counts.lastError() != null) {
+            patch.put("lastError", counts.lastError());
+          } else {
+            patch.putNull("lastError");
+          }
+          if (counts.sentCount() > 0 || counts.lastError() != null) {
+            long generation =
+                notify.getMetadata().getGeneration() == null
+                    ? 0
+                    : notify.getMetadata().getGeneration();
+            patch.set(
+                "conditions",
+                counts.lastError() == null
+                    ? Conditions.set(
+                        current.path("conditions"),
+                        DELIVERED,
+                        Conditions.TRUE,
+                        "Delivered",
+                        "the last message was delivered as templated",
+                        generation,
+                        clock)
+                    : Conditions.set(
+                        current.path("conditions"),
+                        DELIVERED,
+                        Conditions.FALSE,
+                        counts.errorReason() == null ? "DeliveryFailed" : counts.errorReason(),
+                        counts.lastError(),
+                        generation,
+                        clock));
+          }
+          return patch;
+        });
+  }
+}
