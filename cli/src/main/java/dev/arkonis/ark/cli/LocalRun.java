@@ -59,6 +59,14 @@ final class LocalRun {
   }
 
   int execute(RunPlan plan, String format, boolean watch) {
+    if (plan.notifyRef() != null) {
+      // no Kubernetes objects to render messages from and no Secrets to send them with
+      err.println(
+          "note: ArkNotify "
+              + plan.notifyRef()
+              + " gets no events from `ark run`; the operator and `ark dev` deliver notifications");
+      plan = plan.withNotify(null);
+    }
     try (TemporalConnection temporal =
         options.temporalAddress() == null
             ? TemporalConnection.embedded()

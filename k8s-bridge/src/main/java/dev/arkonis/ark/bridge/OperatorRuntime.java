@@ -5,6 +5,9 @@ import dev.arkonis.ark.bridge.events.EventActivitiesImpl;
 import dev.arkonis.ark.bridge.informer.ObjectKey;
 import dev.arkonis.ark.bridge.informer.Operator;
 import dev.arkonis.ark.bridge.informer.Watch;
+import dev.arkonis.ark.bridge.notify.ArkNotifyReconciler;
+import dev.arkonis.ark.bridge.notify.NotifyActivitiesImpl;
+import dev.arkonis.ark.bridge.notify.NotifyDeliveryActivitiesImpl;
 import dev.arkonis.ark.bridge.reconcile.ArkAgentReconciler;
 import dev.arkonis.ark.bridge.reconcile.ArkRunReconciler;
 import dev.arkonis.ark.bridge.reconcile.ArkTeamReconciler;
@@ -88,6 +91,12 @@ public final class OperatorRuntime implements AutoCloseable {
     }
   }
 
+  /**
+   * Environment variable with the Temporal Web UI's base URL: ArkNotify's {@code .run.dashboardUrl}
+   * links to the run's workflow there (empty when unset).
+   */
+  public static final String TEMPORAL_UI_URL_ENV = "ARK_TEMPORAL_UI_URL";
+
   /** Name of the leader-election Lease. */
   public static final String LEASE_NAME = "ark-operator";
 
@@ -114,7 +123,10 @@ public final class OperatorRuntime implements AutoCloseable {
     worker.registerWorkflowImplementationTypes(WorkflowTypes.ALL);
     worker.registerActivitiesImplementations(
         new RunStatusActivitiesImpl(new StatusWriter(client), clock),
-        new EventActivitiesImpl(client));
+        new EventActivitiesImpl(client),
+        new NotifyActivitiesImpl(client, temporal),
+        new NotifyDeliveryActivitiesImpl(
+            client, System.getenv(TEMPORAL_UI_URL_ENV), settings.temporalNamespace(), clock));
     workers.start();
     if (settings.leaseNamespace() == null) {
       startBridge();
@@ -195,6 +207,8 @@ public final class OperatorRuntime implements AutoCloseable {
         new ArkEventReconciler(
             client, temporal, operator, operator.events(), settings.webhookBaseUrl(), clock),
         ArkEventReconciler.watches());
+    ArkNotifyReconciler.inform(operator);
+    operator.register(new ArkNotifyReconciler(client, operator.events(), clock));
     operator.start();
     bridge.set(operator);
     LOG.info(

@@ -89,19 +89,20 @@ public final class RunPlanner {
       steps.add(step(step));
     }
     return new RunPlan(
-        namespace,
-        runName,
-        team,
-        input,
-        trigger,
-        agents,
-        steps,
-        text(teamSpec, "entry"),
-        text(teamSpec, "output"),
-        timeoutOverride != null ? timeoutOverride : teamSpec.path("timeoutSeconds").asLong(0),
-        maxTokensOverride != null ? maxTokensOverride : teamSpec.path("maxTokens").asLong(0),
-        teamSpec.path("maxDelegationDepth").asInt(DEFAULT_DELEGATION_DEPTH),
-        priorSteps);
+            namespace,
+            runName,
+            team,
+            input,
+            trigger,
+            agents,
+            steps,
+            text(teamSpec, "entry"),
+            text(teamSpec, "output"),
+            timeoutOverride != null ? timeoutOverride : teamSpec.path("timeoutSeconds").asLong(0),
+            maxTokensOverride != null ? maxTokensOverride : teamSpec.path("maxTokens").asLong(0),
+            teamSpec.path("maxDelegationDepth").asInt(DEFAULT_DELEGATION_DEPTH),
+            priorSteps)
+        .withNotify(teamSpec.path("notifyRef").path("name").asText(null));
   }
 
   private AgentSpec agentFor(String namespace, String team, JsonNode role) {
