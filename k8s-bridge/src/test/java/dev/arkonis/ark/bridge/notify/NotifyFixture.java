@@ -36,6 +36,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The operator's notification path on a CRUD mock API server and an in-process Temporal service:
@@ -147,16 +149,27 @@ final class NotifyFixture implements AutoCloseable {
     workflowIds.add(workflowId);
   }
 
-  /** The histories of the remembered workflows and of the ArkNotify's workflow, as JSON. */
+  /**
+   * The histories of the remembered workflows and of the ArkNotify's workflow, as JSON, each
+   * payload (base64 in the JSON) followed by its decoded text.
+   */
   String histories(String notifyName) {
     StringBuilder out = new StringBuilder();
     List<String> ids = new ArrayList<>(workflowIds);
     ids.add(NotifyWorkflow.workflowId(ns, notifyName));
     for (String id : ids) {
-      out.append(env.getWorkflowClient().fetchHistory(id).toJson(false)).append('\n');
+      String json = env.getWorkflowClient().fetchHistory(id).toJson(false);
+      out.append(json).append('\n');
+      Matcher data = PAYLOAD.matcher(json);
+      while (data.find()) {
+        out.append(new String(Base64.getDecoder().decode(data.group(1)), StandardCharsets.UTF_8))
+            .append('\n');
+      }
     }
     return out.toString();
   }
+
+  private static final Pattern PAYLOAD = Pattern.compile("\"data\":\\s*\"([A-Za-z0-9+/=]+)\"");
 
   /** Everything the process printed since the fixture started. */
   String logs() {
