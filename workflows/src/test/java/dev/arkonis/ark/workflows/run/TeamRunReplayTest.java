@@ -2,6 +2,7 @@ package dev.arkonis.ark.workflows.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.arkonis.ark.workflows.api.NotifyActivities;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.StepSpec;
@@ -120,6 +121,10 @@ class TeamRunReplayTest {
             .build(),
         FakeAgents.echo());
     record(
+        "notify-succeeded",
+        Plans.builder().step(Plans.step("a")).build().withNotify("alerts"),
+        FakeAgents.echo());
+    record(
         "retried-then-timed-out",
         Plans.builder().step(Plans.step("a")).timeout(3).build(),
         new FakeAgents(
@@ -133,6 +138,8 @@ class TeamRunReplayTest {
     try {
       Worker worker = env.newWorker("replay");
       worker.registerWorkflowImplementationTypes(TeamRunWorkflowImpl.class);
+      env.newWorker(TeamRunWorkflow.TASK_QUEUE)
+          .registerActivitiesImplementations((NotifyActivities) notification -> {});
       plan.agents().values().stream()
           .map(a -> a.taskQueue())
           .distinct()
