@@ -162,7 +162,8 @@ class NotifyDeliveryTest {
 
   @Test
   void aTemplateThatFailsSendsTheDefaultMessageAndReportsTheError() throws Exception {
-    webhookNotify("\"{{ .run.name | nosuchfunction }}\"");
+    // parses (ark validate accepts it) but fails when rendered: the team has one role
+    webhookNotify("\"{{ index .team.spec.roles 5 }}\"");
     fixture.send(failed("broken-1"));
 
     await().atMost(Duration.ofSeconds(30)).until(() -> fixture.receiver.delivered().size() == 1);
@@ -170,7 +171,7 @@ class NotifyDeliveryTest {
     assertThat(body.path("text").asText()).startsWith("ArkTeam ops-team: run broken-1 failed:");
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> status().path("lastError").asText().contains("nosuchfunction"));
+        .until(() -> status().path("lastError").asText().contains("index out of range"));
     JsonNode delivered = Conditions.find(status(), NotifyDeliveryActivitiesImpl.DELIVERED);
     assertThat(delivered.path("status").asText()).isEqualTo("False");
     assertThat(delivered.path("reason").asText()).isEqualTo("TemplateError");
