@@ -18,8 +18,33 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code ark dev} delivers ArkNotify messages like the operator: a folder with a team, its
  * ArkNotify, the Slack Secret and an ArkRun posts the rendered message to a real local receiver.
+ * {@code ark run} sends none and says so.
  */
-class DevNotifyTest {
+class NotifyCommandsTest {
+  @Test
+  void arkRunSaysItSendsNoNotifications(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("team.yaml");
+    Files.writeString(
+        file,
+        """
+        apiVersion: arkonis.dev/v1alpha1
+        kind: ArkTeam
+        metadata: {name: echo}
+        spec:
+          notifyRef: {name: alerts}
+          roles: [{name: echo, model: mock-model}]
+          pipeline: [{role: echo, inputs: {prompt: "hello"}}]
+        """);
+
+    Cli result = Cli.run("run", "--provider", "mock", file.toString());
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.err())
+        .contains(
+            "note: ArkNotify alerts gets no events from `ark run`; the operator and `ark dev`"
+                + " deliver notifications");
+  }
+
   @Test
   void aRunOfTheFolderSendsItsSlackMessage(@TempDir Path dir) throws Exception {
     List<String> bodies = new CopyOnWriteArrayList<>();
