@@ -49,7 +49,8 @@ import org.junit.jupiter.api.Test;
  * <p>Only the operator's requests count: it talks through its own client, told apart by its
  * User-Agent ({@link RbacRecorder}); what the test sets up and reads (CRDs, objects, what kubelets
  * and users would do) goes through another client ({@link RbacFixture}). The scenarios are {@link
- * RbacTeamScenarios}, {@link RbacRunScenarios} and {@link RbacEventScenarios}.
+ * RbacTeamScenarios}, {@link RbacRunScenarios}, {@link RbacEventScenarios} and {@link
+ * RbacNotifyScenarios}.
  */
 @EnableKubernetesMockClient(crud = true)
 class RbacUsageTest {
@@ -97,6 +98,7 @@ class RbacUsageTest {
       teams.repeatedTransitionsBumpTheirEvent();
       new RbacRunScenarios(cluster).runs();
       new RbacEventScenarios(cluster).events(operatorClient, env.getWorkflowClient());
+      new RbacNotifyScenarios(cluster).notifications();
       teams.teamAndAgentChanges();
       // the leader renews
       await().atMost(WAIT).until(() -> !cluster.renewTime().equals(acquired));
@@ -195,7 +197,13 @@ class RbacUsageTest {
     ToolActivitiesImpl tools = new ToolActivitiesImpl(Map.of());
     AgentActivitiesImpl fast =
         new AgentActivitiesImpl(new ModelFactory(Map.of(), "mock", MockChatModel.Options.DEFAULT));
-    for (String agent : List.of("crew-lead", "crew-writer", "crew-reviewer", "shared-helper")) {
+    for (String agent :
+        List.of(
+            "crew-lead",
+            "crew-writer",
+            "crew-reviewer",
+            "shared-helper",
+            RbacNotifyScenarios.AGENT)) {
       env.newWorker(RunPlan.taskQueue(NS, agent)).registerActivitiesImplementations(fast, tools);
     }
     AgentActivitiesImpl slow =
