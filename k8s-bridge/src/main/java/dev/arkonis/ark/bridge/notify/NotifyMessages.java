@@ -31,7 +31,8 @@ final class NotifyMessages {
               + " ({{ .agent.status.dailyTokensUsed }} tokens used; resets in"
               + " ~{{ .agent.status.budgetResetsInMinutes }} minutes).",
           NotifyActivities.AGENT_DEGRADED,
-          "ArkAgent {{ .agent.name }} is degraded: {{ .agent.status.message }}",
+          "ArkAgent {{ .agent.name }} is degraded: its semantic probe fails on at least one"
+              + " replica.",
           NotifyActivities.AGENT_RECOVERED,
           "ArkAgent {{ .agent.name }} recovered: its replicas pass their semantic probe again.");
 

@@ -99,8 +99,9 @@ public final class NotifyWorkflowImpl implements NotifyWorkflow {
           LOG.warn("ArkNotify {}/{}: status not written: {}", namespace, name, reason(e));
         }
       }
-      boolean idle = queue.isEmpty() && !dirty && inFlight == 0;
-      if (idle && (handled >= EVENTS_PER_RUN || Workflow.getInfo().isContinueAsNewSuggested())) {
+      // events that arrived meanwhile are carried over as pending; deliveries are awaited
+      boolean settled = !dirty && inFlight == 0;
+      if (settled && (handled >= EVENTS_PER_RUN || Workflow.getInfo().isContinueAsNewSuggested())) {
         Workflow.continueAsNew(
             new State(
                 namespace,
