@@ -200,6 +200,50 @@ class NotifyDeliveryTest {
   }
 
   @Test
+  void anAgentsOwnNotifyRefGetsItsHealthEventsWithTheDefaultMessage() throws Exception {
+    fixture.secret("ops-hook", Map.of("url", fixture.receiver.url("/" + URL_SECRET)));
+    fixture.apply(
+        ArkNotify.class,
+        """
+        apiVersion: arkonis.dev/v1alpha1
+        kind: ArkNotify
+        metadata: {name: agent-alerts}
+        spec:
+          channel:
+            type: webhook
+            webhook: {urlSecretRef: {name: ops-hook, key: url}}
+          events: [{type: AgentDegraded}]
+        """);
+    fixture.apply(
+        ArkAgent.class,
+        """
+        apiVersion: arkonis.dev/v1alpha1
+        kind: ArkAgent
+        metadata: {name: checker}
+        spec:
+          model: gpt-4o
+          notifyRef: {name: agent-alerts}
+        """);
+
+    fixture.send(
+        new Notification(NS, "ArkAgent", "checker", "AgentDegraded", "health/1", null, Map.of()));
+    fixture.send( // not listed in spec.events: not sent
+        new Notification(NS, "ArkAgent", "checker", "AgentRecovered", "health/2", null, Map.of()));
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> fixture.receiver.delivered().size() == 1);
+    JsonNode body = new ObjectMapper().readTree(fixture.receiver.delivered().get(0));
+    assertThat(body.path("event").asText()).isEqualTo("AgentDegraded");
+    assertThat(body.path("text").asText())
+        .isEqualTo(
+            "ArkAgent checker is degraded: its semantic probe fails on at least one replica.");
+    assertThat(body.path("object").path("spec").path("model").asText()).isEqualTo("gpt-4o");
+    assertThat(body.has("run")).isFalse();
+    // the hand-over dropped AgentRecovered at once: it never reached the ArkNotify's workflow
+    assertThat(fixture.histories("agent-alerts")).contains("health/1").doesNotContain("health/2");
+    assertThat(fixture.receiver.requests).hasSize(1);
+  }
+
+  @Test
   void aMissingSecretMakesTheNotifyNotReadyUntilItExists() {
     fixture.apply(
         ArkNotify.class,
