@@ -50,6 +50,7 @@ public final class ArkRunReconciler implements Reconciler {
   private final SpecValidator validator = new SpecValidator();
   private final Clock clock;
   private final Warnings warnings;
+  private final RunRepair repair;
 
   /** Where user-visible problems of a run go (the operator records them as Warning Events). */
   @FunctionalInterface
@@ -74,6 +75,7 @@ public final class ArkRunReconciler implements Reconciler {
     this.status = status;
     this.clock = clock;
     this.warnings = warnings;
+    this.repair = new RunRepair(temporal, status, clock);
   }
 
   @Override
@@ -98,7 +100,9 @@ public final class ArkRunReconciler implements Reconciler {
       return;
     }
     if (tree.path("status").hasNonNull("workflowId")) {
-      return; // started; the workflow owns the status now
+      // started: the workflow owns the status, unless it closed without writing its end
+      repair.repair(run, tree);
+      return;
     }
     try {
       ensureFinalizerAndLabel(run, tree);
@@ -178,13 +182,37 @@ public final class ArkRunReconciler implements Reconciler {
     } catch (WorkflowExecutionAlreadyStarted e) {
       runId = e.getExecution().getRunId();
     }
+    String startedRunId = runId;
+    String now = Times.format(clock.millis());
+    status.update(
+        ArkRun.class,
+        namespace,
+        name,
+        (object, current) -> startedPatch(current, workflowId, startedRunId, now));
+  }
+
+  /**
+   * The status patch after the workflow started (or was found started: an operator restart). The
+   * workflow may have written its own status in between — even a terminal phase — so only what is
+   * still missing is set: {@code Pending} only over no phase or {@code Pending}.
+   */
+  static ObjectNode startedPatch(
+      JsonNode current, String workflowId, String runId, String startTime) {
     ObjectNode patch = JsonNodeFactory.instance.objectNode();
-    patch.put("phase", Phases.PENDING);
+    String phase = current.path("phase").asText("");
+    boolean untouched = phase.isEmpty() || Phases.PENDING.equals(phase);
+    if (untouched) {
+      patch.put("phase", Phases.PENDING);
+      patch.putNull("message"); // "ArkTeam ... not found" while it waited for its team
+    }
     patch.put("workflowId", workflowId);
-    patch.put("workflowRunId", runId);
-    patch.put("startTime", Times.format(clock.millis()));
-    patch.putNull("message"); // "ArkTeam ... not found" while it waited for its team
-    status.merge(ArkRun.class, namespace, name, patch);
+    if (!current.hasNonNull("workflowRunId")) {
+      patch.put("workflowRunId", runId);
+    }
+    if (!current.hasNonNull("startTime")) {
+      patch.put("startTime", startTime);
+    }
+    return patch;
   }
 
   /**
