@@ -44,14 +44,22 @@ public final class EventFireWorkflowImpl implements EventFireWorkflow {
         request.fireId() == null || request.fireId().isBlank()
             ? Workflow.getInfo().getRunId()
             : request.fireId();
-    List<NewRun> runs = FireRuns.runs(request, fireId, FireRuns.trigger(request, firedAt));
-    List<String> names = runs.stream().map(NewRun::name).toList();
+    List<NewRun> planned = FireRuns.runs(request, fireId, FireRuns.trigger(request, firedAt));
+    List<String> predicted = planned.stream().map(NewRun::name).toList();
     String event = request.namespace() + "/" + request.event();
     // runs that may still be active: the ones to cancel when this fire is cancelled
-    Set<String> active = new LinkedHashSet<>(names);
+    Set<String> active = new LinkedHashSet<>(predicted);
     try {
-      EventCalls.creating("create " + names + " for ArkEvent " + event + " (fire " + fireId + ")")
-          .createRuns(request.namespace(), request.event(), runs);
+      List<String> created =
+          EventCalls.creating(
+                  "create " + predicted + " for ArkEvent " + event + " (fire " + fireId + ")")
+              .createRuns(request.namespace(), request.event(), planned);
+      // a name taken by an ArkRun that is not this fire's gets another one; histories from before
+      // this answer existed have none
+      List<NewRun> runs = FireRuns.renamed(planned, created);
+      List<String> names = runs.stream().map(NewRun::name).toList();
+      active.clear();
+      active.addAll(names);
       record(request, fireId, firedAt, runs, event);
       if (!request.waitForRuns() || runs.isEmpty()) {
         return new FireResult(firedAt, names, Map.of(), Map.of());

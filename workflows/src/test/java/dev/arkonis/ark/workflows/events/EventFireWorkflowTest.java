@@ -3,6 +3,7 @@ package dev.arkonis.ark.workflows.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.arkonis.ark.workflows.api.EventActivities;
 import dev.arkonis.ark.workflows.api.EventActivities.NewRun;
 import dev.arkonis.ark.workflows.api.EventFireWorkflow;
 import dev.arkonis.ark.workflows.api.EventFireWorkflow.FireRequest;
@@ -141,6 +142,26 @@ class EventFireWorkflowTest {
     assertThat(result.phases())
         .containsExactly(Map.entry(runs.get(0), "Succeeded"), Map.entry(runs.get(1), "Failed"));
     assertThat(result.outputs()).containsExactly(Map.entry(runs.get(0), "an essay on otters"));
+  }
+
+  @Test
+  void aRunRenamedBecauseItsNameWasTakenIsTheOneRecordedAndAwaited(
+      TestWorkflowEnvironment env, Worker worker) {
+    String generated = EventFireWorkflow.runName("writer", "t1", 0);
+    events.taken.add(generated);
+    events.states.put(generated, new EventActivities.RunState("Running", null)); // not ours
+    WorkflowStub fire = start(env, worker, "fire-taken", request(TARGETS, true, "t1"));
+    env.sleep(Duration.ofSeconds(10));
+    List<String> names = List.of(generated + "-x", EventFireWorkflow.runName("reviewer", "t1", 1));
+    events.finish(names.get(0), "Succeeded", "mine");
+    events.finish(names.get(1), "Succeeded", "also mine");
+
+    FireResult result = fire.getResult(FireResult.class);
+
+    assertThat(result.runs()).isEqualTo(names);
+    assertThat(result.outputs()).containsEntry(generated + "-x", "mine");
+    assertThat(events.recorded.get(0).runs()).isEqualTo(names);
+    assertThat(events.created.get(0).runs().get(0).fireId()).isEqualTo("t1");
   }
 
   @Test
