@@ -183,6 +183,23 @@ public final class EventActivitiesImpl implements dev.arkonis.ark.workflows.api.
   }
 
   @Override
+  public Map<String, RunState> awaitRuns(String namespace, List<String> runs) {
+    Map<String, RunState> states = runStates(namespace, runs);
+    List<String> active =
+        states.entrySet().stream()
+            .filter(e -> !Phases.terminal(e.getValue().phase()))
+            .map(e -> e.getKey() + " (" + e.getValue().phase() + ")")
+            .toList();
+    if (!active.isEmpty()) {
+      // retryable: the activity's retry policy checks again later
+      throw ApplicationFailure.newFailure(
+          "runs still active: " + String.join(", ", active) + "; checking again later",
+          RUNS_ACTIVE);
+    }
+    return states;
+  }
+
+  @Override
   public void cancelRuns(String namespace, List<String> runs) {
     for (String name : runs) {
       ArkRun run = client.resources(ArkRun.class).inNamespace(namespace).withName(name).get();

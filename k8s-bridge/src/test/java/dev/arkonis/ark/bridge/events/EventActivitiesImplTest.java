@@ -184,6 +184,30 @@ class EventActivitiesImplTest {
   }
 
   @Test
+  void awaitRunsFailsRetryablyWhileARunIsActive() {
+    List<NewRun> runs = fire("f1").subList(0, 1);
+    activities.createRuns(ns, "hook", runs);
+    String name = runs.get(0).name();
+
+    assertThatThrownBy(() -> activities.awaitRuns(ns, List.of(name)))
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            f -> {
+              assertThat(f.getType()).isEqualTo("RunsActive");
+              assertThat(f.isNonRetryable()).isFalse();
+              assertThat(f.getOriginalMessage()).contains(name + " (Pending)");
+            });
+    new StatusWriter(client)
+        .merge(
+            ArkRun.class,
+            ns,
+            name,
+            JsonNodeFactory.instance.objectNode().put("phase", "Succeeded").put("output", "7"));
+    assertThat(activities.awaitRuns(ns, List.of(name)))
+        .containsExactly(Map.entry(name, new RunState("Succeeded", "7")));
+  }
+
+  @Test
   void nextFireTimeUsesTheCronCalendar() {
     long after = Instant.parse("2030-01-01T00:00:00Z").toEpochMilli();
     assertThat(Instant.ofEpochMilli(activities.nextFireTime("0 9 * * *", "Europe/Berlin", after)))

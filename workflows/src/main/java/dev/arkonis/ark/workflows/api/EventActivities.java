@@ -24,6 +24,17 @@ public interface EventActivities {
   @ActivityMethod(name = "runStates")
   Map<String, RunState> runStates(String namespace, List<String> runs);
 
+  /**
+   * The states of the runs once none is active any more; while one is, fails with a retryable
+   * {@code ApplicationFailure} of type {@value #RUNS_ACTIVE}, so the activity's retry policy is the
+   * polling loop (retries add nothing to the workflow's history).
+   */
+  @ActivityMethod(name = "awaitRuns")
+  Map<String, RunState> awaitRuns(String namespace, List<String> runs);
+
+  /** Failure type of {@link #awaitRuns} while a run is still active. */
+  String RUNS_ACTIVE = "RunsActive";
+
   /** Deletes the runs (their finalizer cancels running workflows): concurrencyPolicy Replace. */
   @ActivityMethod(name = "cancelRuns")
   void cancelRuns(String namespace, List<String> runs);

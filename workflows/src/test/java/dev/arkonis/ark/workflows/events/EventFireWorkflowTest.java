@@ -165,6 +165,23 @@ class EventFireWorkflowTest {
   }
 
   @Test
+  void waitingOnALongRunDoesNotGrowTheFiresHistory(TestWorkflowEnvironment env, Worker worker) {
+    WorkflowStub fire = start(env, worker, "fire-long", request(TARGETS.subList(0, 1), true, "l1"));
+    env.sleep(Duration.ofMinutes(2));
+    String id = "fire-long";
+    int afterTwoMinutes = env.getWorkflowClient().fetchHistory(id).getEvents().size();
+    int polls = events.awaitCalls.get();
+    env.sleep(Duration.ofHours(3));
+
+    assertThat(events.awaitCalls.get() - polls).as("polls during the 3 hours").isGreaterThan(300);
+    assertThat(env.getWorkflowClient().fetchHistory(id).getEvents()).hasSize(afterTwoMinutes);
+    events.finish(events.createdNames().get(0).get(0), "Succeeded", "at last");
+    assertThat(fire.getResult(FireResult.class).outputs()).containsValue("at last");
+    assertThat(env.getWorkflowClient().fetchHistory(id).getEvents().size())
+        .isLessThan(afterTwoMinutes + 10);
+  }
+
+  @Test
   void aTemplateErrorFailsTheFireAndCreatesNothing(TestWorkflowEnvironment env, Worker worker) {
     List<Target> targets =
         List.of(

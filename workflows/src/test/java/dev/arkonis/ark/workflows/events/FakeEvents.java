@@ -57,6 +57,20 @@ final class FakeEvents implements EventActivities {
   }
 
   @Override
+  public Map<String, RunState> awaitRuns(String namespace, List<String> runs) {
+    awaitCalls.incrementAndGet();
+    Map<String, RunState> out = runStates(namespace, runs);
+    if (out.values().stream().anyMatch(s -> s.phase().equals("Running"))) {
+      throw io.temporal.failure.ApplicationFailure.newFailure("runs still active", RUNS_ACTIVE);
+    }
+    return out;
+  }
+
+  /** How many times {@code awaitRuns} was called (each retry of the activity counts). */
+  final java.util.concurrent.atomic.AtomicInteger awaitCalls =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  @Override
   public void cancelRuns(String namespace, List<String> runs) {
     cancelled.add(List.copyOf(runs));
     runs.forEach(r -> states.remove(r));
