@@ -8,6 +8,7 @@ import dev.arkonis.ark.activities.spec.RunPlanner;
 import dev.arkonis.ark.activities.spec.SpecException;
 import dev.arkonis.ark.activities.spec.SpecValidator;
 import dev.arkonis.ark.bridge.informer.ReportedException;
+import dev.arkonis.ark.bridge.status.Conditions;
 import dev.arkonis.ark.bridge.status.StatusWriter;
 import dev.arkonis.ark.crd.manifest.Problem;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
@@ -132,6 +133,7 @@ public final class ArkRunReconciler implements Reconciler {
       return;
     }
     RunPlan plan;
+    RetrySeeds seeds = new RetrySeeds(client, temporal);
     try {
       Map<String, Object> given =
           spec.has("input")
@@ -153,8 +155,7 @@ public final class ArkRunReconciler implements Reconciler {
                   name,
                   input,
                   trigger(spec),
-                  new RetrySeeds(client, temporal)
-                      .priorSteps(namespace, spec.path("retryOf"), teamTree),
+                  seeds.priorSteps(namespace, spec.path("retryOf"), teamTree),
                   spec.hasNonNull("maxTokens") ? spec.path("maxTokens").asLong() : null,
                   spec.hasNonNull("timeoutSeconds") ? spec.path("timeoutSeconds").asLong() : null)
               .withStatusTaskQueue(TeamRunWorkflow.TASK_QUEUE);
@@ -189,6 +190,30 @@ public final class ArkRunReconciler implements Reconciler {
         namespace,
         name,
         (object, current) -> startedPatch(current, workflowId, startedRunId, now));
+    String truncated = seeds.truncatedReuse(spec.path("retryOf").path("run").asText());
+    if (truncated != null) {
+      status.update(
+          ArkRun.class,
+          namespace,
+          name,
+          (object, current) ->
+              JsonNodeFactory.instance
+                  .objectNode()
+                  .set(
+                      "conditions",
+                      Conditions.set(
+                          current.path("conditions"),
+                          Conditions.OUTPUTS_TRUNCATED,
+                          Conditions.TRUE,
+                          "WorkflowResultUnavailable",
+                          truncated,
+                          generation(object),
+                          clock)));
+    }
+  }
+
+  private static long generation(ArkRun run) {
+    return run.getMetadata().getGeneration() == null ? 0 : run.getMetadata().getGeneration();
   }
 
   /**
