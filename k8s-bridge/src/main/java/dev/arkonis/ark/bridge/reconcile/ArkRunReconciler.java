@@ -35,9 +35,10 @@ import java.util.Map;
  * ArkRun ↔ TeamRun workflow. A new run starts workflow {@code arkrun/<ns>/<name>} (idempotent: a
  * re-reconcile or an operator restart never starts a second one; a finished one is never
  * restarted); the workflow then writes the status, and {@link RunRepair} writes the end of a
- * workflow that closed without writing it (terminated, timed out, lost write). A finalizer cancels a
- * running workflow when the ArkRun is deleted and lets go once the run recorded {@code Cancelled}.
- * {@code spec.retryOf} seeds the new run with the outputs of the old run's succeeded steps.
+ * workflow that closed without writing it (terminated, timed out, lost write). A finalizer cancels
+ * a running workflow when the ArkRun is deleted and lets go once the run recorded {@code
+ * Cancelled}. {@code spec.retryOf} seeds the new run with the outputs of the old run's succeeded
+ * steps.
  */
 public final class ArkRunReconciler implements Reconciler {
   /** Finalizer that cancels the workflow of a deleted, still running ArkRun. */
