@@ -12,6 +12,7 @@ import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.output.FinishReason;
 import io.temporal.activity.Activity;
+import io.temporal.client.ActivityCompletionException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.IntSupplier;
@@ -35,8 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Errors are typed {@code ApplicationFailure}s (see {@link AgentActivities}): bad keys and
  * invalid requests are not retried; rate limits, server errors, timeouts and network errors are, by
- * the activity's retry policy. A call is short and does not heartbeat. Prompts and answers are
- * logged at DEBUG only; keys never.
+ * the activity's retry policy. While the model call is in flight the activity heartbeats ({@link
+ * InFlightCall}); a cancelled run (deleted ArkRun) aborts the call. Prompts and answers are logged
+ * at DEBUG only; keys never.
  */
 public final class AgentActivitiesImpl implements AgentActivities {
   private static final Logger log = LoggerFactory.getLogger(AgentActivitiesImpl.class);
@@ -94,7 +96,9 @@ public final class AgentActivitiesImpl implements AgentActivities {
     dev.langchain4j.model.chat.response.ChatResponse answer;
     try {
       ChatModel model = models.model(agent);
-      answer = model.chat(call);
+      answer = InFlightCall.run(() -> model.chat(call)); // heartbeats; aborted when cancelled
+    } catch (ActivityCompletionException cancelled) {
+      throw cancelled;
     } catch (RuntimeException e) {
       throw ProviderErrors.toFailure(e, provider, agent.model(), models::redact);
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.arkonis.ark.activities.spec.SpecValidator;
+import dev.arkonis.ark.bridge.reconcile.RetrySeeds;
 import dev.arkonis.ark.crd.manifest.Manifest;
 import dev.arkonis.ark.crd.manifest.Problem;
 import java.util.List;
@@ -42,6 +43,11 @@ public final class AdmissionReviews {
   @FunctionalInterface
   public interface TeamLookup {
     JsonNode team(String namespace, String name);
+
+    /** Reads an ArkRun (the run a {@code spec.retryOf} names); null when it cannot be read. */
+    default JsonNode run(String namespace, String name) {
+      return null;
+    }
 
     /** No cluster: ArkRun inputs are not checked. */
     TeamLookup NONE = (namespace, name) -> null;
@@ -119,6 +125,9 @@ public final class AdmissionReviews {
       problems = validator.validateStored(named);
       if (problems.isEmpty() && "ArkRun".equals(named.path("kind").asText())) {
         problems = runInputs(named, request.path("namespace").asText(""));
+        if (problems.isEmpty() && operation.equals("CREATE")) {
+          problems = retryOf(named, request.path("namespace").asText(""));
+        }
       }
     } catch (RuntimeException e) {
       LOG.error("admission: cannot validate {}: {}", reference(request), e.toString(), e);
@@ -155,6 +164,30 @@ public final class AdmissionReviews {
     List<Problem> problems =
         validator.validate(List.of(Manifest.of(authored(team, namespace)), runManifest));
     return problems.stream().filter(p -> p.object().equals(runManifest.object())).toList();
+  }
+
+  /** A retry of a run that has not finished is refused (its outputs are not final yet). */
+  private List<Problem> retryOf(JsonNode run, String requestNamespace) {
+    String old = run.path("spec").path("retryOf").path("run").asText("");
+    if (old.isEmpty()) {
+      return List.of();
+    }
+    String namespace = run.path("metadata").path("namespace").asText(requestNamespace);
+    JsonNode retried = teams.run(namespace.isEmpty() ? requestNamespace : namespace, old);
+    String unfinished =
+        retried == null
+            ? null
+            : RetrySeeds.unfinished(old, retried.path("status").path("phase").asText(""));
+    if (unfinished == null) {
+      return List.of();
+    }
+    return List.of(
+        new Problem(
+            "",
+            0,
+            "ArkRun/" + run.path("metadata").path("name").asText(),
+            "spec.retryOf.run",
+            unfinished));
   }
 
   /** What an author wrote of a stored object: apiVersion, kind, name, namespace and spec. */

@@ -106,27 +106,40 @@ public final class AdmissionServer implements AutoCloseable {
   }
 
   /**
-   * Reads ArkTeams for {@link AdmissionReviews} with {@code client}; a team that cannot be read
-   * (not there, or not readable by the operator, e.g. outside its watched namespace) counts as not
-   * there, so the run's inputs are left to the operator.
+   * Reads ArkTeams (and the ArkRuns that {@code spec.retryOf} names) for {@link AdmissionReviews}
+   * with {@code client}; an object that cannot be read (not there, or not readable by the operator,
+   * e.g. outside its watched namespace) counts as not there, so the check is left to the operator.
    */
   public static AdmissionReviews.TeamLookup teams(KubernetesClient client) {
-    return (namespace, name) -> {
-      try {
-        GenericKubernetesResource team =
-            client
-                .genericKubernetesResources(AdmissionReviews.GROUP + "/v1alpha1", "ArkTeam")
-                .inNamespace(namespace)
-                .withName(name)
-                .get();
-        return team == null
-            ? null
-            : client.getKubernetesSerialization().convertValue(team, JsonNode.class);
-      } catch (KubernetesClientException e) {
-        LOG.debug("admission: cannot read ArkTeam {}/{}: {}", namespace, name, e.getMessage());
-        return null;
+    return new AdmissionReviews.TeamLookup() {
+      @Override
+      public JsonNode team(String namespace, String name) {
+        return read(client, "ArkTeam", namespace, name);
+      }
+
+      @Override
+      public JsonNode run(String namespace, String name) {
+        return read(client, "ArkRun", namespace, name);
       }
     };
+  }
+
+  private static JsonNode read(
+      KubernetesClient client, String kind, String namespace, String name) {
+    try {
+      GenericKubernetesResource object =
+          client
+              .genericKubernetesResources(AdmissionReviews.GROUP + "/v1alpha1", kind)
+              .inNamespace(namespace)
+              .withName(name)
+              .get();
+      return object == null
+          ? null
+          : client.getKubernetesSerialization().convertValue(object, JsonNode.class);
+    } catch (KubernetesClientException e) {
+      LOG.debug("admission: cannot read {} {}/{}: {}", kind, namespace, name, e.getMessage());
+      return null;
+    }
   }
 
   /** The port the server listens on. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.arkonis.ark.activities.events.CronCalendar;
 import dev.arkonis.ark.crd.v1alpha1.ArkEvent;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
+import dev.arkonis.ark.workflows.api.EventFireWorkflow;
 import dev.arkonis.ark.workflows.run.Phases;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -39,6 +40,12 @@ public final class EventActivitiesImpl implements dev.arkonis.ark.workflows.api.
 
   static final int RECENT_FIRES_KEPT = 20;
 
+  /** Annotation on a run created by a fire: the fire's id (which fire a run belongs to). */
+  public static final String FIRE_ANNOTATION = "arkonis.dev/fire";
+
+  /** How many other names a run gets when its generated name is taken by something else. */
+  static final int NAME_ALTERNATIVES = 5;
+
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final KubernetesClient client;
@@ -50,38 +57,105 @@ public final class EventActivitiesImpl implements dev.arkonis.ark.workflows.api.
   }
 
   @Override
-  public void createRuns(String namespace, String event, List<NewRun> runs) {
+  public List<String> createRuns(String namespace, String event, List<NewRun> runs) {
+    List<String> names = new ArrayList<>();
     for (NewRun run : runs) {
-      if (client.resources(ArkRun.class).inNamespace(namespace).withName(run.name()).get()
-          != null) {
-        continue; // created by an earlier attempt
+      names.add(createRun(namespace, event, run));
+    }
+    return names;
+  }
+
+  /**
+   * Creates one run under its name or, when an ArkRun that is not this fire's holds it, under the
+   * first free alternative ({@link #alternative}); an ArkRun of this fire (an earlier attempt) is
+   * adopted. Returns the name used.
+   */
+  private String createRun(String namespace, String event, NewRun run) {
+    for (int k = 0; k <= NAME_ALTERNATIVES; k++) {
+      String name = k == 0 ? run.name() : alternative(run.name(), k);
+      ArkRun existing = client.resources(ArkRun.class).inNamespace(namespace).withName(name).get();
+      if (existing == null) {
+        existing = create(namespace, event, run, name);
       }
-      try {
-        client
-            .resources(ArkRun.class)
-            .inNamespace(namespace)
-            .resource(arkRun(namespace, event, run))
-            .create();
-      } catch (KubernetesClientException e) {
-        if (e.getCode() == HttpURLConnection.HTTP_BAD_REQUEST || e.getCode() == 422) {
-          // invalid (schema, CEL rule or the admission webhook): retrying cannot help
-          throw ApplicationFailure.newNonRetryableFailure(
-              "ArkEvent "
-                  + namespace
-                  + "/"
-                  + event
-                  + ": the API server rejected ArkRun "
-                  + run.name()
-                  + ": "
-                  + (e.getStatus() != null && e.getStatus().getMessage() != null
-                      ? e.getStatus().getMessage()
-                      : e.getMessage()),
-              "InvalidRun");
-        }
-        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-          throw e;
-        }
+      if (existing == null || ours(existing, event, run)) {
+        return name; // created now, or by an earlier attempt of this fire
       }
+    }
+    throw ApplicationFailure.newNonRetryableFailure(
+        "ArkEvent "
+            + namespace
+            + "/"
+            + event
+            + ": ArkRun "
+            + run.name()
+            + " and its "
+            + NAME_ALTERNATIVES
+            + " alternative names are all taken by ArkRuns of something else; delete old ArkRuns"
+            + " of team "
+            + run.team()
+            + " or lower the team's history limits",
+        "RunNameTaken");
+  }
+
+  /**
+   * The {@code k}-th other name of a generated run name: the team part kept, the 5 characters
+   * derived again (deterministic, so a retried activity finds the run it created).
+   */
+  static String alternative(String name, int k) {
+    int dash = name.lastIndexOf('-');
+    String team = dash < 0 ? name : name.substring(0, dash);
+    return EventFireWorkflow.runName(team, name + "~" + k, 0);
+  }
+
+  /**
+   * True when an existing ArkRun was created by this fire: the event label and the fire annotation
+   * match (for fires started before the annotation existed: the event label and team).
+   */
+  static boolean ours(ArkRun existing, String event, NewRun run) {
+    Map<String, String> labels = existing.getMetadata().getLabels();
+    Map<String, String> annotations = existing.getMetadata().getAnnotations();
+    if (labels == null || !event.equals(labels.get(EVENT_LABEL))) {
+      return false;
+    }
+    if (run.fireId() == null) {
+      return run.team().equals(labels.get(TEAM_LABEL));
+    }
+    return annotations != null && run.fireId().equals(annotations.get(FIRE_ANNOTATION));
+  }
+
+  /** Creates the run; null when it was created, the object found on a 409 conflict. */
+  private ArkRun create(String namespace, String event, NewRun run, String name) {
+    try {
+      client
+          .resources(ArkRun.class)
+          .inNamespace(namespace)
+          .resource(arkRun(namespace, event, run, name))
+          .create();
+      return null;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_BAD_REQUEST || e.getCode() == 422) {
+        // invalid (schema, CEL rule or the admission webhook): retrying cannot help
+        throw ApplicationFailure.newNonRetryableFailure(
+            "ArkEvent "
+                + namespace
+                + "/"
+                + event
+                + ": the API server rejected ArkRun "
+                + name
+                + ": "
+                + (e.getStatus() != null && e.getStatus().getMessage() != null
+                    ? e.getStatus().getMessage()
+                    : e.getMessage()),
+            "InvalidRun");
+      }
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw e;
+      }
+      ArkRun existing = client.resources(ArkRun.class).inNamespace(namespace).withName(name).get();
+      if (existing == null) {
+        throw e; // created and deleted in between: the activity's retry tries again
+      }
+      return existing;
     }
   }
 
@@ -109,9 +183,30 @@ public final class EventActivitiesImpl implements dev.arkonis.ark.workflows.api.
   }
 
   @Override
+  public Map<String, RunState> awaitRuns(String namespace, List<String> runs) {
+    Map<String, RunState> states = runStates(namespace, runs);
+    List<String> active =
+        states.entrySet().stream()
+            .filter(e -> !Phases.terminal(e.getValue().phase()))
+            .map(e -> e.getKey() + " (" + e.getValue().phase() + ")")
+            .toList();
+    if (!active.isEmpty()) {
+      // retryable: the activity's retry policy checks again later
+      throw ApplicationFailure.newFailure(
+          "runs still active: " + String.join(", ", active) + "; checking again later",
+          RUNS_ACTIVE);
+    }
+    return states;
+  }
+
+  @Override
   public void cancelRuns(String namespace, List<String> runs) {
     for (String name : runs) {
-      client.resources(ArkRun.class).inNamespace(namespace).withName(name).delete();
+      ArkRun run = client.resources(ArkRun.class).inNamespace(namespace).withName(name).get();
+      Map<String, String> labels = run == null ? null : run.getMetadata().getLabels();
+      if (labels != null && labels.containsKey(EVENT_LABEL)) { // never a run an event did not make
+        client.resources(ArkRun.class).inNamespace(namespace).withName(name).delete();
+      }
     }
   }
 
@@ -221,14 +316,17 @@ public final class EventActivitiesImpl implements dev.arkonis.ark.workflows.api.
     return Instant.parse(rfc3339).truncatedTo(ChronoUnit.SECONDS);
   }
 
-  private ArkRun arkRun(String namespace, String event, NewRun run) {
+  private ArkRun arkRun(String namespace, String event, NewRun run, String name) {
     ObjectNode tree = NODES.objectNode();
     tree.put("apiVersion", "arkonis.dev/v1alpha1");
     tree.put("kind", "ArkRun");
     ObjectNode metadata = tree.putObject("metadata");
-    metadata.put("name", run.name());
+    metadata.put("name", name);
     metadata.put("namespace", namespace);
     metadata.putObject("labels").put(EVENT_LABEL, event).put(TEAM_LABEL, run.team());
+    if (run.fireId() != null) {
+      metadata.putObject("annotations").put(FIRE_ANNOTATION, run.fireId());
+    }
     ObjectNode spec = tree.putObject("spec");
     spec.putObject("teamRef").put("name", run.team());
     spec.set(

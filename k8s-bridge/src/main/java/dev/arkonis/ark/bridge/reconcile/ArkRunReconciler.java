@@ -8,6 +8,7 @@ import dev.arkonis.ark.activities.spec.RunPlanner;
 import dev.arkonis.ark.activities.spec.SpecException;
 import dev.arkonis.ark.activities.spec.SpecValidator;
 import dev.arkonis.ark.bridge.informer.ReportedException;
+import dev.arkonis.ark.bridge.status.Conditions;
 import dev.arkonis.ark.bridge.status.StatusWriter;
 import dev.arkonis.ark.crd.manifest.Problem;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
@@ -33,9 +34,11 @@ import java.util.Map;
 /**
  * ArkRun ↔ TeamRun workflow. A new run starts workflow {@code arkrun/<ns>/<name>} (idempotent: a
  * re-reconcile or an operator restart never starts a second one; a finished one is never
- * restarted); the workflow then writes the status. A finalizer cancels a running workflow when the
- * ArkRun is deleted and lets go once the run recorded {@code Cancelled}. {@code spec.retryOf} seeds
- * the new run with the outputs of the old run's succeeded steps.
+ * restarted); the workflow then writes the status, and {@link RunRepair} writes the end of a
+ * workflow that closed without writing it (terminated, timed out, lost write). A finalizer cancels
+ * a running workflow when the ArkRun is deleted and lets go once the run recorded {@code
+ * Cancelled}. {@code spec.retryOf} seeds the new run with the outputs of the old run's succeeded
+ * steps.
  */
 public final class ArkRunReconciler implements Reconciler {
   /** Finalizer that cancels the workflow of a deleted, still running ArkRun. */
@@ -50,6 +53,7 @@ public final class ArkRunReconciler implements Reconciler {
   private final SpecValidator validator = new SpecValidator();
   private final Clock clock;
   private final Warnings warnings;
+  private final RunRepair repair;
 
   /** Where user-visible problems of a run go (the operator records them as Warning Events). */
   @FunctionalInterface
@@ -74,6 +78,7 @@ public final class ArkRunReconciler implements Reconciler {
     this.status = status;
     this.clock = clock;
     this.warnings = warnings;
+    this.repair = new RunRepair(temporal, status, clock);
   }
 
   @Override
@@ -98,7 +103,9 @@ public final class ArkRunReconciler implements Reconciler {
       return;
     }
     if (tree.path("status").hasNonNull("workflowId")) {
-      return; // started; the workflow owns the status now
+      // started: the workflow owns the status, unless it closed without writing its end
+      repair.repair(run, tree);
+      return;
     }
     try {
       ensureFinalizerAndLabel(run, tree);
@@ -128,6 +135,7 @@ public final class ArkRunReconciler implements Reconciler {
       return;
     }
     RunPlan plan;
+    RetrySeeds seeds = new RetrySeeds(client, temporal);
     try {
       Map<String, Object> given =
           spec.has("input")
@@ -149,8 +157,7 @@ public final class ArkRunReconciler implements Reconciler {
                   name,
                   input,
                   trigger(spec),
-                  new RetrySeeds(client, temporal)
-                      .priorSteps(namespace, spec.path("retryOf"), teamTree),
+                  seeds.priorSteps(namespace, spec.path("retryOf"), teamTree),
                   spec.hasNonNull("maxTokens") ? spec.path("maxTokens").asLong() : null,
                   spec.hasNonNull("timeoutSeconds") ? spec.path("timeoutSeconds").asLong() : null)
               .withStatusTaskQueue(TeamRunWorkflow.TASK_QUEUE);
@@ -178,13 +185,61 @@ public final class ArkRunReconciler implements Reconciler {
     } catch (WorkflowExecutionAlreadyStarted e) {
       runId = e.getExecution().getRunId();
     }
+    String startedRunId = runId;
+    String now = Times.format(clock.millis());
+    status.update(
+        ArkRun.class,
+        namespace,
+        name,
+        (object, current) -> startedPatch(current, workflowId, startedRunId, now));
+    String truncated = seeds.truncatedReuse(spec.path("retryOf").path("run").asText());
+    if (truncated != null) {
+      status.update(
+          ArkRun.class,
+          namespace,
+          name,
+          (object, current) ->
+              JsonNodeFactory.instance
+                  .objectNode()
+                  .set(
+                      "conditions",
+                      Conditions.set(
+                          current.path("conditions"),
+                          Conditions.OUTPUTS_TRUNCATED,
+                          Conditions.TRUE,
+                          "WorkflowResultUnavailable",
+                          truncated,
+                          generation(object),
+                          clock)));
+    }
+  }
+
+  private static long generation(ArkRun run) {
+    return run.getMetadata().getGeneration() == null ? 0 : run.getMetadata().getGeneration();
+  }
+
+  /**
+   * The status patch after the workflow started (or was found started: an operator restart). The
+   * workflow may have written its own status in between — even a terminal phase — so only what is
+   * still missing is set: {@code Pending} only over no phase or {@code Pending}.
+   */
+  static ObjectNode startedPatch(
+      JsonNode current, String workflowId, String runId, String startTime) {
     ObjectNode patch = JsonNodeFactory.instance.objectNode();
-    patch.put("phase", Phases.PENDING);
+    String phase = current.path("phase").asText("");
+    boolean untouched = phase.isEmpty() || Phases.PENDING.equals(phase);
+    if (untouched) {
+      patch.put("phase", Phases.PENDING);
+      patch.putNull("message"); // "ArkTeam ... not found" while it waited for its team
+    }
     patch.put("workflowId", workflowId);
-    patch.put("workflowRunId", runId);
-    patch.put("startTime", Times.format(clock.millis()));
-    patch.putNull("message"); // "ArkTeam ... not found" while it waited for its team
-    status.merge(ArkRun.class, namespace, name, patch);
+    if (!current.hasNonNull("workflowRunId")) {
+      patch.put("workflowRunId", runId);
+    }
+    if (!current.hasNonNull("startTime")) {
+      patch.put("startTime", startTime);
+    }
+    return patch;
   }
 
   /**

@@ -22,11 +22,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code spec.retryOf {run, fromStep?}}: the outputs of the old run's succeeded pipeline steps,
  * read in full from its workflow result (the ArkRun status holds truncated outputs only, used as a
- * fallback). With {@code fromStep}, that step and everything after it run again.
+ * fallback; the new run then gets the condition {@code OutputsTruncated}). With {@code fromStep},
+ * that step and everything after it run again. A run that has not finished cannot be retried.
  */
-final class RetrySeeds {
+public final class RetrySeeds {
+  /** The end ArkRunStatus gives an output it truncated. */
+  static final String TRUNCATED_MARK = "\n… (truncated; ";
+
   private final KubernetesClient client;
   private final WorkflowClient temporal;
+  private final List<String> truncated = new ArrayList<>();
+  private String resultUnavailable;
 
   RetrySeeds(KubernetesClient client, WorkflowClient temporal) {
     this.client = client;
@@ -42,6 +48,10 @@ final class RetrySeeds {
     if (old == null) {
       throw new SpecException(
           "spec.retryOf.run: ArkRun " + oldName + " not found in namespace " + namespace);
+    }
+    String unfinished = unfinished(oldName, tree(old).path("status").path("phase").asText(""));
+    if (unfinished != null) {
+      throw new SpecException("spec.retryOf.run: " + unfinished);
     }
     Map<String, List<String>> deps = new LinkedHashMap<>();
     for (JsonNode step : team.path("spec").path("pipeline")) {
@@ -76,9 +86,59 @@ final class RetrySeeds {
           && !rerun.contains(step.name())) {
         prior.put(
             step.name(), new RunPlan.PriorStep(step.output(), step.data(), step.tokenUsage()));
+        if (resultUnavailable != null
+            && step.output() != null
+            && step.output().contains(TRUNCATED_MARK)) {
+          truncated.add(step.name());
+        }
       }
     }
     return prior;
+  }
+
+  /**
+   * Why the retry reuses truncated outputs, or null when it does not: the old run's workflow result
+   * could not be read (deleted, past retention) and some reused steps' outputs in its status were
+   * truncated. Valid after {@link #priorSteps}.
+   */
+  String truncatedReuse(String oldRun) {
+    if (truncated.isEmpty()) {
+      return null;
+    }
+    return "spec.retryOf: the result of ArkRun "
+        + oldRun
+        + "'s workflow could not be read ("
+        + resultUnavailable
+        + "), so step"
+        + (truncated.size() == 1 ? " " : "s ")
+        + String.join(", ", truncated)
+        + " reuse"
+        + (truncated.size() == 1 ? "s" : "")
+        + " the output kept in its status, truncated to "
+        + dev.arkonis.ark.activities.status.ArkRunStatus.MAX_STEP_OUTPUT
+        + " characters; retry with fromStep to run "
+        + (truncated.size() == 1 ? "it" : "them")
+        + " again in full";
+  }
+
+  /**
+   * Why a run in {@code phase} cannot be retried yet (it has not finished), or null when it can.
+   * The admission webhook and the reconciler refuse such a retry with this message.
+   */
+  public static String unfinished(String run, String phase) {
+    if (!phase.isEmpty() && Phases.terminal(phase)) {
+      return null;
+    }
+    return "ArkRun "
+        + run
+        + " is still "
+        + (phase.isEmpty() ? Phases.PENDING : phase)
+        + "; only a finished run (Succeeded, Failed, TimedOut, BudgetExceeded or Cancelled) can be"
+        + " retried: wait until it has finished, then create the retry";
+  }
+
+  private JsonNode tree(ArkRun run) {
+    return client.getKubernetesSerialization().convertValue(run, JsonNode.class);
   }
 
   private List<StepStatus> oldSteps(String namespace, String name, ArkRun old) {
@@ -90,6 +150,7 @@ final class RetrySeeds {
               .get(5, TimeUnit.SECONDS);
       return status.steps();
     } catch (Exception e) {
+      resultUnavailable = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       return fromArkRun(old);
     }
   }

@@ -18,6 +18,9 @@ public final class Conditions {
   public static final String DEGRADED = "Degraded";
   public static final String SUCCEEDED = "Succeeded";
 
+  /** ArkRun: a retry reuses outputs that were truncated in the old run's status. */
+  public static final String OUTPUTS_TRUNCATED = "OutputsTruncated";
+
   public static final String TRUE = "True";
   public static final String FALSE = "False";
   public static final String UNKNOWN = "Unknown";

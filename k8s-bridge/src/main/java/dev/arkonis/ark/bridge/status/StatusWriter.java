@@ -3,6 +3,8 @@ package dev.arkonis.ark.bridge.status;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.arkonis.ark.crd.v1alpha1.ArkRun;
+import dev.arkonis.ark.workflows.run.Phases;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -14,7 +16,8 @@ import java.util.function.BiFunction;
  * The one way status is written: the patch is merged (RFC 7386: objects merge, lists are replaced)
  * into the object's current status, nothing is sent when that changes nothing, and the result is
  * written to the status subresource with the object's resourceVersion; a 409 conflict re-reads (and
- * computes a patch derived from the status again) and tries again.
+ * computes a patch derived from the status again) and tries again. An ArkRun never leaves a
+ * terminal phase through it, except for a new execution of its workflow ({@link #regressesRun}).
  */
 public final class StatusWriter {
   private static final int ATTEMPTS = 5;
@@ -93,7 +96,7 @@ public final class StatusWriter {
               : JsonNodeFactory.instance.objectNode();
       JsonNode change = patch.apply(current, before.isObject() ? before : base);
       JsonNode after = mergeResult(base, change);
-      if (after.equals(NUMERIC_VALUE, before)) {
+      if (after.equals(NUMERIC_VALUE, before) || regressesRun(type, before, after)) {
         return false;
       }
       object.set("status", after);
@@ -110,6 +113,23 @@ public final class StatusWriter {
         }
       }
     }
+  }
+
+  /**
+   * True when the write would move an ArkRun out of a terminal phase (a late write of an older
+   * state, e.g. a retried step write or a start patch racing the workflow's end). A new execution
+   * of the workflow (a Temporal Web UI reset: another {@code workflowRunId}) may start over.
+   */
+  static boolean regressesRun(Class<?> type, JsonNode before, JsonNode after) {
+    if (!ArkRun.class.equals(type) || !before.isObject()) {
+      return false;
+    }
+    String was = before.path("phase").asText("");
+    if (was.isEmpty() || !Phases.terminal(was)) {
+      return false;
+    }
+    return !was.equals(after.path("phase").asText(""))
+        && before.path("workflowRunId").asText("").equals(after.path("workflowRunId").asText(""));
   }
 
   private JsonNode tree(Object object) {

@@ -202,6 +202,43 @@ class AdmissionReviewsTest {
   }
 
   @Test
+  void aRetryOfARunThatHasNotFinishedIsDenied() throws Exception {
+    AdmissionReviews withRuns =
+        new AdmissionReviews(
+            new SpecValidator(),
+            new AdmissionReviews.TeamLookup() {
+              @Override
+              public com.fasterxml.jackson.databind.JsonNode team(String namespace, String name) {
+                return null;
+              }
+
+              @Override
+              public com.fasterxml.jackson.databind.JsonNode run(String namespace, String name) {
+                String phase = name.equals("busy") ? "Running" : "Failed";
+                return JSON.createObjectNode()
+                    .set("status", JSON.createObjectNode().put("phase", phase));
+              }
+            });
+    String run =
+        "{\"apiVersion\": \"arkonis.dev/v1alpha1\", \"kind\": \"ArkRun\", \"metadata\": {\"name\":"
+            + " \"again\", \"namespace\": \"team-a\"}, \"spec\": {\"teamRef\": {\"name\":"
+            + " \"blog\"}, \"retryOf\": {\"run\": \"%s\"}}}";
+    ObjectNode busy = review("CREATE", run.formatted("busy"), null);
+    ((ObjectNode) busy.path("request").path("kind")).put("kind", "ArkRun");
+    ObjectNode done = review("CREATE", run.formatted("done"), null);
+    ((ObjectNode) done.path("request").path("kind")).put("kind", "ArkRun");
+
+    ObjectNode denied = withRuns.answer(busy);
+
+    assertThat(denied.path("response").path("allowed").asBoolean()).isFalse();
+    assertThat(denied.path("response").path("status").path("message").asText())
+        .startsWith(
+            "ArkRun/again: spec.retryOf.run: ArkRun busy is still Running; only a finished run"
+                + " (Succeeded, Failed, TimedOut, BudgetExceeded or Cancelled) can be retried");
+    assertThat(withRuns.answer(done).path("response").path("allowed").asBoolean()).isTrue();
+  }
+
+  @Test
   void malformedReviewsAreRefusedWithAGenericMessage() throws Exception {
     assertThatThrownBy(() -> reviews.answer(JSON.readTree("[1]")))
         .isInstanceOf(AdmissionReviews.Malformed.class)

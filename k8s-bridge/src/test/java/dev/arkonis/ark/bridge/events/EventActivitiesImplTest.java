@@ -75,6 +75,43 @@ class EventActivitiesImplTest {
   }
 
   @Test
+  void aGeneratedNameHeldByAnotherRunIsNotAdoptedButReplaced() {
+    List<NewRun> runs = fire("f1");
+    // the user's own run and a run of another fire of the same event hold two of the names
+    create(
+        ArkRun.class,
+        "apiVersion: arkonis.dev/v1alpha1\nkind: ArkRun\nmetadata: {name: "
+            + runs.get(0).name()
+            + "}\nspec: {teamRef: {name: mine}}\n");
+    create(
+        ArkRun.class,
+        "apiVersion: arkonis.dev/v1alpha1\nkind: ArkRun\nmetadata:\n  name: "
+            + runs.get(1).name()
+            + "\n  labels: {arkonis.dev/event: hook, arkonis.dev/team: b}\n"
+            + "  annotations: {arkonis.dev/fire: f0}\nspec: {teamRef: {name: b}}\n");
+
+    List<String> names = activities.createRuns(ns, "hook", runs);
+    List<String> again = activities.createRuns(ns, "hook", runs); // a retried activity
+
+    String first = EventActivitiesImpl.alternative(runs.get(0).name(), 1);
+    String second = EventActivitiesImpl.alternative(runs.get(1).name(), 1);
+    assertThat(names).containsExactly(first, second, runs.get(2).name());
+    assertThat(first).matches("a-[a-z0-9]{5}").isNotEqualTo(runs.get(0).name());
+    assertThat(again).isEqualTo(names);
+    assertThat(client.resources(ArkRun.class).inNamespace(ns).list().getItems()).hasSize(5);
+    ArkRun user = client.resources(ArkRun.class).inNamespace(ns).withName(runs.get(0).name()).get();
+    assertThat(tree(user).path("spec").path("teamRef").path("name").asText()).isEqualTo("mine");
+    ArkRun ours = client.resources(ArkRun.class).inNamespace(ns).withName(first).get();
+    assertThat(ours.getMetadata().getAnnotations()).containsEntry("arkonis.dev/fire", "f1");
+    assertThat(tree(ours).path("spec").path("teamRef").path("name").asText()).isEqualTo("a");
+
+    // a cancelled fire that still knew only the generated names never deletes the user's run
+    activities.cancelRuns(ns, List.of(runs.get(0).name()));
+    assertThat(client.resources(ArkRun.class).inNamespace(ns).withName(runs.get(0).name()).get())
+        .isNotNull();
+  }
+
+  @Test
   void recordFireCountsEachFireOnce() {
     List<NewRun> first = fire("f1");
     activities.recordFire(ns, "hook", "f1", "2030-01-02T03:04:05.678Z", first, null);
@@ -147,6 +184,30 @@ class EventActivitiesImplTest {
   }
 
   @Test
+  void awaitRunsFailsRetryablyWhileARunIsActive() {
+    List<NewRun> runs = fire("f1").subList(0, 1);
+    activities.createRuns(ns, "hook", runs);
+    String name = runs.get(0).name();
+
+    assertThatThrownBy(() -> activities.awaitRuns(ns, List.of(name)))
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            f -> {
+              assertThat(f.getType()).isEqualTo("RunsActive");
+              assertThat(f.isNonRetryable()).isFalse();
+              assertThat(f.getOriginalMessage()).contains(name + " (Pending)");
+            });
+    new StatusWriter(client)
+        .merge(
+            ArkRun.class,
+            ns,
+            name,
+            JsonNodeFactory.instance.objectNode().put("phase", "Succeeded").put("output", "7"));
+    assertThat(activities.awaitRuns(ns, List.of(name)))
+        .containsExactly(Map.entry(name, new RunState("Succeeded", "7")));
+  }
+
+  @Test
   void nextFireTimeUsesTheCronCalendar() {
     long after = Instant.parse("2030-01-01T00:00:00Z").toEpochMilli();
     assertThat(Instant.ofEpochMilli(activities.nextFireTime("0 9 * * *", "Europe/Berlin", after)))
@@ -164,9 +225,9 @@ class EventActivitiesImplTest {
   private static List<NewRun> fire(String fireId) {
     Map<String, Object> input = Map.of("topic", "ops", "depth", 2);
     return List.of(
-        new NewRun(EventFireWorkflow.runName("a", fireId, 0), "a", input),
-        new NewRun(EventFireWorkflow.runName("b", fireId, 1), "b", input),
-        new NewRun(EventFireWorkflow.runName("c", fireId, 2), "c", input));
+        new NewRun(EventFireWorkflow.runName("a", fireId, 0), "a", input, fireId),
+        new NewRun(EventFireWorkflow.runName("b", fireId, 1), "b", input, fireId),
+        new NewRun(EventFireWorkflow.runName("c", fireId, 2), "c", input, fireId));
   }
 
   private <T extends HasMetadata> void create(Class<T> type, String yaml) {

@@ -28,6 +28,29 @@ final class EventCalls {
     return stub(summary, ActivityCancellationType.WAIT_CANCELLATION_COMPLETED);
   }
 
+  /**
+   * A stub for {@code awaitRuns}: the activity fails while a run is active and its retry policy
+   * polls again — 2 s first, growing by half up to every 30 s, without limit — so a long wait adds
+   * no events to the fire's history. A cancelled workflow abandons the call.
+   */
+  static EventActivities waiting(String summary) {
+    return Workflow.newActivityStub(
+        EventActivities.class,
+        ActivityOptions.newBuilder()
+            .setTaskQueue(TeamRunWorkflow.TASK_QUEUE)
+            .setStartToCloseTimeout(Duration.ofSeconds(30))
+            .setRetryOptions(
+                RetryOptions.newBuilder()
+                    .setInitialInterval(Duration.ofSeconds(2))
+                    .setBackoffCoefficient(1.5)
+                    .setMaximumInterval(Duration.ofSeconds(30))
+                    .setMaximumAttempts(0) // unlimited: the wait lasts as long as the runs
+                    .build())
+            .setCancellationType(ActivityCancellationType.ABANDON)
+            .setSummary(summary)
+            .build());
+  }
+
   private static EventActivities stub(String summary, ActivityCancellationType cancellation) {
     return Workflow.newActivityStub(
         EventActivities.class,

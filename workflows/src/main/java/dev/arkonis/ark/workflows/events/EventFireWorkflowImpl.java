@@ -27,8 +27,17 @@ public final class EventFireWorkflowImpl implements EventFireWorkflow {
   private static final Logger LOG = Workflow.getLogger(EventFireWorkflowImpl.class);
 
   /**
-   * Run states are polled every 2 s for the first minute, every 10 s up to 10 minutes, then every
-   * 30 s, so a long run keeps the fire's history small (each poll adds ~11 events).
+   * Version of the wait: {@link #POLL_BY_RETRY} waits with one {@code awaitRuns} activity whose
+   * retry policy polls (no history per poll); histories from before keep the timer + {@code
+   * runStates} loop.
+   */
+  static final String AWAIT_CHANGE = "fire-await-by-activity-retry";
+
+  static final int POLL_BY_RETRY = 1;
+
+  /**
+   * Run states of the old loop (histories from before {@link #AWAIT_CHANGE}): every 2 s for the
+   * first minute, every 10 s up to 10 minutes, then every 30 s (each poll adds ~11 events).
    */
   static Duration pollInterval(long waitedMillis) {
     if (waitedMillis < 60_000) {
@@ -44,14 +53,22 @@ public final class EventFireWorkflowImpl implements EventFireWorkflow {
         request.fireId() == null || request.fireId().isBlank()
             ? Workflow.getInfo().getRunId()
             : request.fireId();
-    List<NewRun> runs = FireRuns.runs(request, fireId, FireRuns.trigger(request, firedAt));
-    List<String> names = runs.stream().map(NewRun::name).toList();
+    List<NewRun> planned = FireRuns.runs(request, fireId, FireRuns.trigger(request, firedAt));
+    List<String> predicted = planned.stream().map(NewRun::name).toList();
     String event = request.namespace() + "/" + request.event();
     // runs that may still be active: the ones to cancel when this fire is cancelled
-    Set<String> active = new LinkedHashSet<>(names);
+    Set<String> active = new LinkedHashSet<>(predicted);
     try {
-      EventCalls.creating("create " + names + " for ArkEvent " + event + " (fire " + fireId + ")")
-          .createRuns(request.namespace(), request.event(), runs);
+      List<String> created =
+          EventCalls.creating(
+                  "create " + predicted + " for ArkEvent " + event + " (fire " + fireId + ")")
+              .createRuns(request.namespace(), request.event(), planned);
+      // a name taken by an ArkRun that is not this fire's gets another one; histories from before
+      // this answer existed have none
+      List<NewRun> runs = FireRuns.renamed(planned, created);
+      List<String> names = runs.stream().map(NewRun::name).toList();
+      active.clear();
+      active.addAll(names);
       record(request, fireId, firedAt, runs, event);
       if (!request.waitForRuns() || runs.isEmpty()) {
         return new FireResult(firedAt, names, Map.of(), Map.of());
@@ -70,13 +87,9 @@ public final class EventFireWorkflowImpl implements EventFireWorkflow {
       return new FireResult(firedAt, names, phases, outputs);
     } catch (RuntimeException e) {
       if (CancellationScope.current().isCancelRequested() && !active.isEmpty()) {
-        List<String> cancel = List.copyOf(active);
-        LOG.info("fire {} of ArkEvent {} cancelled: cancelling runs {}", fireId, event, cancel);
-        Workflow.newDetachedCancellationScope(
-                () ->
-                    EventCalls.activities("cancel " + cancel + " (fire of " + event + " cancelled)")
-                        .cancelRuns(request.namespace(), cancel))
-            .run();
+        List<String> known = List.copyOf(active);
+        LOG.info("fire {} of ArkEvent {} cancelled: cancelling runs of {}", fireId, event, known);
+        Workflow.newDetachedCancellationScope(() -> cancelActive(request, known, event)).run();
       }
       throw e;
     }
@@ -102,9 +115,43 @@ public final class EventFireWorkflowImpl implements EventFireWorkflow {
     }
   }
 
-  /** Polls until every run is in a terminal phase; keeps {@code active} up to date. */
+  /**
+   * Cancels the runs of a cancelled fire that are still active: with the retry-polling wait the
+   * workflow does not see intermediate states, so they are read first.
+   */
+  private static void cancelActive(FireRequest request, List<String> known, String event) {
+    List<String> cancel = known;
+    if (version() >= POLL_BY_RETRY) {
+      Map<String, RunState> states =
+          EventCalls.activities("states of " + known + " (fire of " + event + " cancelled)")
+              .runStates(request.namespace(), known);
+      cancel =
+          known.stream()
+              .filter(n -> states.get(n) != null && !Phases.terminal(states.get(n).phase()))
+              .toList();
+      if (cancel.isEmpty()) {
+        return;
+      }
+    }
+    List<String> runs = cancel;
+    EventCalls.activities("cancel " + runs + " (fire of " + event + " cancelled)")
+        .cancelRuns(request.namespace(), runs);
+  }
+
+  private static int version() {
+    return Workflow.getVersion(AWAIT_CHANGE, Workflow.DEFAULT_VERSION, POLL_BY_RETRY);
+  }
+
+  /** Waits until every run is in a terminal phase; keeps {@code active} up to date. */
   private static Map<String, RunState> awaitRuns(
       String namespace, List<String> names, Set<String> active, String event) {
+    if (version() >= POLL_BY_RETRY) {
+      Map<String, RunState> states =
+          EventCalls.waiting("wait for " + names + " to finish (" + event + ")")
+              .awaitRuns(namespace, names);
+      active.clear();
+      return states;
+    }
     EventActivities activities = EventCalls.activities("states of " + names + " (" + event + ")");
     long start = Workflow.currentTimeMillis();
     while (true) {

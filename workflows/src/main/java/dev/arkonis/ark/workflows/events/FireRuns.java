@@ -59,9 +59,26 @@ final class FireRuns {
         input.put(entry.getKey(), render(request, i, entry.getKey(), entry.getValue(), data));
       }
       runs.add(
-          new NewRun(EventFireWorkflow.runName(target.team(), fireId, i), target.team(), input));
+          new NewRun(
+              EventFireWorkflow.runName(target.team(), fireId, i), target.team(), input, fireId));
     }
     return runs;
+  }
+
+  /**
+   * The runs with the names {@code createRuns} answered (it renames a run whose name an ArkRun of
+   * something else holds); {@code planned} as is when there is no answer of that size.
+   */
+  static List<NewRun> renamed(List<NewRun> planned, List<String> created) {
+    if (created == null || created.size() != planned.size()) {
+      return planned;
+    }
+    List<NewRun> out = new ArrayList<>();
+    for (int i = 0; i < planned.size(); i++) {
+      NewRun run = planned.get(i);
+      out.add(new NewRun(created.get(i), run.team(), run.input(), run.fireId()));
+    }
+    return out;
   }
 
   private static String render(

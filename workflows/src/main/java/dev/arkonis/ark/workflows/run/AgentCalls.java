@@ -7,6 +7,7 @@ import dev.arkonis.ark.workflows.api.ChatRequest;
 import dev.arkonis.ark.workflows.api.ChatResponse;
 import dev.arkonis.ark.workflows.api.ToolActivities;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.api.enums.v1.TimeoutType;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -22,6 +23,19 @@ import java.util.List;
 final class AgentCalls {
   static final int DEFAULT_ATTEMPTS = 3;
   static final int DEFAULT_CALL_TIMEOUT_SECONDS = 120;
+
+  /**
+   * How long a call may wait for a worker of the agent's task queue to pick it up (Temporal
+   * schedule-to-start timeout): an agent scaled to 0 (by hand or by its daily budget) or without a
+   * ready replica fails the step after this instead of waiting forever. Not retried.
+   */
+  static final Duration QUEUE_WAIT = Duration.ofMinutes(10);
+
+  /**
+   * The chat activity heartbeats while the model call is in flight (a worker that died is noticed
+   * after this, and a cancelled run's call is aborted at the next heartbeat).
+   */
+  static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
 
   private final Budget budget;
 
@@ -43,6 +57,7 @@ final class AgentCalls {
     int maxAttempts = retries >= 0 ? retries + 1 : DEFAULT_ATTEMPTS;
     ActivityOptions options =
         options(agent, maxAttempts)
+            .setHeartbeatTimeout(HEARTBEAT_TIMEOUT)
             .setSummary(purpose + " · step " + step.name + " · role " + agent.role())
             .build();
     AgentActivities activities = Workflow.newActivityStub(AgentActivities.class, options);
@@ -79,7 +94,7 @@ final class AgentCalls {
       String reason =
           cause instanceof ApplicationFailure app
               ? app.getOriginalMessage()
-              : String.valueOf(cause);
+              : queueNotPolled(cause) ? nobodyPolls(agent) : String.valueOf(cause);
       return new ToolActivities.ToolList(List.of(), List.of("could not list tools: " + reason));
     }
   }
@@ -101,7 +116,7 @@ final class AgentCalls {
       String reason =
           cause instanceof ApplicationFailure app
               ? app.getOriginalMessage()
-              : String.valueOf(cause);
+              : queueNotPolled(cause) ? nobodyPolls(agent) : String.valueOf(cause);
       return new ToolActivities.ToolResult("tool " + call.name() + " failed: " + reason, true);
     }
   }
@@ -113,6 +128,7 @@ final class AgentCalls {
   private static ActivityOptions.Builder options(AgentSpec agent, int maxAttempts) {
     return ActivityOptions.newBuilder()
         .setTaskQueue(agent.taskQueue())
+        .setScheduleToStartTimeout(QUEUE_WAIT)
         .setStartToCloseTimeout(
             Duration.ofSeconds(
                 agent.timeoutSeconds() > 0 ? agent.timeoutSeconds() : DEFAULT_CALL_TIMEOUT_SECONDS))
@@ -125,6 +141,26 @@ final class AgentCalls {
                 .build());
   }
 
+  /** True for a call that no worker picked up in time (schedule-to-start timeout). */
+  private static boolean queueNotPolled(Throwable cause) {
+    return cause instanceof TimeoutFailure timeout
+        && timeout.getTimeoutType() == TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START;
+  }
+
+  /** What a call that waited {@link #QUEUE_WAIT} on an unpolled task queue tells the user. */
+  static String nobodyPolls(AgentSpec agent) {
+    return "no worker polls task queue "
+        + agent.taskQueue()
+        + " (nothing picked the call up for "
+        + QUEUE_WAIT.toMinutes()
+        + " minutes): ArkAgent "
+        + agent.agent()
+        + " has no ready replica (scaled to 0, or stopped by its daily token budget:"
+        + " BudgetExceeded?) or all its replicas are busy; check 'kubectl get arkagent "
+        + agent.agent()
+        + "' and its conditions, then retry the run with spec.retryOf";
+  }
+
   private static int failedAttempts(ActivityFailure failure, int maxAttempts) {
     return switch (failure.getRetryState()) {
       case RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED -> maxAttempts;
@@ -132,7 +168,7 @@ final class AgentCalls {
     };
   }
 
-  private static String describe(ActivityFailure failure, AgentSpec agent, int maxAttempts) {
+  static String describe(ActivityFailure failure, AgentSpec agent, int maxAttempts) {
     Throwable cause = failure.getCause();
     String where = "LLM call to " + agent.model() + " (agent " + agent.agent() + ")";
     if (cause instanceof ApplicationFailure app) {
@@ -141,6 +177,16 @@ final class AgentCalls {
         return where + " failed: " + reason;
       }
       return where + " failed " + maxAttempts + " times: " + reason;
+    }
+    if (queueNotPolled(cause)) {
+      return where + " was not picked up: " + nobodyPolls(agent);
+    }
+    if (cause instanceof TimeoutFailure timeout
+        && timeout.getTimeoutType() == TimeoutType.TIMEOUT_TYPE_HEARTBEAT) {
+      return where
+          + " lost its worker: no heartbeat for "
+          + HEARTBEAT_TIMEOUT.toSeconds()
+          + "s (the agent replica stopped?)";
     }
     if (cause instanceof TimeoutFailure) {
       boolean exhausted = failure.getRetryState().name().contains("MAXIMUM");

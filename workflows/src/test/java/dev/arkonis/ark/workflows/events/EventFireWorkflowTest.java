@@ -3,6 +3,7 @@ package dev.arkonis.ark.workflows.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.arkonis.ark.workflows.api.EventActivities;
 import dev.arkonis.ark.workflows.api.EventActivities.NewRun;
 import dev.arkonis.ark.workflows.api.EventFireWorkflow;
 import dev.arkonis.ark.workflows.api.EventFireWorkflow.FireRequest;
@@ -141,6 +142,43 @@ class EventFireWorkflowTest {
     assertThat(result.phases())
         .containsExactly(Map.entry(runs.get(0), "Succeeded"), Map.entry(runs.get(1), "Failed"));
     assertThat(result.outputs()).containsExactly(Map.entry(runs.get(0), "an essay on otters"));
+  }
+
+  @Test
+  void aRunRenamedBecauseItsNameWasTakenIsTheOneRecordedAndAwaited(
+      TestWorkflowEnvironment env, Worker worker) {
+    String generated = EventFireWorkflow.runName("writer", "t1", 0);
+    events.taken.add(generated);
+    events.states.put(generated, new EventActivities.RunState("Running", null)); // not ours
+    WorkflowStub fire = start(env, worker, "fire-taken", request(TARGETS, true, "t1"));
+    env.sleep(Duration.ofSeconds(10));
+    List<String> names = List.of(generated + "-x", EventFireWorkflow.runName("reviewer", "t1", 1));
+    events.finish(names.get(0), "Succeeded", "mine");
+    events.finish(names.get(1), "Succeeded", "also mine");
+
+    FireResult result = fire.getResult(FireResult.class);
+
+    assertThat(result.runs()).isEqualTo(names);
+    assertThat(result.outputs()).containsEntry(generated + "-x", "mine");
+    assertThat(events.recorded.get(0).runs()).isEqualTo(names);
+    assertThat(events.created.get(0).runs().get(0).fireId()).isEqualTo("t1");
+  }
+
+  @Test
+  void waitingOnALongRunDoesNotGrowTheFiresHistory(TestWorkflowEnvironment env, Worker worker) {
+    WorkflowStub fire = start(env, worker, "fire-long", request(TARGETS.subList(0, 1), true, "l1"));
+    env.sleep(Duration.ofMinutes(2));
+    String id = "fire-long";
+    int afterTwoMinutes = env.getWorkflowClient().fetchHistory(id).getEvents().size();
+    int polls = events.awaitCalls.get();
+    env.sleep(Duration.ofHours(3));
+
+    assertThat(events.awaitCalls.get() - polls).as("polls during the 3 hours").isGreaterThan(300);
+    assertThat(env.getWorkflowClient().fetchHistory(id).getEvents()).hasSize(afterTwoMinutes);
+    events.finish(events.createdNames().get(0).get(0), "Succeeded", "at last");
+    assertThat(fire.getResult(FireResult.class).outputs()).containsValue("at last");
+    assertThat(env.getWorkflowClient().fetchHistory(id).getEvents().size())
+        .isLessThan(afterTwoMinutes + 10);
   }
 
   @Test

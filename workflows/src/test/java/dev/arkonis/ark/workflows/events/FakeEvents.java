@@ -34,10 +34,19 @@ final class FakeEvents implements EventActivities {
   final Map<String, RunState> states = new ConcurrentHashMap<>();
   volatile String initialPhase = "Running";
 
+  /** Names held by ArkRuns of something else: createRuns answers another name for them. */
+  final java.util.Set<String> taken = ConcurrentHashMap.newKeySet();
+
   @Override
-  public void createRuns(String namespace, String event, List<NewRun> runs) {
+  public List<String> createRuns(String namespace, String event, List<NewRun> runs) {
     created.add(new Created(namespace, event, List.copyOf(runs)));
-    runs.forEach(r -> states.putIfAbsent(r.name(), new RunState(initialPhase, null)));
+    List<String> names = new ArrayList<>();
+    for (NewRun run : runs) {
+      String name = taken.contains(run.name()) ? run.name() + "-x" : run.name();
+      states.putIfAbsent(name, new RunState(initialPhase, null));
+      names.add(name);
+    }
+    return names;
   }
 
   @Override
@@ -46,6 +55,20 @@ final class FakeEvents implements EventActivities {
     runs.forEach(r -> out.put(r, states.getOrDefault(r, new RunState("Cancelled", null))));
     return out;
   }
+
+  @Override
+  public Map<String, RunState> awaitRuns(String namespace, List<String> runs) {
+    awaitCalls.incrementAndGet();
+    Map<String, RunState> out = runStates(namespace, runs);
+    if (out.values().stream().anyMatch(s -> s.phase().equals("Running"))) {
+      throw io.temporal.failure.ApplicationFailure.newFailure("runs still active", RUNS_ACTIVE);
+    }
+    return out;
+  }
+
+  /** How many times {@code awaitRuns} was called (each retry of the activity counts). */
+  final java.util.concurrent.atomic.AtomicInteger awaitCalls =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   @Override
   public void cancelRuns(String namespace, List<String> runs) {
