@@ -6,9 +6,8 @@ import java.util.Collection;
 import java.util.Map;
 
 /**
- * What the webhook reads and changes in the cluster. {@link #of} reads the API server (the webhook
- * runs on every operator replica, the informer caches only on the leader); a cache-backed
- * implementation can be passed to {@link WebhookServer} instead.
+ * What the webhook reads and changes in the cluster. {@link WebhookCache} (the operator's) reads
+ * events and tokens from informers of its own; {@link #of} reads everything from the API server.
  */
 public interface EventStore {
   /** Label the fire activity puts on every ArkRun it creates: {@code arkonis.dev/event=<name>}. */
@@ -19,6 +18,11 @@ public interface EventStore {
 
   /** Key of the token in that Secret. */
   String TOKEN_KEY = "token";
+
+  /** Null when events and tokens can be looked up, else why not yet (the server answers 503). */
+  default String notReady() {
+    return null;
+  }
 
   /** The ArkEvent as JSON, or null when it does not exist (or is outside the watched namespace). */
   JsonNode event(String namespace, String name);

@@ -3,10 +3,7 @@ package dev.arkonis.ark.bridge.webhook;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.arkonis.ark.crd.v1alpha1.ArkEvent;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,23 +29,8 @@ final class KubernetesEventStore implements EventStore {
 
   @Override
   public String token(String namespace, String event) {
-    Secret secret =
-        client.secrets().inNamespace(namespace).withName(event + TOKEN_SECRET_SUFFIX).get();
-    if (secret == null) {
-      return null;
-    }
-    if (secret.getData() != null && secret.getData().get(TOKEN_KEY) != null) {
-      try {
-        byte[] decoded = Base64.getMimeDecoder().decode(secret.getData().get(TOKEN_KEY));
-        return new String(decoded, StandardCharsets.UTF_8).strip();
-      } catch (IllegalArgumentException e) {
-        return null;
-      }
-    }
-    if (secret.getStringData() != null && secret.getStringData().get(TOKEN_KEY) != null) {
-      return secret.getStringData().get(TOKEN_KEY).strip();
-    }
-    return null;
+    return WebhookCache.token(
+        client.secrets().inNamespace(namespace).withName(event + TOKEN_SECRET_SUFFIX).get());
   }
 
   @Override

@@ -1,0 +1,75 @@
+package dev.arkonis.ark.bridge.http;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+
+/** One request as a {@link Route} sees it: method, path, query, headers, and a bounded body. */
+public final class Exchange {
+  private final Request request;
+
+  Exchange(Request request) {
+    this.request = request;
+  }
+
+  public String method() {
+    return request.getMethod();
+  }
+
+  /** The path as sent, still percent-encoded. */
+  public String path() {
+    return request.getHttpURI().getPath();
+  }
+
+  /** The raw query string, or null. */
+  public String rawQuery() {
+    return request.getHttpURI().getQuery();
+  }
+
+  /** The first value of a header, or null. */
+  public String header(String name) {
+    return request.getHeaders().get(name);
+  }
+
+  /** The body was larger than the route's limit; nothing more of it is read. */
+  public static final class TooLarge extends Exception {
+    public TooLarge(long limit) {
+      super("the request body is larger than " + limit + " bytes", null, false, false);
+    }
+  }
+
+  /**
+   * Reads the body, at most {@code limit} bytes. A declared {@code Content-Length} over the limit
+   * is refused before any of the body is read; a chunked body is refused as soon as it passes the
+   * limit. After {@link TooLarge} answer with {@code Connection: close}: the rest is never read.
+   */
+  public byte[] body(long limit) throws IOException, TooLarge {
+    long declared = request.getLength();
+    if (declared > limit) {
+      throw new TooLarge(limit);
+    }
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    byte[] chunk = new byte[16 * 1024];
+    long total = 0;
+    // not closed: Jetty completes (or, after Connection: close, drops) what is left unread
+    InputStream in = Content.Source.asInputStream(request);
+    for (int n; (n = in.read(chunk, 0, (int) Math.min(chunk.length, limit + 1 - total))) >= 0; ) {
+      body.write(chunk, 0, n);
+      total += n;
+      if (total > limit) {
+        throw new TooLarge(limit);
+      }
+    }
+    return body.toByteArray();
+  }
+
+  /**
+   * The connection's idle timeout does not apply while this request waits for its answer (the route
+   * bounds the wait itself, e.g. the {@code timeout} of a sync-mode webhook).
+   */
+  public void waitLongerThanIdleTimeout() {
+    request.addIdleTimeoutListener(timeout -> false);
+  }
+}

@@ -1,0 +1,67 @@
+package dev.arkonis.ark.bridge.http;
+
+import java.time.Duration;
+
+/**
+ * The limits of one {@link EmbeddedServer}: what a slow, large or numerous client can take from it.
+ *
+ * @param idleTimeout a connection on which nothing is read or written for this long is closed
+ * @param headerTimeout a request head (request line and headers) still incomplete after this long
+ *     while its bytes keep trickling in is refused by closing the connection (slowloris); checked
+ *     every {@code headerTimeout}, so a dribbling client is cut after one to two periods
+ * @param maxHeaderBytes largest request head; larger gets 431
+ * @param threads request-handling threads (the pool also runs the acceptor and selector)
+ * @param queue requests waiting for a thread; beyond it new work is refused
+ * @param maxConnections open connections; beyond it the server stops accepting until some close
+ * @param minBodyBytesPerSecond a request body read slower than this fails (408)
+ */
+public record HttpLimits(
+    Duration idleTimeout,
+    Duration headerTimeout,
+    int maxHeaderBytes,
+    int threads,
+    int queue,
+    int maxConnections,
+    long minBodyBytesPerSecond) {
+
+  /** Webhooks and admission: 30 s idle, 10 s per request head, 8 KiB heads, 32 threads. */
+  public static final HttpLimits DEFAULT =
+      new HttpLimits(Duration.ofSeconds(30), Duration.ofSeconds(10), 8 * 1024, 32, 256, 1024, 1024);
+
+  /** Health probes: the same timeouts with 4 threads and 64 connections. */
+  public static final HttpLimits SMALL = DEFAULT.withThreads(4).withMaxConnections(64);
+
+  public HttpLimits {
+    if (idleTimeout.isNegative()
+        || idleTimeout.isZero()
+        || headerTimeout.isNegative()
+        || headerTimeout.isZero()) {
+      throw new IllegalArgumentException("idleTimeout and headerTimeout must be positive");
+    }
+    if (maxHeaderBytes < 1024 || threads <= 0 || queue <= 0 || maxConnections <= 0) {
+      throw new IllegalArgumentException(
+          "maxHeaderBytes (at least 1024), threads, queue and maxConnections must be positive");
+    }
+  }
+
+  public HttpLimits withTimeouts(Duration idle, Duration header) {
+    return new HttpLimits(
+        idle, header, maxHeaderBytes, threads, queue, maxConnections, minBodyBytesPerSecond);
+  }
+
+  public HttpLimits withThreads(int count) {
+    return new HttpLimits(
+        idleTimeout,
+        headerTimeout,
+        maxHeaderBytes,
+        count,
+        queue,
+        maxConnections,
+        minBodyBytesPerSecond);
+  }
+
+  public HttpLimits withMaxConnections(int count) {
+    return new HttpLimits(
+        idleTimeout, headerTimeout, maxHeaderBytes, threads, queue, count, minBodyBytesPerSecond);
+  }
+}
