@@ -26,6 +26,7 @@ final class WebhookTokens {
 
   /** The label the webhook server's Secret informer selects: {@code arkonis.dev/event=<event>}. */
   static final String EVENT_LABEL = EventActivitiesImpl.EVENT_LABEL;
+
   static final String SUFFIX = "-token";
   private static final int BYTES = 32;
 

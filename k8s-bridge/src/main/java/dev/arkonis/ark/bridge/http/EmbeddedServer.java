@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -24,7 +25,6 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.util.BlockingArrayQueue;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -132,13 +132,10 @@ public final class EmbeddedServer implements AutoCloseable {
      * @throws UncheckedIOException when the port cannot be bound
      */
     public EmbeddedServer start() {
+      // the acceptor and the selector take one thread each, Jetty reserves one more; the job queue
+      // stays unbounded as Jetty requires (its own tasks go there): the connection limit bounds it
       QueuedThreadPool pool =
-          new QueuedThreadPool(
-              // the acceptor and the selector take one thread each, Jetty reserves one more
-              limits.threads() + 3,
-              Math.min(4, limits.threads() + 3),
-              60_000,
-              new BlockingArrayQueue<>(limits.queue(), 0, limits.queue()));
+          new QueuedThreadPool(limits.threads() + 3, Math.min(4, limits.threads() + 3), 60_000);
       pool.setName("ark-" + name);
       pool.setDaemon(true);
       Server server = new Server(pool);
@@ -149,6 +146,12 @@ public final class EmbeddedServer implements AutoCloseable {
       http.setMinRequestDataRate(limits.minBodyBytesPerSecond());
       http.setSendServerVersion(false);
       http.setSendXPoweredBy(false);
+      // routes match the raw, still-encoded path against their own strict patterns and never map
+      // it to files: an ambiguous path (e.g. %2E%2E) is theirs to refuse, with their 404 message
+      http.setUriCompliance(
+          UriCompliance.DEFAULT.with(
+              "ARK_RAW_PATHS",
+              UriCompliance.AMBIGUOUS_VIOLATIONS.toArray(UriCompliance.Violation[]::new)));
       List<ConnectionFactory> factories = new ArrayList<>();
       if (tls != null) {
         SslContextFactory.Server ssl = new SslContextFactory.Server();

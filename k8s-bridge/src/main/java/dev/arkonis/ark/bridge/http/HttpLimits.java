@@ -11,7 +11,6 @@ import java.time.Duration;
  *     every {@code headerTimeout}, so a dribbling client is cut after one to two periods
  * @param maxHeaderBytes largest request head; larger gets 431
  * @param threads request-handling threads (the pool also runs the acceptor and selector)
- * @param queue requests waiting for a thread; beyond it new work is refused
  * @param maxConnections open connections; beyond it the server stops accepting until some close
  * @param minBodyBytesPerSecond a request body read slower than this fails (408)
  */
@@ -20,13 +19,12 @@ public record HttpLimits(
     Duration headerTimeout,
     int maxHeaderBytes,
     int threads,
-    int queue,
     int maxConnections,
     long minBodyBytesPerSecond) {
 
   /** Webhooks and admission: 30 s idle, 10 s per request head, 8 KiB heads, 32 threads. */
   public static final HttpLimits DEFAULT =
-      new HttpLimits(Duration.ofSeconds(30), Duration.ofSeconds(10), 8 * 1024, 32, 256, 1024, 1024);
+      new HttpLimits(Duration.ofSeconds(30), Duration.ofSeconds(10), 8 * 1024, 32, 1024, 1024);
 
   /** Health probes: the same timeouts with 4 threads and 64 connections. */
   public static final HttpLimits SMALL = DEFAULT.withThreads(4).withMaxConnections(64);
@@ -38,30 +36,24 @@ public record HttpLimits(
         || headerTimeout.isZero()) {
       throw new IllegalArgumentException("idleTimeout and headerTimeout must be positive");
     }
-    if (maxHeaderBytes < 1024 || threads <= 0 || queue <= 0 || maxConnections <= 0) {
+    if (maxHeaderBytes < 1024 || threads <= 0 || maxConnections <= 0) {
       throw new IllegalArgumentException(
-          "maxHeaderBytes (at least 1024), threads, queue and maxConnections must be positive");
+          "maxHeaderBytes must be at least 1024, threads and maxConnections positive");
     }
   }
 
   public HttpLimits withTimeouts(Duration idle, Duration header) {
     return new HttpLimits(
-        idle, header, maxHeaderBytes, threads, queue, maxConnections, minBodyBytesPerSecond);
+        idle, header, maxHeaderBytes, threads, maxConnections, minBodyBytesPerSecond);
   }
 
   public HttpLimits withThreads(int count) {
     return new HttpLimits(
-        idleTimeout,
-        headerTimeout,
-        maxHeaderBytes,
-        count,
-        queue,
-        maxConnections,
-        minBodyBytesPerSecond);
+        idleTimeout, headerTimeout, maxHeaderBytes, count, maxConnections, minBodyBytesPerSecond);
   }
 
   public HttpLimits withMaxConnections(int count) {
     return new HttpLimits(
-        idleTimeout, headerTimeout, maxHeaderBytes, threads, queue, count, minBodyBytesPerSecond);
+        idleTimeout, headerTimeout, maxHeaderBytes, threads, count, minBodyBytesPerSecond);
   }
 }
