@@ -139,10 +139,7 @@ final class DevRuntime implements AutoCloseable {
     closeables.add(0, webhookCache);
     webhooks =
         new WebhookServer(
-            webhookCache,
-            temporal.client(),
-            options.webhookPort(),
-            WebhookServer.Limits.DEFAULT);
+            webhookCache, temporal.client(), options.webhookPort(), WebhookServer.Limits.DEFAULT);
     closeables.add(0, webhooks);
     OperatorRuntime operator =
         new OperatorRuntime(

@@ -143,7 +143,6 @@ public final class EmbeddedServer implements AutoCloseable {
       HttpConfiguration http = new HttpConfiguration();
       http.setRequestHeaderSize(limits.maxHeaderBytes());
       http.setIdleTimeout(limits.idleTimeout().toMillis());
-      http.setMinRequestDataRate(limits.minBodyBytesPerSecond());
       http.setSendServerVersion(false);
       http.setSendXPoweredBy(false);
       // routes match the raw, still-encoded path against their own strict patterns and never map
@@ -167,7 +166,7 @@ public final class EmbeddedServer implements AutoCloseable {
       connector.setAcceptQueueSize(128);
       server.addConnector(connector);
       server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
-      server.setHandler(new Routes(name, Map.copyOf(routes), fallback));
+      server.setHandler(new Routes(name, Map.copyOf(routes), fallback, limits.bodyTimeout()));
       server.setStopTimeout(0);
       try {
         server.start();
@@ -198,16 +197,18 @@ public final class EmbeddedServer implements AutoCloseable {
     private final String name;
     private final Map<String, Route> routes;
     private final Route fallback;
+    private final java.time.Duration bodyTimeout;
 
-    Routes(String name, Map<String, Route> routes, Route fallback) {
+    Routes(String name, Map<String, Route> routes, Route fallback, java.time.Duration bodyTimeout) {
       this.name = name;
       this.routes = routes;
       this.fallback = fallback;
+      this.bodyTimeout = bodyTimeout;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-      Exchange exchange = new Exchange(request);
+      Exchange exchange = new Exchange(request, bodyTimeout);
       String path = exchange.path();
       CompletionStage<Reply> reply;
       try {
@@ -222,8 +223,12 @@ public final class EmbeddedServer implements AutoCloseable {
       reply.whenComplete(
           (answer, error) -> {
             Reply out = answer;
-            if (error != null || answer == null) {
-              Throwable cause = unwrap(error);
+            Throwable cause = unwrap(error);
+            if (cause instanceof IOException) {
+              // the client: too slow, gone, or a broken body — not an internal error
+              LOG.debug("{} server: {} {}: {}", name, request.getMethod(), path, cause.toString());
+              out = Reply.error(400, "cannot read the request body; send it again");
+            } else if (error != null || answer == null) {
               LOG.warn(
                   "{} server: {} {}: {}",
                   name,

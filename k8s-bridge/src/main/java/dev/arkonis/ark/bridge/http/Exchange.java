@@ -3,15 +3,22 @@ package dev.arkonis.ark.bridge.http;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /** One request as a {@link Route} sees it: method, path, query, headers, and a bounded body. */
 public final class Exchange {
   private final Request request;
+  private final Duration bodyTimeout;
 
-  Exchange(Request request) {
+  Exchange(Request request, Duration bodyTimeout) {
     this.request = request;
+    this.bodyTimeout = bodyTimeout;
   }
 
   public String method() {
@@ -43,7 +50,9 @@ public final class Exchange {
   /**
    * Reads the body, at most {@code limit} bytes. A declared {@code Content-Length} over the limit
    * is refused before any of the body is read; a chunked body is refused as soon as it passes the
-   * limit. After {@link TooLarge} answer with {@code Connection: close}: the rest is never read.
+   * limit. After {@link TooLarge} answer with {@code Connection: close}: the rest is never read. A
+   * body not received within the server's body timeout closes the connection and fails the read
+   * with an {@link IOException}.
    */
   public byte[] body(long limit) throws IOException, TooLarge {
     long declared = request.getLength();
@@ -53,16 +62,29 @@ public final class Exchange {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     byte[] chunk = new byte[16 * 1024];
     long total = 0;
-    // not closed: Jetty completes (or, after Connection: close, drops) what is left unread
-    InputStream in = Content.Source.asInputStream(request);
-    for (int n; (n = in.read(chunk, 0, (int) Math.min(chunk.length, limit + 1 - total))) >= 0; ) {
-      body.write(chunk, 0, n);
-      total += n;
-      if (total > limit) {
-        throw new TooLarge(limit);
+    EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+    Scheduler.Task deadline =
+        request
+            .getComponents()
+            .getScheduler()
+            .schedule(
+                () -> endPoint.close(new TimeoutException("request body not received in time")),
+                bodyTimeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+    try {
+      // not closed: Jetty completes (or, after Connection: close, drops) what is left unread
+      InputStream in = Content.Source.asInputStream(request);
+      for (int n; (n = in.read(chunk, 0, (int) Math.min(chunk.length, limit + 1 - total))) >= 0; ) {
+        body.write(chunk, 0, n);
+        total += n;
+        if (total > limit) {
+          throw new TooLarge(limit);
+        }
       }
+      return body.toByteArray();
+    } finally {
+      deadline.cancel();
     }
-    return body.toByteArray();
   }
 
   /**

@@ -12,7 +12,8 @@ import java.time.Duration;
  * @param maxHeaderBytes largest request head; larger gets 431
  * @param threads request-handling threads (the pool also runs the acceptor and selector)
  * @param maxConnections open connections; beyond it the server stops accepting until some close
- * @param minBodyBytesPerSecond a request body read slower than this fails (408)
+ * @param bodyTimeout a route reading a request body for longer than this gets an I/O error and the
+ *     connection is closed, so a slowly sent body holds a request thread at most this long
  */
 public record HttpLimits(
     Duration idleTimeout,
@@ -20,11 +21,20 @@ public record HttpLimits(
     int maxHeaderBytes,
     int threads,
     int maxConnections,
-    long minBodyBytesPerSecond) {
+    Duration bodyTimeout) {
 
-  /** Webhooks and admission: 30 s idle, 10 s per request head, 8 KiB heads, 32 threads. */
+  /**
+   * Webhooks and admission: 30 s idle, 10 s per request head, 8 KiB heads, 32 threads, 1024
+   * connections, 30 s per body.
+   */
   public static final HttpLimits DEFAULT =
-      new HttpLimits(Duration.ofSeconds(30), Duration.ofSeconds(10), 8 * 1024, 32, 1024, 1024);
+      new HttpLimits(
+          Duration.ofSeconds(30),
+          Duration.ofSeconds(10),
+          8 * 1024,
+          32,
+          1024,
+          Duration.ofSeconds(30));
 
   /** Health probes: the same timeouts with 4 threads and 64 connections. */
   public static final HttpLimits SMALL = DEFAULT.withThreads(4).withMaxConnections(64);
@@ -33,8 +43,10 @@ public record HttpLimits(
     if (idleTimeout.isNegative()
         || idleTimeout.isZero()
         || headerTimeout.isNegative()
-        || headerTimeout.isZero()) {
-      throw new IllegalArgumentException("idleTimeout and headerTimeout must be positive");
+        || headerTimeout.isZero()
+        || bodyTimeout.isNegative()
+        || bodyTimeout.isZero()) {
+      throw new IllegalArgumentException("the timeouts must be positive");
     }
     if (maxHeaderBytes < 1024 || threads <= 0 || maxConnections <= 0) {
       throw new IllegalArgumentException(
@@ -42,18 +54,16 @@ public record HttpLimits(
     }
   }
 
-  public HttpLimits withTimeouts(Duration idle, Duration header) {
-    return new HttpLimits(
-        idle, header, maxHeaderBytes, threads, maxConnections, minBodyBytesPerSecond);
+  public HttpLimits withTimeouts(Duration idle, Duration header, Duration body) {
+    return new HttpLimits(idle, header, maxHeaderBytes, threads, maxConnections, body);
   }
 
   public HttpLimits withThreads(int count) {
     return new HttpLimits(
-        idleTimeout, headerTimeout, maxHeaderBytes, count, maxConnections, minBodyBytesPerSecond);
+        idleTimeout, headerTimeout, maxHeaderBytes, count, maxConnections, bodyTimeout);
   }
 
   public HttpLimits withMaxConnections(int count) {
-    return new HttpLimits(
-        idleTimeout, headerTimeout, maxHeaderBytes, threads, count, minBodyBytesPerSecond);
+    return new HttpLimits(idleTimeout, headerTimeout, maxHeaderBytes, threads, count, bodyTimeout);
   }
 }

@@ -19,6 +19,7 @@ class EmbeddedServerTest {
   static final long LIMIT = 1024;
 
   final AtomicInteger tooLarge = new AtomicInteger();
+  final AtomicInteger bodyFailed = new AtomicInteger();
   final AtomicLong received = new AtomicLong(-1);
   final HttpClient http =
       HttpClient.newBuilder()
@@ -33,7 +34,8 @@ class EmbeddedServerTest {
               0,
               HttpLimits.DEFAULT
                   .withThreads(4)
-                  .withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(500)))
+                  .withTimeouts(
+                      Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofSeconds(1)))
           .route("/ok", e -> CompletableFuture.completedFuture(Reply.text(200, "ok\n")))
           .route(
               "/body",
@@ -41,6 +43,9 @@ class EmbeddedServerTest {
                 try {
                   received.set(e.body(LIMIT).length);
                   return CompletableFuture.completedFuture(Reply.text(200, "read\n"));
+                } catch (IOException t) {
+                  bodyFailed.incrementAndGet();
+                  throw t;
                 } catch (Exchange.TooLarge t) {
                   tooLarge.incrementAndGet();
                   return CompletableFuture.completedFuture(
@@ -92,6 +97,40 @@ class EmbeddedServerTest {
       assertThat(took).as("the trickling client is disconnected").isNotNull();
       assertThat(took).isLessThan(Duration.ofSeconds(4));
     }
+    assertThat(get("/ok").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aBodyTrickledFasterThanTheIdleTimeoutIsCutAtTheBodyTimeout() throws Exception {
+    try (RawClient slow = new RawClient(server.port())) {
+      slow.send("POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n");
+      long start = System.nanoTime();
+      // one byte every 200 ms: never idle for the 2 s idle timeout, 20 s for the whole body
+      CompletableFuture<Duration> cut =
+          CompletableFuture.supplyAsync(
+              () -> {
+                for (int i = 0; i < 100; i++) {
+                  try {
+                    slow.send("a");
+                    Thread.sleep(200);
+                  } catch (IOException e) {
+                    return Duration.ofNanos(System.nanoTime() - start);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                  }
+                }
+                return null;
+              });
+      assertThat(get("/ok").statusCode()).as("others are served meanwhile").isEqualTo(200);
+      Duration took = cut.get();
+      assertThat(took)
+          .as("the trickling body is cut")
+          .isNotNull()
+          .isLessThan(Duration.ofSeconds(4));
+    }
+    assertThat(bodyFailed).hasValue(1);
+    assertThat(received).hasValue(-1);
     assertThat(get("/ok").statusCode()).isEqualTo(200);
   }
 
