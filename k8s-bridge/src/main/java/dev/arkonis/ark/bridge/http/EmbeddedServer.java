@@ -224,7 +224,7 @@ public final class EmbeddedServer implements AutoCloseable {
           (answer, error) -> {
             Reply out = answer;
             Throwable cause = unwrap(error);
-            if (cause instanceof IOException) {
+            if (cause instanceof IOException && exchange.bodyFailed()) {
               // the client: too slow, gone, or a broken body — not an internal error
               LOG.debug("{} server: {} {}: {}", name, request.getMethod(), path, cause.toString());
               out = Reply.error(400, "cannot read the request body; send it again");
@@ -237,6 +237,9 @@ public final class EmbeddedServer implements AutoCloseable {
                   cause == null ? "no reply" : cause.toString(),
                   cause);
               out = Reply.error(500, "internal error; see the operator's log");
+            }
+            if (exchange.bodyLeftUnread()) {
+              out = out.withHeader("Connection", "close");
             }
             send(response, out, callback);
           });

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.io.Content;
@@ -15,6 +16,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
 public final class Exchange {
   private final Request request;
   private final Duration bodyTimeout;
+  private volatile boolean bodyRead;
+  private volatile boolean bodyFailed;
 
   Exchange(Request request, Duration bodyTimeout) {
     this.request = request;
@@ -57,6 +60,9 @@ public final class Exchange {
   public byte[] body(long limit) throws IOException, TooLarge {
     long declared = request.getLength();
     if (declared > limit) {
+      if (declared <= 2 * limit) {
+        discard(declared);
+      }
       throw new TooLarge(limit);
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -78,13 +84,71 @@ public final class Exchange {
         body.write(chunk, 0, n);
         total += n;
         if (total > limit) {
+          discard(limit);
           throw new TooLarge(limit);
         }
       }
+      bodyRead = true;
       return body.toByteArray();
+    } catch (IOException e) {
+      bodyFailed = true;
+      throw e;
     } finally {
       deadline.cancel();
     }
+  }
+
+  /**
+   * Reads and drops up to {@code max} more bytes of the body, as long as they keep coming (at most
+   * {@value #DISCARD_QUIET_MILLIS} ms apart), so that a client still sending a body a little over
+   * the limit gets to read the 413 instead of a reset connection. A declared body over twice the
+   * limit is not read at all.
+   */
+  private void discard(long max) {
+    long left = max;
+    try {
+      while (left > 0) {
+        Content.Chunk chunk = request.read();
+        if (chunk == null) {
+          CountDownLatch more = new CountDownLatch(1);
+          request.demand(more::countDown);
+          if (!more.await(DISCARD_QUIET_MILLIS, TimeUnit.MILLISECONDS)) {
+            return;
+          }
+          continue;
+        }
+        if (Content.Chunk.isFailure(chunk)) {
+          return;
+        }
+        left -= chunk.remaining();
+        boolean last = chunk.isLast();
+        chunk.release();
+        if (last) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static final long DISCARD_QUIET_MILLIS = 500;
+
+  /** True when reading the body failed: the client was too slow, went away or sent garbage. */
+  boolean bodyFailed() {
+    return bodyFailed;
+  }
+
+  /**
+   * True when the request came with a body that was not read to its end (e.g. refused before
+   * reading): the answer then closes the connection, since the rest of the body may still be on its
+   * way and the client must not send its next request after it.
+   */
+  boolean bodyLeftUnread() {
+    boolean hasBody =
+        request.getLength() > 0
+            || request.getHeaders().contains(org.eclipse.jetty.http.HttpHeader.TRANSFER_ENCODING);
+    return hasBody && !bodyRead;
   }
 
   /**

@@ -53,6 +53,8 @@ class EmbeddedServerTest {
                 }
               })
           .route(
+              "/refuse", e -> CompletableFuture.completedFuture(Reply.error(401, "who are you?")))
+          .route(
               "/boom",
               e -> {
                 throw new IllegalStateException("db password hunter2 in /etc/secret");
@@ -169,6 +171,20 @@ class EmbeddedServerTest {
       assertThat(reply).startsWith("HTTP/1.1 413");
     }
     assertThat(tooLarge).hasValue(1);
+  }
+
+  @Test
+  void aRefusalBeforeTheBodyIsReadClosesTheConnection() throws Exception {
+    try (RawClient client = new RawClient(server.port())) {
+      // half the body: the rest could still arrive after the answer, as the next "request"
+      client.send("POST /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345");
+      String reply = client.readUntilClosed();
+      assertThat(reply).startsWith("HTTP/1.1 401").contains("Connection: close");
+    }
+    try (RawClient client = new RawClient(server.port())) {
+      client.send("GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      assertThat(client.readUntilClosed()).startsWith("HTTP/1.1 200").doesNotContain("401");
+    }
   }
 
   @Test
