@@ -150,12 +150,4 @@ public final class Exchange {
             || request.getHeaders().contains(org.eclipse.jetty.http.HttpHeader.TRANSFER_ENCODING);
     return hasBody && !bodyRead;
   }
-
-  /**
-   * The connection's idle timeout does not apply while this request waits for its answer (the route
-   * bounds the wait itself, e.g. the {@code timeout} of a sync-mode webhook).
-   */
-  public void waitLongerThanIdleTimeout() {
-    request.addIdleTimeoutListener(timeout -> false);
-  }
 }

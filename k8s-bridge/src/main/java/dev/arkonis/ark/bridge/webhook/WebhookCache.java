@@ -2,6 +2,7 @@ package dev.arkonis.ark.bridge.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.arkonis.ark.crd.v1alpha1.ArkEvent;
+import dev.arkonis.ark.crd.v1alpha1.ArkRun;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -31,14 +33,12 @@ import java.util.Map;
 public final class WebhookCache implements EventStore, AutoCloseable {
   private final KubernetesClient client;
   private final String watchNamespace;
-  private final EventStore api;
   private final SharedIndexInformer<ArkEvent> events;
   private final SharedIndexInformer<Secret> tokens;
 
   private WebhookCache(KubernetesClient client, String watchNamespace) {
     this.client = client;
     this.watchNamespace = watchNamespace;
-    this.api = new KubernetesEventStore(client, watchNamespace);
     MixedOperation<ArkEvent, ?, ?> arkEvents = client.resources(ArkEvent.class);
     this.events =
         (watchNamespace == null
@@ -82,9 +82,7 @@ public final class WebhookCache implements EventStore, AutoCloseable {
       return null;
     }
     ArkEvent event = events.getIndexer().getByKey(namespace + "/" + name);
-    return event == null
-        ? null
-        : client.getKubernetesSerialization().convertValue(event, JsonNode.class);
+    return event == null ? null : tree(event);
   }
 
   @Override
@@ -93,7 +91,7 @@ public final class WebhookCache implements EventStore, AutoCloseable {
   }
 
   /** The {@code token} key of a Secret, decoded and stripped, or null. */
-  static String token(Secret secret) {
+  private static String token(Secret secret) {
     if (secret == null) {
       return null;
     }
@@ -115,17 +113,38 @@ public final class WebhookCache implements EventStore, AutoCloseable {
 
   @Override
   public Map<String, String> runs(String namespace, String event) {
-    return api.runs(namespace, event);
+    Map<String, String> runs = new LinkedHashMap<>();
+    for (ArkRun run :
+        client
+            .resources(ArkRun.class)
+            .inNamespace(namespace)
+            .withLabel(EVENT_LABEL, event)
+            .list()
+            .getItems()) {
+      runs.put(run.getMetadata().getName(), tree(run).path("status").path("phase").asText(""));
+    }
+    return runs;
   }
 
   @Override
   public String runMessage(String namespace, String run) {
-    return api.runMessage(namespace, run);
+    ArkRun object = client.resources(ArkRun.class).inNamespace(namespace).withName(run).get();
+    if (object == null) {
+      return null;
+    }
+    JsonNode message = tree(object).path("status").path("message");
+    return message.isTextual() ? message.asText() : null;
   }
 
   @Override
   public void deleteRuns(String namespace, Collection<String> runs) {
-    api.deleteRuns(namespace, runs);
+    for (String run : runs) {
+      client.resources(ArkRun.class).inNamespace(namespace).withName(run).delete();
+    }
+  }
+
+  private JsonNode tree(Object object) {
+    return client.getKubernetesSerialization().convertValue(object, JsonNode.class);
   }
 
   @Override

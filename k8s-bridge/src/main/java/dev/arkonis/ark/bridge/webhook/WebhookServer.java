@@ -262,7 +262,6 @@ public final class WebhookServer implements AutoCloseable {
       reply.put("workflowId", fire.workflowId());
       return CompletableFuture.completedFuture(new Reply(202, reply));
     }
-    exchange.waitLongerThanIdleTimeout();
     return fire.stub()
         .getResultAsync(
             timeout.toMillis(), TimeUnit.MILLISECONDS, EventFireWorkflow.FireResult.class)

@@ -81,6 +81,16 @@ final class WebhookFixture implements AutoCloseable {
    * With the team and webhook event of {@code manifest} (the upstream recipe in the compat suite).
    */
   WebhookFixture(KubernetesClient client, InputStream manifest) throws IOException {
+    this(client, manifest, WebhookServer.Limits.DEFAULT);
+  }
+
+  /** With other limits (timeouts) of the server. */
+  WebhookFixture(KubernetesClient client, WebhookServer.Limits limits) throws IOException {
+    this(client, Fixtures.open("customer-support-team.yaml"), limits);
+  }
+
+  private WebhookFixture(KubernetesClient client, InputStream manifest, WebhookServer.Limits limits)
+      throws IOException {
     MOCK_LOG.setLevel(Level.WARNING);
     this.client = client;
     FakeFire.reset();
@@ -95,7 +105,7 @@ final class WebhookFixture implements AutoCloseable {
             TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
     env.newWorker(TeamRunWorkflow.TASK_QUEUE).registerWorkflowImplementationTypes(FakeFire.class);
     env.start();
-    server = new WebhookServer(cache, countingClient(), 0, WebhookServer.Limits.DEFAULT);
+    server = new WebhookServer(cache, countingClient(), 0, limits);
     awaitCached(EVENT);
   }
 
