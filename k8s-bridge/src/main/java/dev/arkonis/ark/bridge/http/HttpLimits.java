@@ -6,9 +6,9 @@ import java.time.Duration;
  * The limits of one {@link EmbeddedServer}: what a slow, large or numerous client can take from it.
  *
  * @param idleTimeout a connection on which nothing is read or written for this long is closed
- * @param headerTimeout a request head (request line and headers) still incomplete after this long
- *     while its bytes keep trickling in is refused by closing the connection (slowloris); checked
- *     every {@code headerTimeout}, so a dribbling client is cut after one to two periods
+ * @param headerTimeout the period of the request-head check: a connection whose request head
+ *     (request line and headers) kept trickling in over two checks without being finished is closed
+ *     (slowloris), i.e. two to three periods after its first bytes
  * @param maxHeaderBytes largest request head; larger gets 431
  * @param threads request-handling threads (the pool also runs the acceptor and selector)
  * @param maxConnections open connections; beyond it the server stops accepting until some close
