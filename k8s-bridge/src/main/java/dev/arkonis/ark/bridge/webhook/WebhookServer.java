@@ -50,12 +50,12 @@ import org.slf4j.LoggerFactory;
  * answers 202 with the run names; {@code ?mode=sync&timeout=60s} waits for the runs and answers
  * with their output. Nothing is started on any error. See {@code docs/events.md}.
  *
- * <p>Checks, in order: path (404) and method (405); the ArkEvent exists and has {@code source.type:
- * webhook} (404); its token Secret exists (503); the bearer token, compared in constant time (401);
- * {@code suspended} (503); query parameters (400); body size (413), JSON object (400) and a dry run
- * of the targets' input templates against it (400); {@code concurrencyPolicy} Forbid (409).
- * Authentication comes before {@code suspended} so callers without the token learn nothing but
- * whether the event exists.
+ * <p>Checks, in order: path (404) and method (405); the caches are synced (503); the ArkEvent
+ * exists and has {@code source.type: webhook} (404); its token Secret exists (503); the bearer
+ * token, compared in constant time (401); {@code suspended} (503); query parameters (400); body
+ * size (413), UTF-8, nesting depth and JSON object (400) and a dry run of the targets' input
+ * templates against it (400); {@code concurrencyPolicy} Forbid (409). Authentication comes before
+ * {@code suspended} so callers without the token learn nothing but whether the event exists.
  *
  * <p>The event and its token come from {@link WebhookCache} (informers of its own, so wrong tokens
  * at volume cost no API call); until it is synced every request gets 503. The transport is an
