@@ -158,7 +158,10 @@ final class DevCommand implements Callable<Integer> {
         .getItems();
   }
 
-  /** Waits (up to 10 s) until the operator created the token of every webhook event. */
+  /**
+   * Waits (up to 10 s) until the operator created the token of every webhook event and the webhook
+   * server sees it.
+   */
   private static void awaitEventsSetUp(DevRuntime dev) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
@@ -167,12 +170,8 @@ final class DevCommand implements Callable<Integer> {
         JsonNode tree =
             dev.client().getKubernetesSerialization().convertValue(event, JsonNode.class);
         if (tree.path("spec").path("source").path("type").asText().equals("webhook")
-            && dev.client()
-                    .secrets()
-                    .inNamespace(event.getMetadata().getNamespace())
-                    .withName(event.getMetadata().getName() + "-token")
-                    .get()
-                == null) {
+            && !dev.webhookServes(
+                event.getMetadata().getNamespace(), event.getMetadata().getName())) {
           ready = false;
         }
       }

@@ -8,7 +8,7 @@ import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
 import dev.arkonis.ark.bridge.OperatorRuntime;
 import dev.arkonis.ark.bridge.admission.LocalAdmissionWebhook;
 import dev.arkonis.ark.bridge.admission.WebhookRegistration;
-import dev.arkonis.ark.bridge.webhook.EventStore;
+import dev.arkonis.ark.bridge.webhook.WebhookCache;
 import dev.arkonis.ark.bridge.webhook.WebhookServer;
 import dev.arkonis.ark.crd.manifest.CrdCatalog;
 import dev.arkonis.ark.crd.manifest.LoadResult;
@@ -78,6 +78,7 @@ final class DevRuntime implements AutoCloseable {
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private KubernetesClient client;
   private WebhookServer webhooks;
+  private WebhookCache webhookCache;
   private final boolean realCluster;
 
   /** The namespace the operator watches, or null for all (in-process API server). */
@@ -134,12 +135,11 @@ final class DevRuntime implements AutoCloseable {
         new AgentWorkers(client, watchNamespace, temporal.client(), List.of(chat, tools), say);
     closeables.add(0, agents);
     agents.start();
+    webhookCache = WebhookCache.start(client, watchNamespace);
+    closeables.add(0, webhookCache);
     webhooks =
         new WebhookServer(
-            EventStore.of(client, watchNamespace),
-            temporal.client(),
-            options.webhookPort(),
-            WebhookServer.Limits.DEFAULT);
+            webhookCache, temporal.client(), options.webhookPort(), WebhookServer.Limits.DEFAULT);
     closeables.add(0, webhooks);
     OperatorRuntime operator =
         new OperatorRuntime(
@@ -246,6 +246,13 @@ final class DevRuntime implements AutoCloseable {
 
   int webhookPort() {
     return webhooks.port();
+  }
+
+  /** True once the webhook server sees the event and its token (its caches caught up). */
+  boolean webhookServes(String namespace, String event) {
+    return webhookCache.notReady() == null
+        && webhookCache.event(namespace, event) != null
+        && webhookCache.token(namespace, event) != null;
   }
 
   /** The namespace the operator watches, or null for all (in-process API server). */

@@ -1,53 +1,44 @@
 package dev.arkonis.ark.cli;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executors;
+import dev.arkonis.ark.bridge.http.EmbeddedServer;
+import dev.arkonis.ark.bridge.http.HttpLimits;
+import dev.arkonis.ark.bridge.http.Reply;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
  * {@code GET /healthz} (the process is up) and {@code GET /readyz} (ready to take work) for the
- * operator and agent pods.
+ * operator and agent pods, on an {@link EmbeddedServer} of its own (4 threads: a flood on the
+ * webhook port cannot starve the kubelet's probes).
  */
 final class HealthServer implements AutoCloseable {
   /** Readiness: null when ready, else why not. */
   interface Readiness extends Supplier<String> {}
 
-  private final HttpServer server;
+  private final EmbeddedServer server;
 
-  HealthServer(int port, Readiness readiness) throws IOException {
-    server = HttpServer.create(new InetSocketAddress(port), 16);
-    server.createContext("/healthz", exchange -> respond(exchange, 200, "ok\n"));
-    server.createContext(
-        "/readyz",
-        exchange -> {
-          String problem = readiness.get();
-          respond(
-              exchange, problem == null ? 200 : 503, problem == null ? "ready\n" : problem + "\n");
-        });
-    server.setExecutor(Executors.newFixedThreadPool(2));
-    server.start();
+  HealthServer(int port, Readiness readiness) {
+    server =
+        EmbeddedServer.builder("health", "0.0.0.0", port, HttpLimits.SMALL)
+            .route("/healthz", e -> CompletableFuture.completedFuture(Reply.text(200, "ok\n")))
+            .route(
+                "/readyz",
+                e -> {
+                  String problem = readiness.get();
+                  return CompletableFuture.completedFuture(
+                      problem == null
+                          ? Reply.text(200, "ready\n")
+                          : Reply.text(503, problem + "\n"));
+                })
+            .start();
   }
 
   int port() {
-    return server.getAddress().getPort();
-  }
-
-  private static void respond(HttpExchange exchange, int code, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-    exchange.sendResponseHeaders(code, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
+    return server.port();
   }
 
   @Override
   public void close() {
-    server.stop(0);
+    server.close();
   }
 }

@@ -2,7 +2,7 @@ package dev.arkonis.ark.cli;
 
 import dev.arkonis.ark.bridge.OperatorRuntime;
 import dev.arkonis.ark.bridge.admission.AdmissionWebhook;
-import dev.arkonis.ark.bridge.webhook.EventStore;
+import dev.arkonis.ark.bridge.webhook.WebhookCache;
 import dev.arkonis.ark.bridge.webhook.WebhookServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
@@ -109,13 +109,12 @@ final class OperatorCommand implements Callable<Integer> {
                     agentImage,
                     blankToNull(leaseNamespace),
                     identity));
-        HealthServer health = new HealthServer(port, runtime::notReady);
+        WebhookCache webhookCache = WebhookCache.start(client, blankToNull(namespace));
+        HealthServer health =
+            new HealthServer(port, () -> firstProblem(runtime.notReady(), webhookCache));
         WebhookServer webhooks =
             new WebhookServer(
-                EventStore.of(client, blankToNull(namespace)),
-                temporal.client(),
-                webhookPort,
-                WebhookServer.Limits.DEFAULT)) {
+                webhookCache, temporal.client(), webhookPort, WebhookServer.Limits.DEFAULT)) {
       runtime.start();
       runtime.lostLeadership().thenRun(stop::countDown);
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
@@ -175,6 +174,11 @@ final class OperatorCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       throw new UserError("cannot start the admission webhook: " + e.getMessage());
     }
+  }
+
+  /** Not ready while the runtime is not, or the webhook's caches are not synced yet. */
+  private static String firstProblem(String runtimeProblem, WebhookCache webhookCache) {
+    return runtimeProblem != null ? runtimeProblem : webhookCache.notReady();
   }
 
   private static String blankToNull(String value) {

@@ -231,7 +231,10 @@ class DevRuntimeTest {
   private static String awaitToken(DevRuntime dev, String event) throws InterruptedException {
     for (int i = 0; i < 200; i++) {
       var secret = dev.client().secrets().inNamespace("ark-teams").withName(event + "-token").get();
-      if (secret != null && secret.getData() != null && secret.getData().get("token") != null) {
+      if (secret != null
+          && secret.getData() != null
+          && secret.getData().get("token") != null
+          && dev.webhookServes("ark-teams", event)) {
         return new String(
             Base64.getDecoder().decode(secret.getData().get("token")), StandardCharsets.UTF_8);
       }

@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.arkonis.ark.bridge.events.ArkEventReconciler;
-import dev.arkonis.ark.bridge.webhook.EventStore;
+import dev.arkonis.ark.bridge.webhook.WebhookCache;
 import dev.arkonis.ark.bridge.webhook.WebhookServer;
 import dev.arkonis.ark.crd.v1alpha1.ArkEvent;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
@@ -107,6 +107,51 @@ final class RbacEventScenarios {
     client.resources(ArkEvent.class).inNamespace(NS).withName("after-crew").delete();
     cluster.awaitGone(ArkEvent.class, "after-crew");
 
+    // the user's own token, made before the event: the operator labels it for the webhook's cache
+    client
+        .secrets()
+        .inNamespace(NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata()
+                .withName("own-hook-token")
+                .endMetadata()
+                .addToData(
+                    "token",
+                    Base64.getEncoder()
+                        .encodeToString(
+                            "users-own-token-0123456789".getBytes(StandardCharsets.UTF_8)))
+                .build())
+        .create();
+    cluster.apply(
+        ArkEvent.class,
+        """
+        apiVersion: arkonis.dev/v1alpha1
+        kind: ArkEvent
+        metadata: {name: own-hook}
+        spec:
+          source: {type: webhook}
+          targets:
+            - {team: slowpoke}
+        """);
+    awaitEventReason("own-hook", "WebhookReady");
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                "own-hook"
+                    .equals(
+                        client
+                            .secrets()
+                            .inNamespace(NS)
+                            .withName("own-hook-token")
+                            .get()
+                            .getMetadata()
+                            .getLabels()
+                            .get("arkonis.dev/event")));
+    client.resources(ArkEvent.class).inNamespace(NS).withName("own-hook").delete();
+    cluster.awaitGone(ArkEvent.class, "own-hook");
+
     cluster.apply(
         ArkEvent.class,
         """
@@ -133,9 +178,10 @@ final class RbacEventScenarios {
                             .get("token")),
                 StandardCharsets.UTF_8)
             .strip();
-    try (WebhookServer webhooks =
-        new WebhookServer(
-            EventStore.of(operatorClient, null), temporal, 0, WebhookServer.Limits.DEFAULT)) {
+    try (WebhookCache cache = WebhookCache.start(operatorClient, null);
+        WebhookServer webhooks =
+            new WebhookServer(cache, temporal, 0, WebhookServer.Limits.DEFAULT)) {
+      await().atMost(WAIT).until(() -> token.equals(cache.token(NS, "hook")));
       HttpClient http = HttpClient.newHttpClient();
       URI uri = URI.create("http://localhost:" + webhooks.port() + WebhookServer.path(NS, "hook"));
       HttpResponse<String> first = post(http, uri, token);

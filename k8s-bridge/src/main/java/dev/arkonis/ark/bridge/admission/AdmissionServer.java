@@ -5,18 +5,14 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
+import dev.arkonis.ark.bridge.http.EmbeddedServer;
+import dev.arkonis.ark.bridge.http.Exchange;
+import dev.arkonis.ark.bridge.http.HttpLimits;
+import dev.arkonis.ark.bridge.http.Reply;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.Principal;
@@ -24,7 +20,8 @@ import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * admission.k8s.io/v1} AdmissionReview answers with {@link AdmissionReviews} (the {@code ark
  * validate} rules). Bodies over {@link #MAX_BODY_BYTES} get 413, anything that is not an
  * AdmissionReview 400, other paths 404, other methods 405 — each with a short JSON error, never a
- * stack trace.
+ * stack trace. The transport is an {@link EmbeddedServer} with {@link HttpLimits#DEFAULT} (idle and
+ * request-head timeouts, bounded threads).
  *
  * <p>The TLS material comes from a supplier asked again every {@code refresh} (a renewed Secret,
  * files rotated by cert-manager); new connections use the new certificate, without a restart.
@@ -60,8 +58,7 @@ public final class AdmissionServer implements AutoCloseable {
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final AdmissionReviews reviews;
-  private final HttpsServer server;
-  private final ExecutorService executor;
+  private final EmbeddedServer server;
   private final ScheduledExecutorService refresher;
   private final AtomicReference<Material> material = new AtomicReference<>();
 
@@ -81,24 +78,19 @@ public final class AdmissionServer implements AutoCloseable {
       long refreshMinutes) {
     this.reviews = reviews;
     material.set(new Material(certificates.get()));
-    this.executor = Executors.newFixedThreadPool(8, threads("ark-admission-"));
-    this.refresher = Executors.newSingleThreadScheduledExecutor(threads("ark-admission-tls-"));
+    SSLContext tls;
     try {
-      SSLContext tls = SSLContext.getInstance("TLS");
+      tls = SSLContext.getInstance("TLS");
       tls.init(new javax.net.ssl.KeyManager[] {new ServingKeys()}, null, new SecureRandom());
-      server = HttpsServer.create(new InetSocketAddress(host, port), 128);
-      server.setHttpsConfigurator(new HttpsConfigurator(tls));
-    } catch (IOException e) {
-      close();
-      throw new UncheckedIOException(
-          "cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
     } catch (GeneralSecurityException e) {
-      close();
       throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
     }
-    server.createContext("/", this::handle);
-    server.setExecutor(executor);
-    server.start();
+    this.server =
+        EmbeddedServer.builder("admission", host, port, HttpLimits.DEFAULT.withThreads(8))
+            .tls(tls)
+            .fallback(this::handle)
+            .start();
+    this.refresher = Executors.newSingleThreadScheduledExecutor(threads("ark-admission-tls-"));
     if (refreshMinutes > 0) {
       refresher.scheduleWithFixedDelay(
           () -> refresh(certificates), refreshMinutes, refreshMinutes, TimeUnit.MINUTES);
@@ -144,7 +136,7 @@ public final class AdmissionServer implements AutoCloseable {
 
   /** The port the server listens on. */
   public int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
   /** The CA that signed the serving certificate currently in use (the {@code caBundle}). */
@@ -165,109 +157,50 @@ public final class AdmissionServer implements AutoCloseable {
     }
   }
 
-  private void handle(HttpExchange exchange) {
-    try (exchange) {
-      String path = exchange.getRequestURI().getPath();
-      if (!PATH.equals(path)) {
-        send(exchange, 404, error("no such endpoint; the admission webhook is POST " + PATH));
-        return;
-      }
-      if (!"POST".equals(exchange.getRequestMethod())) {
-        exchange.getResponseHeaders().set("Allow", "POST");
-        send(exchange, 405, error("use POST " + PATH + " with an AdmissionReview"));
-        return;
-      }
-      byte[] body = readBody(exchange);
-      if (body == null) {
-        exchange.getResponseHeaders().set("Connection", "close");
-        send(
-            exchange,
-            413,
-            error("the AdmissionReview is larger than " + MAX_BODY_BYTES + " bytes"));
-        return;
-      }
-      JsonNode review;
-      try {
-        review = JSON.readTree(body);
-      } catch (JsonProcessingException e) {
-        send(exchange, 400, error("the request body is not JSON; expected an AdmissionReview"));
-        return;
-      }
-      try {
-        send(exchange, 200, reviews.answer(review));
-      } catch (AdmissionReviews.Malformed e) {
-        send(exchange, 400, error(e.getMessage()));
-      }
-    } catch (IOException e) {
-      // the client went away
-    } catch (RuntimeException e) {
-      LOG.error("admission webhook: {}", e.toString(), e);
-      try {
-        send(exchange, 500, error("internal error in the ark admission webhook; see its log"));
-      } catch (IOException | RuntimeException ignored) {
-        // headers were already sent or the client went away
-      }
+  private CompletionStage<Reply> handle(Exchange exchange) throws IOException {
+    return CompletableFuture.completedFuture(answer(exchange));
+  }
+
+  private Reply answer(Exchange exchange) throws IOException {
+    if (!PATH.equals(exchange.path())) {
+      return error(404, "no such endpoint; the admission webhook is POST " + PATH);
+    }
+    if (!"POST".equals(exchange.method())) {
+      return error(405, "use POST " + PATH + " with an AdmissionReview")
+          .withHeader("Allow", "POST");
+    }
+    byte[] body;
+    try {
+      body = exchange.body(MAX_BODY_BYTES);
+    } catch (Exchange.TooLarge e) {
+      return error(413, "the AdmissionReview is larger than " + MAX_BODY_BYTES + " bytes")
+          .withHeader("Connection", "close");
+    }
+    JsonNode review;
+    try {
+      review = JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      return error(400, "the request body is not JSON; expected an AdmissionReview");
+    }
+    if (review == null || review.isMissingNode()) {
+      return error(400, "the request body is empty; expected an AdmissionReview");
+    }
+    try {
+      return Reply.json(200, reviews.answer(review));
+    } catch (AdmissionReviews.Malformed e) {
+      return error(400, e.getMessage());
     }
   }
 
-  /**
-   * The body, or null when it is over {@link #MAX_BODY_BYTES}; then up to that much more is read
-   * and discarded, so an ordinary client sees the 413 rather than a reset connection.
-   */
-  private static byte[] readBody(HttpExchange exchange) throws IOException {
-    InputStream in = exchange.getRequestBody();
-    String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-    if (declared != null) {
-      try {
-        if (Long.parseLong(declared.trim()) > MAX_BODY_BYTES) {
-          discard(in);
-          return null;
-        }
-      } catch (NumberFormatException e) {
-        return null;
-      }
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] chunk = new byte[16 * 1024];
-    for (int n; (n = in.read(chunk)) > 0; ) {
-      if (out.size() + n > MAX_BODY_BYTES) {
-        discard(in);
-        return null;
-      }
-      out.write(chunk, 0, n);
-    }
-    return out.toByteArray();
-  }
-
-  private static void discard(InputStream in) throws IOException {
-    byte[] chunk = new byte[16 * 1024];
-    long left = MAX_BODY_BYTES + 64L * 1024;
-    for (int n; left > 0 && (n = in.read(chunk, 0, (int) Math.min(chunk.length, left))) > 0; ) {
-      left -= n;
-    }
-  }
-
-  private static ObjectNode error(String message) {
+  private static Reply error(int status, String message) {
     ObjectNode body = JSON.createObjectNode();
     body.put("error", message);
-    return body;
-  }
-
-  private static void send(HttpExchange exchange, int status, ObjectNode body) throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(body);
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
+    return Reply.json(status, body);
   }
 
   @Override
   public void close() {
-    if (server != null) {
-      server.stop(0);
-    }
-    executor.shutdownNow();
+    server.close();
     refresher.shutdownNow();
   }
 

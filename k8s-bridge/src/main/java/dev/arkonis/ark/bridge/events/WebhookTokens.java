@@ -17,10 +17,16 @@ import java.util.Map;
  * The webhook token of an ArkEvent: Secret {@code <event>-token}, key {@code token}, 32 random
  * bytes as base64url, owned by the event (deleted with it). An existing Secret of that name is kept
  * as it is — the user's own token, or ours (deleting it rotates the token: a new one is made at the
- * event's next reconcile). The token is never logged nor written anywhere else.
+ * event's next reconcile). Every token Secret carries the label {@code arkonis.dev/event=<event>}
+ * (added to a user's own Secret), which the webhook server's informer selects. The token is never
+ * logged nor written anywhere else.
  */
 final class WebhookTokens {
   static final String KEY = "token";
+
+  /** The label the webhook server's Secret informer selects: {@code arkonis.dev/event=<event>}. */
+  static final String EVENT_LABEL = EventActivitiesImpl.EVENT_LABEL;
+
   static final String SUFFIX = "-token";
   private static final int BYTES = 32;
 
@@ -53,6 +59,20 @@ final class WebhookTokens {
       boolean hasKey =
           (existing.getData() != null && existing.getData().containsKey(KEY))
               || (existing.getStringData() != null && existing.getStringData().containsKey(KEY));
+      if (hasKey && !event.getMetadata().getName().equals(labelOf(existing))) {
+        // the user's own Secret: labelled so the webhook server's Secret informer sees it
+        client
+            .secrets()
+            .inNamespace(namespace)
+            .withName(name)
+            .edit(
+                s ->
+                    new SecretBuilder(s)
+                        .editMetadata()
+                        .addToLabels(EVENT_LABEL, event.getMetadata().getName())
+                        .endMetadata()
+                        .build());
+      }
       return hasKey
           ? null
           : "Secret "
@@ -68,7 +88,7 @@ final class WebhookTokens {
             .withName(name)
             .withNamespace(namespace)
             .addToLabels(labels())
-            .addToLabels(EventActivitiesImpl.EVENT_LABEL, event.getMetadata().getName())
+            .addToLabels(EVENT_LABEL, event.getMetadata().getName())
             .withOwnerReferences(
                 new OwnerReferenceBuilder()
                     .withApiVersion(event.getApiVersion())
@@ -92,6 +112,11 @@ final class WebhookTokens {
       }
     }
     return null;
+  }
+
+  private static String labelOf(Secret secret) {
+    Map<String, String> labels = secret.getMetadata().getLabels();
+    return labels == null ? null : labels.get(EVENT_LABEL);
   }
 
   /** base64url (no padding) of 32 bytes from {@link SecureRandom}, as bytes for Secret data. */

@@ -1,17 +1,18 @@
 package dev.arkonis.ark.bridge.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Collection;
 import java.util.Map;
 
 /**
- * What the webhook reads and changes in the cluster. {@link #of} reads the API server (the webhook
- * runs on every operator replica, the informer caches only on the leader); a cache-backed
- * implementation can be passed to {@link WebhookServer} instead.
+ * What the webhook reads and changes in the cluster: {@link WebhookCache} (events and tokens from
+ * informers of its own, runs from the API server).
  */
 public interface EventStore {
-  /** Label the fire activity puts on every ArkRun it creates: {@code arkonis.dev/event=<name>}. */
+  /**
+   * Label the fire activity puts on every ArkRun it creates, and the operator on every token
+   * Secret: {@code arkonis.dev/event=<name>}.
+   */
   String EVENT_LABEL = "arkonis.dev/event";
 
   /** Suffix of the token Secret's name: {@code <event>-token}. */
@@ -19,6 +20,11 @@ public interface EventStore {
 
   /** Key of the token in that Secret. */
   String TOKEN_KEY = "token";
+
+  /** Null when events and tokens can be looked up, else why not yet (the server answers 503). */
+  default String notReady() {
+    return null;
+  }
 
   /** The ArkEvent as JSON, or null when it does not exist (or is outside the watched namespace). */
   JsonNode event(String namespace, String name);
@@ -40,13 +46,4 @@ public interface EventStore {
 
   /** Deletes runs (their finalizer cancels their workflows); missing runs are ignored. */
   void deleteRuns(String namespace, Collection<String> runs);
-
-  /**
-   * Reads the API server.
-   *
-   * @param watchNamespace the only namespace served, or null for all
-   */
-  static EventStore of(KubernetesClient client, String watchNamespace) {
-    return new KubernetesEventStore(client, watchNamespace);
-  }
 }

@@ -3,11 +3,6 @@ package dev.arkonis.ark.bridge.webhook;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,7 +11,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Request and response plumbing of the webhook: bodies with a size limit, JSON replies. */
+/** Request and response plumbing of the webhook: JSON replies, query parameters, durations. */
 final class HttpIo {
   static final ObjectMapper JSON =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -59,70 +54,24 @@ final class HttpIo {
     return new Refused(error(status, message));
   }
 
-  /**
-   * Reads the request body, keeping at most {@code limit} bytes. Over the limit: refused with 413;
-   * up to another {@code limit} bytes are then read and discarded (so an ordinary client still sees
-   * the 413 instead of a reset connection) and the connection is closed after the reply.
-   */
-  static byte[] readBody(HttpExchange exchange, long limit) throws IOException, Refused {
-    String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-    boolean tooLarge = false;
-    if (declared != null) {
-      try {
-        tooLarge = Long.parseLong(declared.trim()) > limit;
-      } catch (NumberFormatException e) {
-        throw refuse(400, "invalid Content-Length header");
-      }
+  /** The reply as the embedded server sends it. */
+  static dev.arkonis.ark.bridge.http.Reply http(Reply reply) {
+    dev.arkonis.ark.bridge.http.Reply out =
+        dev.arkonis.ark.bridge.http.Reply.json(reply.status(), reply.body());
+    for (Map.Entry<String, String> header : reply.headers().entrySet()) {
+      out = out.withHeader(header.getKey(), header.getValue());
     }
-    InputStream in = exchange.getRequestBody();
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    byte[] chunk = new byte[16 * 1024];
-    long total = 0;
-    while (!tooLarge) {
-      int n = in.read(chunk, 0, (int) Math.min(chunk.length, limit + 1 - total));
-      if (n < 0) {
-        return body.toByteArray();
-      }
-      body.write(chunk, 0, n);
-      total += n;
-      tooLarge = total > limit;
-    }
-    discard(in, limit);
-    throw new Refused(
-        error(
-                413,
-                "the request body is larger than the limit of "
-                    + limit
-                    + " bytes; send a smaller JSON object")
-            .withHeader("Connection", "close"));
+    return out;
   }
 
-  private static void discard(InputStream in, long max) {
-    byte[] chunk = new byte[16 * 1024];
-    long left = max;
-    try {
-      for (int n; left > 0 && (n = in.read(chunk, 0, (int) Math.min(chunk.length, left))) > 0; ) {
-        left -= n;
-      }
-    } catch (IOException e) {
-      // the client went away: nothing to discard
-    }
-  }
-
-  /** Writes the reply and closes the exchange; a client that went away is ignored. */
-  static void send(HttpExchange exchange, Reply reply) {
-    try (exchange) {
-      byte[] bytes = JSON.writeValueAsBytes(reply.body());
-      exchange.getResponseHeaders().set("Content-Type", "application/json");
-      reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-      exchange.sendResponseHeaders(reply.status(), bytes.length + 1L);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-        out.write('\n');
-      }
-    } catch (IOException | RuntimeException e) {
-      // the client disconnected or the server is stopping
-    }
+  /** 413 for a body over {@code limit} bytes; the connection is closed after it. */
+  static Reply tooLarge(long limit) {
+    return error(
+            413,
+            "the request body is larger than the limit of "
+                + limit
+                + " bytes; send a smaller JSON object")
+        .withHeader("Connection", "close");
   }
 
   /** The query parameters of a request (last value wins), URL-decoded. */

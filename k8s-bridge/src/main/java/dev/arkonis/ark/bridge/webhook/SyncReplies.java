@@ -25,6 +25,8 @@ import java.util.concurrent.TimeoutException;
  * keep going).
  */
 final class SyncReplies {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SyncReplies.class);
+
   private final EventStore store;
 
   SyncReplies(EventStore store) {
@@ -105,7 +107,13 @@ final class SyncReplies {
               + message);
     } else {
       status = 500;
-      body.put("error", "cannot wait for the fire: " + error);
+      LOG.warn("webhook: cannot wait for fire {}: {}", fire.workflowId(), error.toString(), error);
+      body.put(
+          "error",
+          "cannot wait for the fire (workflow "
+              + fire.workflowId()
+              + "); its runs may still go on: kubectl get arkrun "
+              + String.join(" ", fire.runs()));
     }
     body.set("runs", JSON.valueToTree(fire.runs()));
     return new Reply(status, body);

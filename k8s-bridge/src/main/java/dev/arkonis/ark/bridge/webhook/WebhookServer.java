@@ -4,17 +4,20 @@ import static dev.arkonis.ark.bridge.webhook.HttpIo.JSON;
 import static dev.arkonis.ark.bridge.webhook.HttpIo.refuse;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.arkonis.ark.bridge.http.EmbeddedServer;
+import dev.arkonis.ark.bridge.http.Exchange;
+import dev.arkonis.ark.bridge.http.HttpLimits;
 import dev.arkonis.ark.bridge.webhook.HttpIo.Refused;
 import dev.arkonis.ark.bridge.webhook.HttpIo.Reply;
 import dev.arkonis.ark.workflows.api.EventFireWorkflow;
 import dev.arkonis.ark.workflows.api.EventFireWorkflow.FireRequest;
 import dev.arkonis.ark.workflows.api.EventFireWorkflow.Target;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
@@ -22,8 +25,9 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowServiceException;
 import io.temporal.client.WorkflowStub;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -33,11 +37,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,16 +50,21 @@ import org.slf4j.LoggerFactory;
  * answers 202 with the run names; {@code ?mode=sync&timeout=60s} waits for the runs and answers
  * with their output. Nothing is started on any error. See {@code docs/events.md}.
  *
- * <p>Checks, in order: path (404) and method (405); the ArkEvent exists and has {@code source.type:
- * webhook} (404); its token Secret exists (503); the bearer token, compared in constant time (401);
- * {@code suspended} (503); query parameters (400); body size (413), JSON object (400) and a dry run
- * of the targets' input templates against it (400); {@code concurrencyPolicy} Forbid (409).
- * Authentication comes before {@code suspended} so callers without the token learn nothing but
- * whether the event exists.
+ * <p>Checks, in order: path (404) and method (405); the caches are synced (503); the ArkEvent
+ * exists and has {@code source.type: webhook} (404); its token Secret exists (503); the bearer
+ * token, compared in constant time (401); {@code suspended} (503); query parameters (400); body
+ * size (413), UTF-8, nesting depth and JSON object (400) and a dry run of the targets' input
+ * templates against it (400); {@code concurrencyPolicy} Forbid (409). Authentication comes before
+ * {@code suspended} so callers without the token learn nothing but whether the event exists.
  *
- * <p>Wiring: {@code new WebhookServer(EventStore.of(client, watchNamespace), temporal, 8081,
- * Limits.DEFAULT)} on every operator replica (it reads the API server, not the leader's caches),
- * closed with the operator.
+ * <p>The event and its token come from {@link WebhookCache} (informers of its own, so wrong tokens
+ * at volume cost no API call); until it is synced every request gets 503. The transport is an
+ * {@link EmbeddedServer} ({@link HttpLimits}: idle and request-head timeouts, bounded threads); the
+ * API server or Temporal failing is answered with a generic 503 and logged, never with the
+ * exception's text.
+ *
+ * <p>Wiring: {@code new WebhookServer(WebhookCache.start(client, watchNamespace), temporal, 8081,
+ * Limits.DEFAULT)} on every operator replica, closed with the operator.
  */
 public final class WebhookServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
@@ -74,20 +81,36 @@ public final class WebhookServer implements AutoCloseable {
   /** Prefix of the fire ids of webhook fires. */
   public static final String FIRE_ID_PREFIX = "webhook-";
 
+  /** Deepest accepted nesting of the JSON body (400 deeper). */
+  public static final int MAX_JSON_DEPTH = 64;
+
+  private static final ObjectMapper BODY_JSON =
+      HttpIo.JSON
+          .copy()
+          .configure(
+              com.fasterxml.jackson.core.JsonParser.Feature.INCLUDE_SOURCE_IN_LOCATION, false);
+
+  static {
+    BODY_JSON
+        .getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build());
+  }
+
   /**
    * @param maxBodyBytes largest accepted request body (413 above)
-   * @param threads request-handling threads (sync-mode waits do not hold one)
+   * @param http the server's timeouts, threads and connections (sync-mode waits hold no thread)
    * @param defaultSyncTimeout wait of {@code mode=sync} without {@code timeout}
    * @param maxSyncTimeout largest accepted {@code timeout}
    */
   public record Limits(
-      long maxBodyBytes, int threads, Duration defaultSyncTimeout, Duration maxSyncTimeout) {
+      long maxBodyBytes, HttpLimits http, Duration defaultSyncTimeout, Duration maxSyncTimeout) {
     public static final Limits DEFAULT =
-        new Limits(1024 * 1024, 32, Duration.ofSeconds(60), Duration.ofMinutes(10));
+        new Limits(1024 * 1024, HttpLimits.DEFAULT, Duration.ofSeconds(60), Duration.ofMinutes(10));
 
     public Limits {
-      if (maxBodyBytes <= 0 || threads <= 0) {
-        throw new IllegalArgumentException("maxBodyBytes and threads must be positive");
+      if (maxBodyBytes <= 0) {
+        throw new IllegalArgumentException("maxBodyBytes must be positive");
       }
       if (defaultSyncTimeout.compareTo(maxSyncTimeout) > 0) {
         throw new IllegalArgumentException("defaultSyncTimeout is over maxSyncTimeout");
@@ -100,16 +123,11 @@ public final class WebhookServer implements AutoCloseable {
   private final Limits limits;
   private final ConcurrencyGate gate;
   private final SyncReplies syncReplies;
-  private final ExecutorService executor;
-  private final HttpServer server;
-
-  /** On {@code port} (0 = any free port) with {@link Limits#DEFAULT}, all namespaces. */
-  public WebhookServer(KubernetesClient client, WorkflowClient temporal, int port) {
-    this(EventStore.of(client, null), temporal, port, Limits.DEFAULT);
-  }
+  private final EmbeddedServer server;
 
   /**
-   * @param store the cluster reads and writes, e.g. {@code EventStore.of(client, watchNamespace)}
+   * @param store the cluster reads and writes, e.g. {@code WebhookCache.start(client,
+   *     watchNamespace)}
    * @param port TCP port on all interfaces, 0 = any free port (see {@link #port()})
    */
   public WebhookServer(EventStore store, WorkflowClient temporal, int port, Limits limits) {
@@ -118,22 +136,16 @@ public final class WebhookServer implements AutoCloseable {
     this.limits = limits;
     this.gate = new ConcurrencyGate(store, temporal);
     this.syncReplies = new SyncReplies(store);
-    this.executor = Executors.newFixedThreadPool(limits.threads(), daemonThreads());
-    try {
-      server = HttpServer.create(new InetSocketAddress(port), 256);
-    } catch (IOException e) {
-      executor.shutdownNow();
-      throw new UncheckedIOException("cannot listen on port " + port + ": " + e.getMessage(), e);
-    }
-    server.createContext(PATH, this::handle);
-    server.createContext("/", e -> HttpIo.send(e, notFound(e)));
-    server.setExecutor(executor);
-    server.start();
+    this.server =
+        EmbeddedServer.builder("webhook", "0.0.0.0", port, limits.http())
+            .route(PATH, this::handle)
+            .fallback(e -> done(notFound(e)))
+            .start();
   }
 
   /** The port the server listens on. */
   public int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
   /** Path of an event's endpoint: {@code /triggers/<namespace>/<name>}. */
@@ -143,46 +155,54 @@ public final class WebhookServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    server.close();
   }
 
-  private void handle(HttpExchange exchange) {
+  private CompletionStage<dev.arkonis.ark.bridge.http.Reply> handle(Exchange exchange) {
     try {
-      Reply reply = process(exchange);
-      if (reply != null) {
-        HttpIo.send(exchange, reply);
-      }
+      return process(exchange).thenApply(HttpIo::http);
     } catch (Refused e) {
       log(exchange, e.reply);
-      HttpIo.send(exchange, e.reply);
+      return done(e.reply);
     } catch (IOException e) {
-      HttpIo.send(exchange, HttpIo.error(400, "cannot read the request: " + e.getMessage()));
+      LOG.debug("webhook {}: cannot read the body: {}", exchange.path(), e.toString());
+      return done(HttpIo.error(400, "cannot read the request body; send it again"));
     } catch (KubernetesClientException | WorkflowServiceException e) {
-      Reply reply =
-          HttpIo.error(503, "cannot fire now, nothing was started: " + e.getMessage())
-              .withHeader("Retry-After", "5");
-      log(exchange, reply);
-      HttpIo.send(exchange, reply);
-    } catch (RuntimeException e) {
-      LOG.warn("webhook {}: {}", exchange.getRequestURI().getPath(), e.toString(), e);
-      HttpIo.send(exchange, HttpIo.error(500, "internal error: " + e.getMessage()));
+      return done(unavailable(exchange, e));
     }
   }
 
-  /** The reply, or null when a sync-mode reply is sent later. */
-  private Reply process(HttpExchange exchange) throws Refused, IOException {
-    String[] parts = exchange.getRequestURI().getPath().substring(PATH.length()).split("/", -1);
+  private static CompletionStage<dev.arkonis.ark.bridge.http.Reply> done(Reply reply) {
+    return CompletableFuture.completedFuture(HttpIo.http(reply));
+  }
+
+  /** 503 for the API server or Temporal failing: logged here, generic for the caller. */
+  private static Reply unavailable(Exchange exchange, RuntimeException e) {
+    LOG.warn("webhook {} → 503: {}", exchange.path(), e.toString(), e);
+    return HttpIo.error(503, "cannot fire now, nothing was started; retry later")
+        .withHeader("Retry-After", "5");
+  }
+
+  /** The reply, now or when a sync-mode fire finished. */
+  private CompletionStage<Reply> process(Exchange exchange) throws Refused, IOException {
+    String[] parts = exchange.path().substring(PATH.length()).split("/", -1);
     if (parts.length != 2
         || !NAMESPACE.matcher(parts[0]).matches()
         || !NAME.matcher(parts[1]).matches()) {
-      return notFound(exchange);
+      return CompletableFuture.completedFuture(notFound(exchange));
     }
     String namespace = parts[0];
     String name = parts[1];
     String ref = "ArkEvent " + namespace + "/" + name;
-    if (!"POST".equals(exchange.getRequestMethod())) {
-      return HttpIo.error(405, "use POST to fire " + ref).withHeader("Allow", "POST");
+    if (!"POST".equals(exchange.method())) {
+      return CompletableFuture.completedFuture(
+          HttpIo.error(405, "use POST to fire " + ref).withHeader("Allow", "POST"));
+    }
+    String notReady = store.notReady();
+    if (notReady != null) {
+      throw new Refused(
+          HttpIo.error(503, "the webhook server is starting (" + notReady + "); retry shortly")
+              .withHeader("Retry-After", "5"));
     }
     JsonNode event = store.event(namespace, name);
     if (event == null || event.path("metadata").hasNonNull("deletionTimestamp")) {
@@ -205,14 +225,19 @@ public final class WebhookServer implements AutoCloseable {
     if (!ConcurrencyGate.known(policy)) {
       throw refuse(500, ref + ": unknown spec.concurrencyPolicy '" + policy + "'");
     }
-    Map<String, String> query = HttpIo.query(exchange.getRequestURI().getRawQuery());
+    Map<String, String> query = HttpIo.query(exchange.rawQuery());
     String mode = query.getOrDefault("mode", "async");
     if (!mode.equals("async") && !mode.equals("sync")) {
       throw refuse(400, "unknown mode '" + mode + "': use mode=sync or mode=async (the default)");
     }
     boolean sync = mode.equals("sync");
     Duration timeout = timeout(query.get("timeout"));
-    Map<String, Object> body = parse(HttpIo.readBody(exchange, limits.maxBodyBytes()));
+    Map<String, Object> body;
+    try {
+      body = parse(exchange.body(limits.maxBodyBytes()));
+    } catch (Exchange.TooLarge e) {
+      throw new Refused(HttpIo.tooLarge(limits.maxBodyBytes()));
+    }
     TargetInputs.check(targets, name, body, ref);
 
     Fire fire;
@@ -235,19 +260,17 @@ public final class WebhookServer implements AutoCloseable {
       ObjectNode reply = JSON.createObjectNode();
       reply.set("runs", JSON.valueToTree(fire.runs()));
       reply.put("workflowId", fire.workflowId());
-      return new Reply(202, reply);
+      return CompletableFuture.completedFuture(new Reply(202, reply));
     }
-    fire.stub()
+    return fire.stub()
         .getResultAsync(
             timeout.toMillis(), TimeUnit.MILLISECONDS, EventFireWorkflow.FireResult.class)
-        .whenCompleteAsync(
+        .handle(
             (result, error) -> {
               Reply reply = syncReplies.reply(namespace, fire, result, error, timeout);
               log(exchange, reply);
-              HttpIo.send(exchange, reply);
-            },
-            executor);
-    return null;
+              return reply;
+            });
   }
 
   /** A started fire. */
@@ -279,7 +302,7 @@ public final class WebhookServer implements AutoCloseable {
     return new Fire(workflowId, List.copyOf(runs), WorkflowStub.fromTyped(workflow));
   }
 
-  private void authorize(HttpExchange exchange, String token, String namespace, String name)
+  private void authorize(Exchange exchange, String token, String namespace, String name)
       throws Refused {
     String secret = namespace + "/" + name + EventStore.TOKEN_SECRET_SUFFIX;
     if (token == null || token.isEmpty()) {
@@ -293,7 +316,7 @@ public final class WebhookServer implements AutoCloseable {
                       + ") does not exist yet; the operator creates it, retry shortly")
               .withHeader("Retry-After", "5"));
     }
-    String header = exchange.getRequestHeaders().getFirst("Authorization");
+    String header = exchange.header("Authorization");
     String hint = "; the token is in Secret " + secret + " key " + EventStore.TOKEN_KEY;
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw unauthorized("missing 'Authorization: Bearer <token>' header" + hint);
@@ -338,13 +361,29 @@ public final class WebhookServer implements AutoCloseable {
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> parse(byte[] body) throws Refused {
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(body))
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw refuse(400, "the body is not valid UTF-8; send a JSON object encoded in UTF-8");
+    }
     JsonNode tree;
     try {
-      tree = JSON.readTree(body);
+      tree = BODY_JSON.readTree(text);
+    } catch (StreamConstraintsException e) {
+      throw refuse(
+          400,
+          "the body is nested deeper than "
+              + MAX_JSON_DEPTH
+              + " levels; send a flatter JSON object");
     } catch (JsonProcessingException e) {
       throw refuse(400, "the body is not valid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw refuse(400, "cannot read the body: " + e.getMessage());
     }
     if (tree == null || tree.isMissingNode()) {
       throw refuse(400, "the body is empty; send a JSON object, e.g. {\"message\": \"...\"}");
@@ -353,39 +392,30 @@ public final class WebhookServer implements AutoCloseable {
       throw refuse(
           400, "the body must be a JSON object, got " + tree.getNodeType().name().toLowerCase());
     }
-    return JSON.convertValue(tree, Map.class);
+    return BODY_JSON.convertValue(tree, Map.class);
   }
 
-  private static Reply notFound(HttpExchange exchange) {
+  private static Reply notFound(Exchange exchange) {
     return HttpIo.error(
         404,
         "no such endpoint "
-            + exchange.getRequestURI().getPath()
+            + exchange.path()
             + "; fire an ArkEvent with POST /triggers/<namespace>/<name>");
   }
 
-  private static void log(HttpExchange exchange, Reply reply) {
+  private static void log(Exchange exchange, Reply reply) {
     if (reply.status() >= 500 && reply.status() != 504) {
       LOG.warn(
           "webhook {} → {}: {}",
-          exchange.getRequestURI().getPath(),
+          exchange.path(),
           reply.status(),
           reply.body().path("error").asText());
     } else if (reply.status() >= 400) {
       LOG.debug(
           "webhook {} → {}: {}",
-          exchange.getRequestURI().getPath(),
+          exchange.path(),
           reply.status(),
           reply.body().path("error").asText());
     }
-  }
-
-  private static ThreadFactory daemonThreads() {
-    AtomicInteger count = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, "ark-webhook-" + count.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

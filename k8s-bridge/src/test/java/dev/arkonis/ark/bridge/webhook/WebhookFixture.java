@@ -62,6 +62,7 @@ final class WebhookFixture implements AutoCloseable {
 
   final KubernetesClient client;
   final TestWorkflowEnvironment env;
+  final WebhookCache cache;
   final WebhookServer server;
   final HttpClient http =
       HttpClient.newBuilder()
@@ -80,6 +81,16 @@ final class WebhookFixture implements AutoCloseable {
    * With the team and webhook event of {@code manifest} (the upstream recipe in the compat suite).
    */
   WebhookFixture(KubernetesClient client, InputStream manifest) throws IOException {
+    this(client, manifest, WebhookServer.Limits.DEFAULT);
+  }
+
+  /** With other limits (timeouts) of the server. */
+  WebhookFixture(KubernetesClient client, WebhookServer.Limits limits) throws IOException {
+    this(client, Fixtures.open("customer-support-team.yaml"), limits);
+  }
+
+  private WebhookFixture(KubernetesClient client, InputStream manifest, WebhookServer.Limits limits)
+      throws IOException {
     MOCK_LOG.setLevel(Level.WARNING);
     this.client = client;
     FakeFire.reset();
@@ -87,18 +98,40 @@ final class WebhookFixture implements AutoCloseable {
     try (InputStream in = manifest) {
       client.load(in).inNamespace(NS).createOrReplace();
     }
+    cache = WebhookCache.start(client, null);
     token(EVENT, TOKEN);
     env =
         TestWorkflowEnvironment.newInstance(
             TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
     env.newWorker(TeamRunWorkflow.TASK_QUEUE).registerWorkflowImplementationTypes(FakeFire.class);
     env.start();
-    server = new WebhookServer(client, countingClient(), 0);
+    server = new WebhookServer(cache, countingClient(), 0, limits);
+    awaitCached(EVENT);
+  }
+
+  /** Waits until the webhook's caches hold the event and its token. */
+  void awaitCached(String event) {
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                cache.notReady() == null
+                    && cache.event(NS, event) != null
+                    && cache.token(NS, event) != null);
+  }
+
+  /** Deletes an event's token Secret and waits until the webhook's cache lost it. */
+  void deleteToken(String event) {
+    client.secrets().inNamespace(NS).withName(event + "-token").delete();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> cache.token(NS, event) == null);
   }
 
   @Override
   public void close() {
     server.close();
+    cache.close();
     env.close();
     client.resources(ArkRun.class).inNamespace(NS).delete();
     client.resources(ArkEvent.class).inNamespace(NS).delete();
@@ -138,6 +171,7 @@ final class WebhookFixture implements AutoCloseable {
             new SecretBuilder()
                 .withNewMetadata()
                 .withName(event + "-token")
+                .addToLabels(EventStore.EVENT_LABEL, event)
                 .endMetadata()
                 .addToData(
                     "token",
@@ -162,6 +196,7 @@ final class WebhookFixture implements AutoCloseable {
         .resource(client.getKubernetesSerialization().convertValue(tree, ArkEvent.class))
         .create();
     token(name, TOKEN);
+    awaitCached(name);
   }
 
   /** An ArkRun labelled as a run of {@code event}, with a phase (null = none yet). */

@@ -135,7 +135,7 @@ class WebhookServerTest {
   @Test
   void eventWithoutTokenSecretYetIs503() throws Exception {
     f.event("fresh", spec -> {});
-    client.secrets().inNamespace(NS).withName("fresh-token").delete();
+    f.deleteToken("fresh");
     assertRefused(f.post("fresh", null, "Bearer " + TOKEN, TICKET), 503, "fresh-token");
   }
 

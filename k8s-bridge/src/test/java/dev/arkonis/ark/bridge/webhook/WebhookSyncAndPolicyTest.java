@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.arkonis.ark.bridge.http.HttpLimits;
 import dev.arkonis.ark.bridge.webhook.WebhookFixture.FakeFire;
 import dev.arkonis.ark.workflows.api.EventFireWorkflow;
 import dev.arkonis.ark.workflows.run.Phases;
@@ -52,6 +53,27 @@ class WebhookSyncAndPolicyTest {
     assertThat(strings(body.path("runs"))).containsExactly(run);
     assertThat(body.path("output").asText()).isEqualTo("answer of " + run);
     assertThat(FakeFire.FIRES.get(fireId).request().waitForRuns()).isTrue();
+  }
+
+  @Test
+  void aSyncWaitOutlastsTheIdleTimeout() throws Exception {
+    f.close();
+    f =
+        new WebhookFixture(
+            client,
+            new WebhookServer.Limits(
+                1024 * 1024,
+                HttpLimits.DEFAULT.withTimeouts(
+                    Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5)),
+                Duration.ofSeconds(60),
+                Duration.ofMinutes(10)));
+    FakeFire.delay = Duration.ofSeconds(3);
+
+    HttpResponse<String> response =
+        f.post(EVENT, "mode=sync&timeout=20s", "Bearer " + TOKEN, TICKET);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(json(response).path("output").asText()).startsWith("answer of ");
   }
 
   @Test
