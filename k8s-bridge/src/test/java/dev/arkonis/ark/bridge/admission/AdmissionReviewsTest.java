@@ -218,7 +218,8 @@ class AdmissionReviewsTest {
     assertThat(
             reviews.answer(missingInput).path("response").path("status").path("message").asText())
         .startsWith(
-            "ArkRun/blog-1: spec.input: missing required input \"topic\" (The blog post topic.)");
+            "ArkRun/blog-1: spec.input: missing required input \"topic\" (string: The blog"
+                + " post topic.)");
 
     ObjectNode given =
         review("CREATE", run.formatted("blog", ", \"input\": {\"topic\": \"otters\"}"), null);
