@@ -40,7 +40,9 @@ public final class InputResolver {
         String type = input.path("type").asText("");
         String description = input.path("description").asText("");
         String hint =
-            type.isEmpty() || description.isEmpty() ? type + description : type + ": " + description;
+            type.isEmpty() || description.isEmpty()
+                ? type + description
+                : type + ": " + description;
         missing.add("\"" + name + "\"" + (hint.isEmpty() ? "" : " (" + hint + ")"));
       } else if (value != null) {
         out.put(name, value);

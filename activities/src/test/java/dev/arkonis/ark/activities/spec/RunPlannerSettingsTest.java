@@ -25,6 +25,11 @@ class RunPlannerSettingsTest {
           model: gpt-4o
           configRef: {name: house-style}
           limits: {maxTokensPerCall: 50}
+        - name: searcher
+          model: gpt-4o
+          systemPrompt: Find sources.
+          mcpServers:
+            - {name: kb, url: "http://kb:3101/mcp", guidance: Search before you answer.}
       pipeline:
         - role: writer
       """;
@@ -63,6 +68,19 @@ class RunPlannerSettingsTest {
   void theRolesOwnLimitWinsOverTheSettings() throws Exception {
     assertThat(agent("maxTokensPerCall: 400", "capped").maxTokensPerCall()).isEqualTo(50);
     assertThat(agent("maxTokensPerCall: 400", "capped").systemPrompt()).isEmpty();
+  }
+
+  @Test
+  void mcpServerGuidanceEndsTheSystemPrompt() throws Exception {
+    AgentSpec searcher = agent("{}", "searcher");
+
+    assertThat(searcher.systemPrompt())
+        .isEqualTo(
+            "Find sources.\n\nTools named kb__* come from the MCP server \"kb\". Search before you"
+                + " answer.");
+    assertThat(searcher.mcpServers())
+        .singleElement()
+        .satisfies(s -> assertThat(s.url()).isEqualTo("http://kb:3101/mcp"));
   }
 
   private static AgentSpec agent(String settings, String role) throws Exception {
