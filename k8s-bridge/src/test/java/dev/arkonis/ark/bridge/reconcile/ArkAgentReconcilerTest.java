@@ -169,6 +169,8 @@ class ArkAgentReconcilerTest {
               assertThat(status.path("selector").asText()).isEqualTo("arkonis.dev/agent=solo");
               assertThat(status.path("replicas").asInt()).isEqualTo(1);
               assertThat(status.path("readyReplicas").asInt()).isEqualTo(1);
+              assertThat(status.path("observedGeneration").asLong())
+                  .isEqualTo(k8s.get(ArkAgent.class, "solo").getMetadata().getGeneration());
             });
 
     scale("solo", 4);
