@@ -128,6 +128,18 @@ public final class RunPlanner {
                               + "\", which does not exist in namespace "
                               + namespace
                               + "; create the ArkAgent (or add it to the file)"));
+      String unsupported = Unsupported.firstIn("ArkAgent", spec);
+      if (unsupported != null) {
+        throw new SpecException(
+            "ArkTeam/"
+                + team
+                + ": role \""
+                + roleName
+                + "\" uses arkAgent \""
+                + agentName
+                + "\": "
+                + unsupported);
+      }
     }
     JsonNode settings = settingsOf(team, roleName, spec);
     JsonNode limits = spec.path("limits");

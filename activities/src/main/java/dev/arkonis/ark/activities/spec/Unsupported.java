@@ -57,6 +57,20 @@ public final class Unsupported {
     }
   }
 
+  /**
+   * The first unsupported field of a referenced object's {@code spec} as {@code <path>: <message>},
+   * or null (e.g. the ArkAgent behind a team's {@code arkAgent} role, read from the cluster).
+   */
+  static String firstIn(String kind, JsonNode spec) {
+    com.fasterxml.jackson.databind.node.ObjectNode tree =
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    tree.put("kind", kind);
+    tree.set("spec", spec);
+    List<Problem> problems = new java.util.ArrayList<>();
+    check(Manifest.of(tree), problems);
+    return problems.isEmpty() ? null : problems.get(0).field() + ": " + problems.get(0).message();
+  }
+
   /** Walks {@code rest} (a dotted path with {@code []}) from {@code node}, reporting each use. */
   private static void find(
       Manifest manifest,
