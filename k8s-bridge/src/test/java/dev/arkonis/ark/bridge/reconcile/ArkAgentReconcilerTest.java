@@ -125,53 +125,18 @@ class ArkAgentReconcilerTest {
           model: llama3.2
           image: example.com/custom-agent:1
           nodeSelector: {pool: gpu}
-          tolerations:
-            - {key: gpu, operator: Exists, effect: NoSchedule}
-            - {key: spot, operator: Equal, value: "yes", effect: NoExecute, tolerationSeconds: 60}
-          env:
-            - {name: OPENAI_BASE_URL, value: "http://ollama:11434/v1"}
-            - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
-          envFrom:
-            - {prefix: EXTRA_, configMapRef: {name: extra, optional: true}}
-            - {secretRef: {name: keys, optional: true}}
-          resources: {requests: {cpu: 100m}, limits: {memory: 512Mi}}
+          tolerations: [{key: gpu, operator: Exists, effect: NoSchedule}]
+          env: [{name: OPENAI_BASE_URL, value: "http://ollama:11434/v1"}]
         """);
     await().until(() -> k8s.replicas("solo") == 1);
     Deployment deployment = k8s.get(Deployment.class, "solo");
     var pod = deployment.getSpec().getTemplate().getSpec();
     assertThat(pod.getNodeSelector()).containsEntry("pool", "gpu");
     assertThat(pod.getTolerations().get(0).getKey()).isEqualTo("gpu");
-    var spot = pod.getTolerations().get(1);
-    assertThat(
-            spot.getOperator() + spot.getValue() + spot.getEffect() + spot.getTolerationSeconds())
-        .isEqualTo("EqualyesNoExecute60");
-    var container = pod.getContainers().get(0);
-    assertThat(container.getImage()).isEqualTo("example.com/custom-agent:1");
-    assertThat(container.getEnv()).extracting(EnvVar::getName).contains("OPENAI_BASE_URL");
-    assertThat(container.getEnv())
-        .filteredOn(e -> e.getName().equals("POD_NAME"))
-        .singleElement()
-        .satisfies(
-            e ->
-                assertThat(e.getValueFrom().getFieldRef().getFieldPath())
-                    .isEqualTo("metadata.name"));
-    assertThat(container.getEnvFrom().get(0).getPrefix()).isEqualTo("EXTRA_");
-    assertThat(container.getEnvFrom().get(0).getConfigMapRef().getOptional()).isTrue();
-    assertThat(container.getEnvFrom().get(1).getSecretRef().getName()).isEqualTo("keys");
-    assertThat(container.getResources().getRequests().get("cpu").toString()).isEqualTo("100m");
-    assertThat(container.getResources().getLimits().get("memory").toString()).isEqualTo("512Mi");
-    k8s.setReady("solo", 1);
-    await()
-        .untilAsserted(
-            () -> {
-              JsonNode status = k8s.status(ArkAgent.class, "solo");
-              assertThat(status.path("taskQueue").asText()).isEqualTo("ark/" + NS + "/solo");
-              assertThat(status.path("selector").asText()).isEqualTo("arkonis.dev/agent=solo");
-              assertThat(status.path("replicas").asInt()).isEqualTo(1);
-              assertThat(status.path("readyReplicas").asInt()).isEqualTo(1);
-              assertThat(status.path("observedGeneration").asLong())
-                  .isEqualTo(k8s.get(ArkAgent.class, "solo").getMetadata().getGeneration());
-            });
+    assertThat(pod.getContainers().get(0).getImage()).isEqualTo("example.com/custom-agent:1");
+    assertThat(pod.getContainers().get(0).getEnv())
+        .extracting(EnvVar::getName)
+        .contains("OPENAI_BASE_URL");
 
     scale("solo", 4);
     await().until(() -> k8s.replicas("solo") == 4);
