@@ -73,8 +73,9 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
         ToolActivitiesImpl tools = new ToolActivitiesImpl(env);
         HealthServer health = new HealthServer(port, notReady::get)) {
       List<Worker> workers = new java.util.ArrayList<>();
+      int slots = maxConcurrentTasks(configDir);
       for (String queue : taskQueues) {
-        Worker worker = temporal.newWorker(queue);
+        Worker worker = temporal.newAgentWorker(queue, slots);
         worker.registerActivitiesImplementations(chat, tools);
         workers.add(worker);
       }
@@ -84,7 +85,9 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
       System.err.println(
           "ark agent: polling "
               + String.join(", ", taskQueues)
-              + " on "
+              + " ("
+              + slots
+              + " concurrent tasks) on "
               + temporalAddress
               + ", health on :"
               + health.port());
@@ -94,6 +97,18 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * {@code limits.maxConcurrentTasks} from the agent's config ({@code limits.json}, written by the
+   * operator from the ArkAgent's {@code spec.limits}); the default when it is not there.
+   */
+  static int maxConcurrentTasks(Path configDir) throws IOException {
+    Path limits = configDir.resolve("limits.json");
+    if (!Files.exists(limits)) {
+      return AgentWorkerOptions.DEFAULT_MAX_CONCURRENT_TASKS;
+    }
+    return AgentWorkerOptions.slots(JSON.readTree(limits.toFile()));
   }
 
   /** The semantic probe, when the agent's config asks for one. */

@@ -24,7 +24,7 @@ final class AgentWorkers implements AutoCloseable {
   private final WorkflowClient temporal;
   private final List<Object> activities;
   private final Consumer<String> say;
-  private final Map<String, WorkerFactory> factories = new ConcurrentHashMap<>();
+  private final Map<String, Served> factories = new ConcurrentHashMap<>();
   private final SharedIndexInformer<ArkAgent> informer;
   private volatile boolean closed;
 
@@ -71,21 +71,37 @@ final class AgentWorkers implements AutoCloseable {
     return this;
   }
 
+  /**
+   * A worker for the agent's queue with its {@code limits.maxConcurrentTasks} slots; when the limit
+   * changes, the old worker finishes its tasks and a new one takes over.
+   */
   private void serve(ArkAgent agent) {
     String queue =
         RunPlan.taskQueue(agent.getMetadata().getNamespace(), agent.getMetadata().getName());
-    factories.computeIfAbsent(
+    int slots = AgentWorkerOptions.slots(agent);
+    factories.compute(
         queue,
-        q -> {
-          if (closed) {
-            return null;
+        (q, served) -> {
+          if (closed || (served != null && served.slots() == slots)) {
+            return served;
+          }
+          if (served != null) {
+            served.factory().shutdown();
           }
           WorkerFactory factory = WorkerFactory.newInstance(temporal);
-          factory.newWorker(q).registerActivitiesImplementations(activities.toArray());
+          factory
+              .newWorker(q, AgentWorkerOptions.of(slots))
+              .registerActivitiesImplementations(activities.toArray());
           factory.start();
-          say.accept("agent worker on " + q);
-          return factory;
+          say.accept("agent worker on " + q + " (" + slots + " concurrent tasks)");
+          return new Served(factory, slots);
         });
+  }
+
+  /** The activity slots of the worker on a queue, or 0 when there is none (tests). */
+  int slots(String queue) {
+    Served served = factories.get(queue);
+    return served == null ? 0 : served.slots();
   }
 
   /** Stops the informer, then lets each worker finish the tasks it picked up. */
@@ -93,7 +109,9 @@ final class AgentWorkers implements AutoCloseable {
   public void close() {
     closed = true;
     informer.stop();
-    factories.values().forEach(WorkerFactory::shutdown);
-    factories.values().forEach(f -> f.awaitTermination(30, TimeUnit.SECONDS));
+    factories.values().forEach(s -> s.factory().shutdown());
+    factories.values().forEach(s -> s.factory().awaitTermination(30, TimeUnit.SECONDS));
   }
+
+  private record Served(WorkerFactory factory, int slots) {}
 }

@@ -40,13 +40,17 @@ final class LocalRun {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** How to run: provider choice, mock behaviour, which Temporal. */
+  /**
+   * How to run: provider choice, mock behaviour, which Temporal, and the activity slots of each
+   * agent task queue ({@code limits.maxConcurrentTasks}; a queue not listed gets the default).
+   */
   record Options(
       String provider,
       Duration mockLatency,
       double mockFailRate,
       String temporalAddress,
-      String temporalNamespace) {}
+      String temporalNamespace,
+      Map<String, Integer> agentSlots) {}
 
   private final Options options;
   private final PrintWriter out;
@@ -87,7 +91,14 @@ final class LocalRun {
         Set<String> queues = new LinkedHashSet<>();
         plan.agents().values().forEach(a -> queues.add(a.taskQueue()));
         queues.forEach(
-            q -> temporal.newWorker(q).registerActivitiesImplementations(activities, tools));
+            q ->
+                temporal
+                    .newAgentWorker(
+                        q,
+                        options
+                            .agentSlots()
+                            .getOrDefault(q, AgentWorkerOptions.DEFAULT_MAX_CONCURRENT_TASKS))
+                    .registerActivitiesImplementations(activities, tools));
         temporal.start();
         int exit = runAndReport(temporal.client(), plan, format, watch);
         temporal.close();

@@ -143,6 +143,7 @@ final class RunCommand implements Callable<Integer> {
     String namespace = teamManifest.namespace().isEmpty() ? "default" : teamManifest.namespace();
     Map<String, Object> inputs;
     RunPlan plan;
+    FileReferences references;
     try {
       try {
         inputs = InputResolver.resolve(teamSpec, givenInputs(teamSpec));
@@ -150,11 +151,9 @@ final class RunCommand implements Callable<Integer> {
         throw new SpecException(teamManifest.object() + ": " + e.getMessage());
       }
       String runName = RunNames.generate(teamManifest.name());
+      references = new FileReferences(loaded, prompts());
       plan =
-          new RunPlanner(
-                  new FileReferences(loaded, prompts()),
-                  notice -> err.println("ark: " + notice),
-                  !noMcp)
+          new RunPlanner(references, notice -> err.println("ark: " + notice), !noMcp)
               .plan(
                   namespace,
                   teamManifest.name(),
@@ -176,7 +175,12 @@ final class RunCommand implements Callable<Integer> {
     quietActivityFailures(verbose);
     LocalRun.Options options =
         new LocalRun.Options(
-            provider, parseDuration(mockLatency), mockFailRate, temporalAddress, temporalNamespace);
+            provider,
+            parseDuration(mockLatency),
+            mockFailRate,
+            temporalAddress,
+            temporalNamespace,
+            AgentWorkerOptions.forTeam(namespace, teamManifest.name(), teamSpec, references));
     return new LocalRun(options, spec.commandLine().getOut(), err).execute(plan, output, watch);
   }
 

@@ -82,6 +82,11 @@ final class TemporalConnection implements AutoCloseable {
     return factory.newWorker(taskQueue);
   }
 
+  /** A worker on an agent's task queue with {@code maxConcurrentTasks} activity slots. */
+  Worker newAgentWorker(String taskQueue, int maxConcurrentTasks) {
+    return factory.newWorker(taskQueue, AgentWorkerOptions.of(maxConcurrentTasks));
+  }
+
   void start() {
     factory.start();
   }

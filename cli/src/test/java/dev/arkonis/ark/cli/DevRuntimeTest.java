@@ -167,6 +167,8 @@ class DevRuntimeTest {
                         roles:
                           - name: solo
                             model: mock-model
+                            limits:
+                              maxConcurrentTasks: 2
                         pipeline:
                           - role: solo
                             inputs:
@@ -209,7 +211,8 @@ class DevRuntimeTest {
                       .path("phase")
                       .asText(),
               "Succeeded"::equals);
-      assertThat(said).contains("agent worker on ark/default/later-solo");
+      // the managed agent's limits.maxConcurrentTasks sizes its in-process worker
+      assertThat(said).contains("agent worker on ark/default/later-solo (2 concurrent tasks)");
     }
   }
 

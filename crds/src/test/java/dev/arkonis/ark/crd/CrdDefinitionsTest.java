@@ -133,7 +133,7 @@ class CrdDefinitionsTest {
   void crossFieldRulesAreEnforcedWithCel() throws IOException {
     assertThat(rules("ArkTeam", "spec"))
         .anyMatch(r -> r.contains("self.entry"))
-        .anyMatch(r -> r.contains("has(self.pipeline) || has(self.entry) || has(self.routing)"))
+        .anyMatch(r -> r.contains("has(self.pipeline) || has(self.entry)"))
         .anyMatch(r -> r.contains("self.pipeline.all("));
     assertThat(rules("ArkTeam", "spec.roles[]"))
         .containsExactly(

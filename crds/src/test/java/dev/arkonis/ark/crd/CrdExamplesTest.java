@@ -55,9 +55,7 @@ class CrdExamplesTest {
         .containsOnlyKeys(
             "ArkTeam/research-team",
             "ArkAgent/research-agent",
-            "ArkService/research-service",
             "ArkSettings/research-settings",
-            "ArkMemory/research-memory",
             "ArkEvent/daily-briefing");
 
     ArkTeam team = (ArkTeam) byName.get("ArkTeam/research-team");

@@ -37,8 +37,13 @@ public final class InputResolver {
         value = input.path("default").asText();
       }
       if (value == null && input.path("required").asBoolean(false)) {
+        String type = input.path("type").asText("");
         String description = input.path("description").asText("");
-        missing.add("\"" + name + "\"" + (description.isEmpty() ? "" : " (" + description + ")"));
+        String hint =
+            type.isEmpty() || description.isEmpty()
+                ? type + description
+                : type + ": " + description;
+        missing.add("\"" + name + "\"" + (hint.isEmpty() ? "" : " (" + hint + ")"));
       } else if (value != null) {
         out.put(name, value);
       }

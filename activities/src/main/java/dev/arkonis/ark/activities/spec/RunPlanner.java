@@ -22,6 +22,9 @@ public final class RunPlanner {
   /** Default for {@code maxDelegationDepth}. */
   public static final int DEFAULT_DELEGATION_DEPTH = 3;
 
+  /** The ArkSettings {@code outputFormat} that also turns on the provider's JSON mode. */
+  static final String STRUCTURED_JSON = "structured-json";
+
   /**
    * Where referenced objects come from: a file for the CLI, the informer caches for the operator.
    */
@@ -126,6 +129,18 @@ public final class RunPlanner {
                               + "\", which does not exist in namespace "
                               + namespace
                               + "; create the ArkAgent (or add it to the file)"));
+      String unsupported = Unsupported.firstIn("ArkAgent", spec);
+      if (unsupported != null) {
+        throw new SpecException(
+            "ArkTeam/"
+                + team
+                + ": role \""
+                + roleName
+                + "\" uses arkAgent \""
+                + agentName
+                + "\": "
+                + unsupported);
+      }
     }
     JsonNode settings = settingsOf(team, roleName, spec);
     JsonNode limits = spec.path("limits");
@@ -135,7 +150,7 @@ public final class RunPlanner {
     if (settings.hasNonNull("temperature")) {
       temperature = Double.valueOf(settings.path("temperature").asText());
     }
-    boolean jsonMode = "structured-json".equals(settings.path("outputFormat").asText());
+    boolean jsonMode = STRUCTURED_JSON.equals(settings.path("outputFormat").asText().trim());
     List<String> canDelegate = new ArrayList<>();
     role.path("canDelegate").forEach(r -> canDelegate.add(r.asText()));
     List<McpServerSpec> servers = mcpServers(team, roleName, spec);
@@ -293,7 +308,18 @@ public final class RunPlanner {
     if (!rules.isBlank()) {
       out.append("\n\n").append(rules.trim());
     }
+    String format = settings.path("outputFormat").asText("");
+    if (!format.isBlank()) {
+      out.append("\n\n").append(outputFormatLine(format.trim()));
+    }
     return out.toString().trim();
+  }
+
+  /** ArkSettings {@code outputFormat} as the last paragraph of the system prompt. */
+  static String outputFormatLine(String format) {
+    return STRUCTURED_JSON.equals(format)
+        ? "Output format: structured-json. Answer with one JSON value and nothing else."
+        : "Output format: " + format + ".";
   }
 
   private static StepSpec step(JsonNode step) {

@@ -64,10 +64,16 @@ public final class SpecValidator {
         : shown;
   }
 
-  /** Problems of one object. Semantic rules run only when the object fits its schema. */
+  /**
+   * Problems of one object: kinds and fields not supported yet ({@link Unsupported}), the schema,
+   * and, only when the object fits its schema, the semantic rules.
+   */
   public List<Problem> validate(Manifest manifest) {
-    List<Problem> problems = new ArrayList<>(schemas.validate(manifest));
-    if (!problems.isEmpty()) {
+    List<Problem> problems = new ArrayList<>();
+    Unsupported.check(manifest, problems);
+    List<Problem> schemaProblems = schemas.validate(manifest);
+    problems.addAll(schemaProblems);
+    if (!schemaProblems.isEmpty()) {
       return problems;
     }
     JsonNode spec = manifest.tree().path("spec");

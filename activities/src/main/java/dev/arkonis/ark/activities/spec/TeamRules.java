@@ -26,12 +26,11 @@ final class TeamRules {
   void check(JsonNode spec) {
     checkNameLength();
     Set<String> roles = checkRoles(spec.path("roles"));
-    if (!spec.has("pipeline") && !spec.has("entry") && !spec.has("routing")) {
+    if (!spec.has("pipeline") && !spec.has("entry")) {
       problems.add(
           manifest.problem(
               "spec",
-              "a team needs spec.pipeline (pipeline mode), spec.entry (dynamic mode) or"
-                  + " spec.routing (routed mode); add one"));
+              "a team needs spec.pipeline (pipeline mode) or spec.entry (dynamic mode); add one"));
     }
     if (spec.has("entry") && !roles.contains(spec.path("entry").asText())) {
       problems.add(

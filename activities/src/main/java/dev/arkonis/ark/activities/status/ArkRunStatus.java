@@ -30,7 +30,7 @@ public final class ArkRunStatus {
     putIfPresent(out, "completionTime", status.completionTime());
     if (status.startTime() != null && status.completionTime() != null) {
       long millis = Times.parse(status.completionTime()) - Times.parse(status.startTime());
-      out.put("durationSeconds", Math.round(millis / 100.0) / 10.0);
+      out.put("durationSeconds", Math.round(millis / 1000.0));
     }
     putIfPresent(out, "output", truncate(status.output(), MAX_RUN_OUTPUT));
     putIfPresent(out, "message", status.message());

@@ -162,6 +162,45 @@ class ArkRunReconcilerTest {
   }
 
   @Test
+  void theRunsMaxTokensAndTimeoutOverrideTheTeams() throws Exception {
+    applyBlogWriter();
+    startAgents(null, "researcher", "writer", "editor");
+    ArkRun run =
+        client
+            .getKubernetesSerialization()
+            .unmarshal(
+                """
+                apiVersion: arkonis.dev/v1alpha1
+                kind: ArkRun
+                metadata: {name: blog-tight}
+                spec:
+                  teamRef: {name: blog-writer-team}
+                  input: {topic: Operators}
+                  maxTokens: 1
+                  timeoutSeconds: 900
+                """,
+                ArkRun.class);
+    client.resources(ArkRun.class).inNamespace(NS).resource(run).create();
+
+    reconciler.reconcile(NS, "blog-tight");
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> "BudgetExceeded".equals(status("blog-tight").path("phase").asText()));
+    String started =
+        env.getWorkflowClient()
+            .fetchHistory("arkrun/ark-teams/blog-tight")
+            .getHistory()
+            .getEvents(0)
+            .getWorkflowExecutionStartedEventAttributes()
+            .getInput()
+            .getPayloads(0)
+            .getData()
+            .toStringUtf8();
+    assertThat(started).contains("\"timeoutSeconds\":900", "\"maxTokens\":1");
+  }
+
+  @Test
   void missingRequiredInputFailsTheRunAndStartsNothing() throws Exception {
     applyBlogWriter();
     startAgents(null, "researcher", "writer", "editor");

@@ -278,6 +278,29 @@ class TeamRunWorkflowTest {
   }
 
   @Test
+  void loopStopsAtMaxIterations(TestWorkflowEnvironment env, Worker worker) {
+    FakeAgents agents = new FakeAgents(r -> FakeAgents.reply("again"));
+    StepSpec draft =
+        new StepSpec(
+            "draft",
+            "draft",
+            List.of(),
+            Map.of("prompt", "go"),
+            null,
+            null,
+            new StepSpec.Loop("true", 2),
+            null,
+            0,
+            -1);
+
+    RunStatus status = run(env, worker, Plans.builder().step(draft).build(), agents);
+
+    assertThat(status.phase()).isEqualTo("Succeeded");
+    assertThat(step(status, "draft").iterations()).isEqualTo(2);
+    assertThat(agents.calls).hasSize(2);
+  }
+
+  @Test
   void semanticValidationRetriesThenFails(TestWorkflowEnvironment env, Worker worker) {
     FakeAgents agents =
         new FakeAgents(
