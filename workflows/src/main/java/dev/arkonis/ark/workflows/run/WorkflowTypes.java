@@ -1,5 +1,6 @@
 package dev.arkonis.ark.workflows.run;
 
+import dev.arkonis.ark.workflows.budget.BudgetLedgerWorkflowImpl;
 import dev.arkonis.ark.workflows.events.CronEventWorkflowImpl;
 import dev.arkonis.ark.workflows.events.EventFireWorkflowImpl;
 
@@ -7,13 +8,14 @@ import dev.arkonis.ark.workflows.events.EventFireWorkflowImpl;
 public final class WorkflowTypes {
   /**
    * TeamRun and the AgentTask children it starts for delegations; an ArkEvent's fires and the cron
-   * timer workflow used on servers without Schedules.
+   * timer workflow used on servers without Schedules; the agents' daily token ledgers.
    */
   public static final Class<?>[] ALL = {
     TeamRunWorkflowImpl.class,
     AgentTaskWorkflowImpl.class,
     EventFireWorkflowImpl.class,
-    CronEventWorkflowImpl.class
+    CronEventWorkflowImpl.class,
+    BudgetLedgerWorkflowImpl.class
   };
 
   private WorkflowTypes() {}
