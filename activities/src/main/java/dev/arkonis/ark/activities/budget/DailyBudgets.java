@@ -106,16 +106,17 @@ public final class DailyBudgets {
   }
 
   /**
-   * Reserves the call or throws {@code DailyBudgetExceeded}; does nothing for an agent without a
-   * daily budget.
+   * Reserves the call ({@code inputTokens}: the prompt's estimated size) or throws {@code
+   * DailyBudgetExceeded}; does nothing for an agent without a daily budget.
    */
-  public void reserve(AgentSpec agent, String callId) {
+  public void reserve(AgentSpec agent, String callId, long inputTokens) {
     if (agent.maxDailyTokens() <= 0) {
       return;
     }
     Reservation reservation =
         new Reservation(
             callId,
+            inputTokens,
             agent.maxTokensPerCall(),
             agent.maxDailyTokens(),
             agent.timeoutSeconds() > 0 ? agent.timeoutSeconds() + 30 : 150);

@@ -118,7 +118,7 @@ public final class AgentActivitiesImpl implements AgentActivities {
     boolean budgeted = budgets != null && agent.maxDailyTokens() > 0;
     String callId = budgeted ? callId() : null;
     if (budgeted) {
-      budgets.reserve(agent, callId);
+      budgets.reserve(agent, callId, ChatConversion.estimatedInput(call));
     }
     dev.langchain4j.model.chat.response.ChatResponse answer;
     TokenUsage usage = TokenUsage.ZERO;

@@ -55,11 +55,13 @@ public interface BudgetLedgerWorkflow {
 
   /**
    * @param callId unique per model call attempt
+   * @param inputTokens the call's estimated input tokens
    * @param maxTokensPerCall the call's output cap (0 = unset: {@link #DEFAULT_HOLD} is held)
    * @param limit the agent's {@code maxDailyTokens}
    * @param timeoutSeconds how long the hold lasts if the call never commits (a crashed worker)
    */
-  record Reservation(String callId, int maxTokensPerCall, long limit, int timeoutSeconds) {}
+  record Reservation(
+      String callId, long inputTokens, int maxTokensPerCall, long limit, int timeoutSeconds) {}
 
   /**
    * @param granted the call may go ahead

@@ -83,8 +83,9 @@ final class Ledger {
   }
 
   /**
-   * Grants the call while used + held stays below the limit (the call then holds its cap until it
-   * commits or {@code timeoutSeconds} pass); a call already granted is granted again.
+   * Grants the call while used + held + its input estimate stays below the limit (the call then
+   * holds its input estimate plus its cap until it commits or {@code timeoutSeconds} pass); a call
+   * already granted is granted again.
    */
   Grant reserve(BudgetLedgerWorkflow.Reservation reservation, long now) {
     limit = reservation.limit();
@@ -95,11 +96,13 @@ final class Ledger {
       return new Grant(true, used, held(), limit, 0, "");
     }
     long held = held();
-    if (used + held < limit) {
+    long input = Math.max(0, reservation.inputTokens());
+    if (used + held + input < limit) {
       long tokens =
-          reservation.maxTokensPerCall() > 0
-              ? reservation.maxTokensPerCall()
-              : BudgetLedgerWorkflow.DEFAULT_HOLD;
+          input
+              + (reservation.maxTokensPerCall() > 0
+                  ? reservation.maxTokensPerCall()
+                  : BudgetLedgerWorkflow.DEFAULT_HOLD);
       long timeout = Math.max(1, reservation.timeoutSeconds()) * 1000L;
       holds.put(reservation.callId(), new Hold(reservation.callId(), tokens, now + timeout));
       return new Grant(true, used, held + tokens, limit, 0, "");
