@@ -2,6 +2,7 @@ package dev.arkonis.ark.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.arkonis.ark.activities.budget.DailyBudgets;
 import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
 import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.ModelFactory;
@@ -65,13 +66,14 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
             env,
             null,
             MockChatModel.Options.DEFAULT.withLatency(RunCommand.parseDuration(mockLatency)));
-    AgentActivitiesImpl chat = new AgentActivitiesImpl(models);
     AtomicReference<String> notReady = new AtomicReference<>();
     CountDownLatch stop = new CountDownLatch(1);
     try (TemporalConnection temporal =
             TemporalConnection.connect(temporalAddress, temporalNamespace);
         ToolActivitiesImpl tools = new ToolActivitiesImpl(env);
         HealthServer health = new HealthServer(port, notReady::get)) {
+      AgentActivitiesImpl chat =
+          new AgentActivitiesImpl(models, DailyBudgets.fromEnvironment(temporal.client()));
       List<Worker> workers = new java.util.ArrayList<>();
       for (String queue : taskQueues) {
         Worker worker = temporal.newWorker(queue);

@@ -1,5 +1,6 @@
 package dev.arkonis.ark.cli;
 
+import dev.arkonis.ark.activities.budget.DailyBudgets;
 import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
 import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.ModelFactory;
@@ -127,7 +128,8 @@ final class DevRuntime implements AutoCloseable {
             new ModelFactory(
                 System.getenv(),
                 options.provider(),
-                MockChatModel.Options.DEFAULT.withLatency(options.mockLatency())));
+                MockChatModel.Options.DEFAULT.withLatency(options.mockLatency())),
+            DailyBudgets.fromEnvironment(temporal.client()));
     ToolActivitiesImpl tools = new ToolActivitiesImpl(System.getenv());
     closeables.add(0, tools);
     AgentWorkers agents =

@@ -16,12 +16,15 @@ import java.util.List;
  * full, reports crossing and freeing through {@link BudgetActivities} and {@link NotifyActivities},
  * continues as new carrying its state, and completes when its window is empty.
  *
- * <p>Admission rule: a reservation is granted while the tokens used in the window plus the tokens
- * held by calls in flight are below the limit; each call holds its {@code maxTokensPerCall} (or
- * {@link #DEFAULT_HOLD} when unset). A call that starts is therefore granted only when the tokens
- * already counted, including every other call in flight at its full cap, leave room; the total can
- * exceed the limit by at most one call's {@code maxTokensPerCall} when calls use no more than their
- * cap.
+ * <p>Admission rule: a call holds its estimated input tokens plus its {@code maxTokensPerCall} (or
+ * {@link #DEFAULT_HOLD} when unset) until it commits; it is granted while the tokens counted in the
+ * window, plus the holds of the calls in flight, plus its own input estimate stay below the limit.
+ * Every granted call therefore found room for its prompt after every other call in flight at its
+ * full cap, so the window exceeds the limit by at most one call's {@code maxTokensPerCall} however
+ * many runs race for the last tokens (as long as calls spend no more input than estimated and no
+ * more output than their cap). The window counts as full ({@code BudgetExceeded}) when the counted
+ * tokens reach the limit, or when a call is refused with nothing in flight because its prompt no
+ * longer fits; it frees up when enough counted calls leave the window.
  */
 @WorkflowInterface
 public interface BudgetLedgerWorkflow {
@@ -78,14 +81,20 @@ public interface BudgetLedgerWorkflow {
   /** What one call spent. */
   record Spent(String callId, long inputTokens, long outputTokens) {}
 
-  /** The window's totals. */
+  /**
+   * The window's totals.
+   *
+   * @param exceeded the window is full and its crossing was handled
+   * @param settled the crossing or freeing of the window, if any, has been reported
+   */
   record Usage(
       long inputTokens,
       long outputTokens,
       long held,
       long limit,
       boolean exceeded,
-      long resetsAtMillis) {
+      long resetsAtMillis,
+      boolean settled) {
     public long totalTokens() {
       return inputTokens + outputTokens;
     }
@@ -104,6 +113,8 @@ public interface BudgetLedgerWorkflow {
    * @param agent the ArkAgent name
    * @param windowMillis length of the rolling window
    * @param limit the last limit seen
+   * @param blockedInput the prompt size of a call refused with nothing in flight while tokens were
+   *     left (the window counts as full until it fits again), else 0
    * @param entries counted calls, oldest first
    * @param holds calls in flight
    * @param exceededSinceMillis when the window last became full while it still is, else 0
@@ -115,6 +126,7 @@ public interface BudgetLedgerWorkflow {
       String agent,
       long windowMillis,
       long limit,
+      long blockedInput,
       List<Entry> entries,
       List<Hold> holds,
       long exceededSinceMillis,
@@ -128,7 +140,7 @@ public interface BudgetLedgerWorkflow {
     /** A fresh ledger. */
     public static LedgerState start(String namespace, String agent, Duration window) {
       return new LedgerState(
-          namespace, agent, window.toMillis(), 0, List.of(), List.of(), 0, -1, 0);
+          namespace, agent, window.toMillis(), 0, 0, List.of(), List.of(), 0, -1, 0);
     }
   }
 }

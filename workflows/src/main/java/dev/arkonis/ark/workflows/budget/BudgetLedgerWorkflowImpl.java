@@ -34,7 +34,7 @@ public class BudgetLedgerWorkflowImpl implements BudgetLedgerWorkflow {
           NotifyActivities.class,
           ActivityOptions.newBuilder()
               .setStartToCloseTimeout(Duration.ofSeconds(30))
-              .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(5).build())
+              .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(3).build())
               .build());
   private final BudgetActivities budget =
       Workflow.newActivityStub(
@@ -52,6 +52,7 @@ public class BudgetLedgerWorkflowImpl implements BudgetLedgerWorkflow {
   private final String namespace;
   private final String agent;
   private long exceededSince;
+  private boolean reportedExceeded;
   private long reportedTotal;
   private long reportedAt;
   private int updates;
@@ -68,9 +69,11 @@ public class BudgetLedgerWorkflowImpl implements BudgetLedgerWorkflow {
             state.agent(),
             state.windowMillis() > 0 ? state.windowMillis() : DEFAULT_WINDOW.toMillis(),
             state.limit(),
+            state.blockedInput(),
             state.entries(),
             state.holds());
     exceededSince = state.exceededSinceMillis();
+    reportedExceeded = exceededSince != 0; // transitions are reported before continue-as-new
     reportedTotal = state.reportedTotal();
     reportedAt = state.reportedAtMillis();
   }
@@ -93,6 +96,7 @@ public class BudgetLedgerWorkflowImpl implements BudgetLedgerWorkflow {
         crossed(now);
       } else if (exceededSince != 0 && !ledger.full()) {
         exceededSince = 0;
+        ledger.unblock();
         report(now, BudgetActivities.RESET);
       } else if (ledger.used() != reportedTotal
           && now >= reportedAt + REPORT_EVERY.toMillis()
@@ -138,7 +142,7 @@ public class BudgetLedgerWorkflowImpl implements BudgetLedgerWorkflow {
 
   @Override
   public Usage usage() {
-    return ledger.usage(Workflow.currentTimeMillis(), exceededSince != 0);
+    return ledger.usage(Workflow.currentTimeMillis(), exceededSince != 0, reportedExceeded);
   }
 
   private boolean mustAct() {
@@ -156,7 +160,7 @@ public class BudgetLedgerWorkflowImpl implements BudgetLedgerWorkflow {
   }
 
   private void crossed(long now) {
-    long resetsAt = ledger.resetsAt(now, false);
+    long resetsAt = ledger.freesAt(now);
     try {
       notify.notify(
           new NotifyActivities.Notification(
@@ -183,7 +187,7 @@ public class BudgetLedgerWorkflowImpl implements BudgetLedgerWorkflow {
 
   private void report(long now, String transition) {
     boolean exceeded = exceededSince != 0;
-    long resetsAt = exceeded ? ledger.resetsAt(now, false) : ledger.oldestExpiry();
+    long resetsAt = exceeded ? ledger.freesAt(now) : ledger.oldestExpiry();
     long used = ledger.used();
     String window = Ledger.windowText(ledger.window());
     String message =
@@ -215,6 +219,7 @@ public class BudgetLedgerWorkflowImpl implements BudgetLedgerWorkflow {
     } catch (ActivityFailure e) {
       log.warn("budget report for agent {}/{} failed: {}", namespace, agent, e);
     }
+    reportedExceeded = exceeded;
     reportedTotal = used;
     reportedAt = now;
   }
@@ -225,6 +230,7 @@ public class BudgetLedgerWorkflowImpl implements BudgetLedgerWorkflow {
         agent,
         ledger.window(),
         ledger.limit(),
+        ledger.blockedInput(),
         ledger.entries(),
         ledger.holds(),
         exceededSince,

@@ -21,6 +21,7 @@ final class Ledger {
   private final String agent;
   private final long window;
   private long limit;
+  private long blockedInput;
   private final List<Entry> entries;
   private final Map<String, Hold> holds = new LinkedHashMap<>();
 
@@ -29,12 +30,14 @@ final class Ledger {
       String agent,
       long windowMillis,
       long limit,
+      long blockedInput,
       List<Entry> entries,
       List<Hold> holds) {
     this.namespace = namespace;
     this.agent = agent;
     this.window = windowMillis;
     this.limit = limit;
+    this.blockedInput = blockedInput;
     this.entries = new ArrayList<>(entries);
     holds.forEach(h -> this.holds.put(h.callId(), h));
   }
@@ -45,6 +48,16 @@ final class Ledger {
 
   long limit() {
     return limit;
+  }
+
+  /** The prompt size of a call refused with nothing in flight: what the window must fit again. */
+  long blockedInput() {
+    return blockedInput;
+  }
+
+  /** The window freed up: forget the refused prompt. */
+  void unblock() {
+    blockedInput = 0;
   }
 
   List<Entry> entries() {
@@ -77,9 +90,13 @@ final class Ledger {
     return holds.values().stream().mapToLong(Hold::tokens).sum();
   }
 
-  /** The window is full: the counted tokens reach the limit. */
+  /**
+   * The window is full: the counted tokens reach the limit, or too few are left for the prompt of a
+   * call that was refused while no other call was in flight.
+   */
   boolean full() {
-    return limit > 0 && used() >= limit;
+    long used = used();
+    return limit > 0 && (used >= limit || (blockedInput > 0 && used + blockedInput >= limit));
   }
 
   /**
@@ -105,10 +122,14 @@ final class Ledger {
                   : BudgetLedgerWorkflow.DEFAULT_HOLD);
       long timeout = Math.max(1, reservation.timeoutSeconds()) * 1000L;
       holds.put(reservation.callId(), new Hold(reservation.callId(), tokens, now + timeout));
+      blockedInput = 0;
       return new Grant(true, used, held + tokens, limit, 0, "");
     }
-    long resetsAt = resetsAt(now, true);
-    return new Grant(false, used, held, limit, resetsAt, refusal(used, held, resetsAt));
+    if (held == 0 && used < limit) {
+      blockedInput = input; // nothing in flight will free room: the window is full for this call
+    }
+    long resetsAt = resetsAt(now, held + input);
+    return new Grant(false, used, held, limit, resetsAt, refusal(used, held, input, resetsAt));
   }
 
   /** Releases the call's hold and counts what it spent; a call counted already is ignored. */
@@ -122,11 +143,11 @@ final class Ledger {
   }
 
   /**
-   * When enough counted tokens leave the window for used (+ held, with {@code withHolds}) to drop
-   * below the limit; {@code now} when it already is. Holds count as if spent now.
+   * When enough counted tokens leave the window for used + {@code extra} to drop below the limit;
+   * {@code now} when it already is.
    */
-  long resetsAt(long now, boolean withHolds) {
-    long remaining = used() + (withHolds ? held() : 0);
+  long resetsAt(long now, long extra) {
+    long remaining = used() + extra;
     if (remaining < limit || limit <= 0) {
       return now;
     }
@@ -137,6 +158,11 @@ final class Ledger {
       }
     }
     return now + window;
+  }
+
+  /** When the window stops being full. */
+  long freesAt(long now) {
+    return resetsAt(now, blockedInput);
   }
 
   /** When the oldest counted call leaves the window, or 0 when none is counted. */
@@ -153,18 +179,19 @@ final class Ledger {
     return next;
   }
 
-  Usage usage(long now, boolean exceeded) {
+  Usage usage(long now, boolean exceeded, boolean reportedExceeded) {
     return new Usage(
         inputTokens(),
         outputTokens(),
         held(),
         limit,
         exceeded,
-        exceeded ? resetsAt(now, false) : oldestExpiry());
+        exceeded ? freesAt(now) : oldestExpiry(),
+        full() == reportedExceeded);
   }
 
   /** The message of a refused call: agent, limit, usage and the reset time. */
-  String refusal(long used, long held, long resetsAt) {
+  String refusal(long used, long held, long input, long resetsAt) {
     return "agent "
         + namespace
         + "/"
@@ -176,6 +203,7 @@ final class Ledger {
         + " tokens (limits.maxDailyTokens) used in the last "
         + windowText(window)
         + (held > 0 && used < limit ? " and " + held + " more held by calls in flight" : "")
+        + (used < limit ? ", too few left for this call's prompt (about " + input + " tokens)" : "")
         + "; it resets at "
         + Instant.ofEpochMilli(resetsAt)
         + "; raise limits.maxDailyTokens or wait until then";
