@@ -179,10 +179,12 @@ final class Ledger {
     return next;
   }
 
+  /** The totals at {@code now} (calls that left the window are not counted, nothing is changed). */
   Usage usage(long now, boolean exceeded, boolean reportedExceeded) {
+    List<Entry> current = entries.stream().filter(e -> e.atMillis() + window > now).toList();
     return new Usage(
-        inputTokens(),
-        outputTokens(),
+        current.stream().mapToLong(Entry::inputTokens).sum(),
+        current.stream().mapToLong(Entry::outputTokens).sum(),
         held(),
         limit,
         exceeded,
