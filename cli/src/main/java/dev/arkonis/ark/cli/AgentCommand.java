@@ -2,7 +2,6 @@ package dev.arkonis.ark.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.arkonis.ark.activities.budget.DailyBudgets;
 import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
 import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.ModelFactory;
@@ -73,7 +72,7 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
         ToolActivitiesImpl tools = new ToolActivitiesImpl(env);
         HealthServer health = new HealthServer(port, notReady::get)) {
       AgentActivitiesImpl chat =
-          new AgentActivitiesImpl(models, DailyBudgets.fromEnvironment(temporal.client()));
+          new AgentActivitiesImpl(models, LocalBudgetReports.dailyBudgets(temporal.client()));
       List<Worker> workers = new java.util.ArrayList<>();
       for (String queue : taskQueues) {
         Worker worker = temporal.newWorker(queue);

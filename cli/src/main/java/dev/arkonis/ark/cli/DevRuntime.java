@@ -1,6 +1,5 @@
 package dev.arkonis.ark.cli;
 
-import dev.arkonis.ark.activities.budget.DailyBudgets;
 import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
 import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.ModelFactory;
@@ -129,7 +128,7 @@ final class DevRuntime implements AutoCloseable {
                 System.getenv(),
                 options.provider(),
                 MockChatModel.Options.DEFAULT.withLatency(options.mockLatency())),
-            DailyBudgets.fromEnvironment(temporal.client()));
+            LocalBudgetReports.dailyBudgets(temporal.client()));
     ToolActivitiesImpl tools = new ToolActivitiesImpl(System.getenv());
     closeables.add(0, tools);
     AgentWorkers agents =

@@ -1,6 +1,8 @@
 package dev.arkonis.ark.cli;
 
+import dev.arkonis.ark.activities.budget.DailyBudgets;
 import dev.arkonis.ark.workflows.api.BudgetActivities;
+import io.temporal.client.WorkflowClient;
 import java.io.PrintWriter;
 import java.time.Instant;
 
@@ -10,6 +12,18 @@ import java.time.Instant;
  */
 final class LocalBudgetReports implements BudgetActivities {
   private final PrintWriter err;
+
+  /**
+   * The daily ledgers for this process's chat activities, the window from the test setting {@code
+   * ARK_BUDGET_WINDOW} / {@code ark.budget.window}; a bad value is a one-line {@link UserError}.
+   */
+  static DailyBudgets dailyBudgets(WorkflowClient client) {
+    try {
+      return DailyBudgets.fromEnvironment(client);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+  }
 
   LocalBudgetReports(PrintWriter err) {
     this.err = err;

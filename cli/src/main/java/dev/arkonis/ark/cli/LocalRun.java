@@ -3,7 +3,6 @@ package dev.arkonis.ark.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.arkonis.ark.activities.budget.DailyBudgets;
 import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
 import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.ModelFactory;
@@ -80,7 +79,7 @@ final class LocalRun {
                   MockChatModel.Options.DEFAULT
                       .withLatency(options.mockLatency())
                       .withFailRate(options.mockFailRate())),
-              DailyBudgets.fromEnvironment(temporal.client()));
+              LocalBudgetReports.dailyBudgets(temporal.client()));
       try (ToolActivitiesImpl tools = new ToolActivitiesImpl()) {
         Set<String> queues = new LinkedHashSet<>();
         plan.agents().values().forEach(a -> queues.add(a.taskQueue()));
