@@ -65,13 +65,14 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
             env,
             null,
             MockChatModel.Options.DEFAULT.withLatency(RunCommand.parseDuration(mockLatency)));
-    AgentActivitiesImpl chat = new AgentActivitiesImpl(models);
     AtomicReference<String> notReady = new AtomicReference<>();
     CountDownLatch stop = new CountDownLatch(1);
     try (TemporalConnection temporal =
             TemporalConnection.connect(temporalAddress, temporalNamespace);
         ToolActivitiesImpl tools = new ToolActivitiesImpl(env);
         HealthServer health = new HealthServer(port, notReady::get)) {
+      AgentActivitiesImpl chat =
+          new AgentActivitiesImpl(models, LocalBudgetReports.dailyBudgets(temporal.client()));
       List<Worker> workers = new java.util.ArrayList<>();
       int slots = maxConcurrentTasks(configDir);
       for (String queue : taskQueues) {

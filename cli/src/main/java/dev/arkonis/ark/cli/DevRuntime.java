@@ -128,7 +128,8 @@ final class DevRuntime implements AutoCloseable {
             new ModelFactory(
                 System.getenv(),
                 options.provider(),
-                MockChatModel.Options.DEFAULT.withLatency(options.mockLatency())));
+                MockChatModel.Options.DEFAULT.withLatency(options.mockLatency())),
+            LocalBudgetReports.dailyBudgets(temporal.client()));
     ToolActivitiesImpl tools = new ToolActivitiesImpl(System.getenv());
     closeables.add(0, tools);
     AgentWorkers agents =

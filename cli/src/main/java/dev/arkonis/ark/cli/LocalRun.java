@@ -9,6 +9,7 @@ import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.status.ArkRunStatus;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
 import dev.arkonis.ark.workflows.api.AgentSpec;
+import dev.arkonis.ark.workflows.api.BudgetLedgerWorkflow;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
@@ -18,6 +19,7 @@ import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.worker.Worker;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +54,8 @@ final class LocalRun {
       String temporalNamespace,
       Map<String, Integer> agentSlots) {}
 
+  private static final Duration BUDGET_REPORT_WAIT = Duration.ofSeconds(15);
+
   private final Options options;
   private final PrintWriter out;
   private final PrintWriter err;
@@ -76,9 +80,9 @@ final class LocalRun {
             ? TemporalConnection.embedded()
             : TemporalConnection.connect(options.temporalAddress(), options.temporalNamespace())) {
       String override = providerOverride(plan);
-      temporal
-          .newWorker(TeamRunWorkflow.TASK_QUEUE)
-          .registerWorkflowImplementationTypes(WorkflowTypes.ALL);
+      Worker orchestrator = temporal.newWorker(TeamRunWorkflow.TASK_QUEUE);
+      orchestrator.registerWorkflowImplementationTypes(WorkflowTypes.ALL);
+      orchestrator.registerActivitiesImplementations(new LocalBudgetReports(err));
       AgentActivitiesImpl activities =
           new AgentActivitiesImpl(
               new ModelFactory(
@@ -86,7 +90,8 @@ final class LocalRun {
                   override,
                   MockChatModel.Options.DEFAULT
                       .withLatency(options.mockLatency())
-                      .withFailRate(options.mockFailRate())));
+                      .withFailRate(options.mockFailRate())),
+              LocalBudgetReports.dailyBudgets(temporal.client()));
       try (ToolActivitiesImpl tools = new ToolActivitiesImpl()) {
         Set<String> queues = new LinkedHashSet<>();
         plan.agents().values().forEach(a -> queues.add(a.taskQueue()));
@@ -101,8 +106,36 @@ final class LocalRun {
                     .registerActivitiesImplementations(activities, tools));
         temporal.start();
         int exit = runAndReport(temporal.client(), plan, format, watch);
+        awaitBudgetReports(temporal.client(), plan);
         temporal.close();
         return exit;
+      }
+    }
+  }
+
+  /**
+   * Waits (at most {@link #BUDGET_REPORT_WAIT}) until the daily ledgers of the plan's agents have
+   * reported a crossing or freeing of their window, so the line it prints is not lost at exit.
+   */
+  private static void awaitBudgetReports(WorkflowClient client, RunPlan plan) {
+    long deadline = System.nanoTime() + BUDGET_REPORT_WAIT.toNanos();
+    for (AgentSpec agent : plan.agents().values()) {
+      if (agent.maxDailyTokens() <= 0) {
+        continue;
+      }
+      String id = BudgetLedgerWorkflow.workflowId(plan.namespace(), agent.agent());
+      while (System.nanoTime() < deadline) {
+        try {
+          if (client.newWorkflowStub(BudgetLedgerWorkflow.class, id).usage().settled()) {
+            break;
+          }
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        } catch (RuntimeException e) {
+          break; // no ledger (no call was made) or it completed
+        }
       }
     }
   }

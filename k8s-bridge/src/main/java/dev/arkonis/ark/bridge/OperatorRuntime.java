@@ -2,6 +2,7 @@ package dev.arkonis.ark.bridge;
 
 import dev.arkonis.ark.bridge.events.ArkEventReconciler;
 import dev.arkonis.ark.bridge.events.EventActivitiesImpl;
+import dev.arkonis.ark.bridge.informer.EventRecorder;
 import dev.arkonis.ark.bridge.informer.ObjectKey;
 import dev.arkonis.ark.bridge.informer.Operator;
 import dev.arkonis.ark.bridge.informer.Watch;
@@ -11,6 +12,7 @@ import dev.arkonis.ark.bridge.notify.NotifyDeliveryActivitiesImpl;
 import dev.arkonis.ark.bridge.reconcile.ArkAgentReconciler;
 import dev.arkonis.ark.bridge.reconcile.ArkRunReconciler;
 import dev.arkonis.ark.bridge.reconcile.ArkTeamReconciler;
+import dev.arkonis.ark.bridge.status.BudgetActivitiesImpl;
 import dev.arkonis.ark.bridge.status.RunStatusActivitiesImpl;
 import dev.arkonis.ark.bridge.status.StatusWriter;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
@@ -126,7 +128,8 @@ public final class OperatorRuntime implements AutoCloseable {
         new EventActivitiesImpl(client),
         new NotifyActivitiesImpl(client, temporal),
         new NotifyDeliveryActivitiesImpl(
-            client, System.getenv(TEMPORAL_UI_URL_ENV), settings.temporalNamespace(), clock));
+            client, System.getenv(TEMPORAL_UI_URL_ENV), settings.temporalNamespace(), clock),
+        new BudgetActivitiesImpl(client, new EventRecorder(client, "ark-operator", clock), clock));
     workers.start();
     if (settings.leaseNamespace() == null) {
       startBridge();

@@ -1,6 +1,7 @@
 package dev.arkonis.ark.activities.llm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.arkonis.ark.activities.budget.DailyBudgets;
 import dev.arkonis.ark.activities.spec.JsonSchemas;
 import dev.arkonis.ark.workflows.api.AgentActivities;
 import dev.arkonis.ark.workflows.api.AgentSpec;
@@ -15,6 +16,7 @@ import io.temporal.activity.Activity;
 import io.temporal.client.ActivityCompletionException;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +38,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Errors are typed {@code ApplicationFailure}s (see {@link AgentActivities}): bad keys and
  * invalid requests are not retried; rate limits, server errors, timeouts and network errors are, by
- * the activity's retry policy. While the model call is in flight the activity heartbeats ({@link
- * InFlightCall}); a cancelled run (deleted ArkRun) aborts the call. Prompts and answers are logged
+  * the activity's retry policy. For an agent with {@code maxDailyTokens} the call is first reserved
+  * in its daily ledger ({@link DailyBudgets}): a refusal is the non-retryable {@code
+  * DailyBudgetExceeded} failure and the model is not called; what the call spent is counted after
+  * it, also when it failed. While the model call is in flight the activity heartbeats ({@link
+  * InFlightCall}); a cancelled run (deleted ArkRun) aborts the call. Prompts and answers are logged
  * at DEBUG only; keys never.
  */
 public final class AgentActivitiesImpl implements AgentActivities {
@@ -48,6 +53,7 @@ public final class AgentActivitiesImpl implements AgentActivities {
 
   private final ChatModels models;
   private final IntSupplier attempt;
+  private final DailyBudgets budgets;
 
   /** Models from the process environment ({@link ModelFactory#ModelFactory()}). */
   public AgentActivitiesImpl() {
@@ -64,8 +70,26 @@ public final class AgentActivitiesImpl implements AgentActivities {
    * @param attempt the current activity attempt (1 = first)
    */
   public AgentActivitiesImpl(ChatModels models, IntSupplier attempt) {
+    this(models, attempt, null);
+  }
+
+  /**
+   * Models from {@code models}, each call of an agent with {@code maxDailyTokens} reserved in and
+   * counted by its daily ledger through {@code budgets}.
+   */
+  public AgentActivitiesImpl(ChatModels models, DailyBudgets budgets) {
+    this(models, AgentActivitiesImpl::activityAttempt, budgets);
+  }
+
+  /**
+   * @param models where the agent's model comes from
+   * @param attempt the current activity attempt (1 = first)
+   * @param budgets the daily token ledgers, or null when this worker does not enforce them
+   */
+  public AgentActivitiesImpl(ChatModels models, IntSupplier attempt, DailyBudgets budgets) {
     this.models = models;
     this.attempt = attempt;
+    this.budgets = budgets;
   }
 
   @Override
@@ -93,19 +117,29 @@ public final class AgentActivitiesImpl implements AgentActivities {
           request.messages().size(),
           request.tools().size());
     }
+    boolean budgeted = budgets != null && agent.maxDailyTokens() > 0;
+    String callId = budgeted ? callId() : null;
+    if (budgeted) {
+      budgets.reserve(agent, callId, ChatConversion.estimatedInput(call));
+    }
     dev.langchain4j.model.chat.response.ChatResponse answer;
+    TokenUsage usage = TokenUsage.ZERO;
     try {
       ChatModel model = models.model(agent);
       answer = InFlightCall.run(() -> model.chat(call)); // heartbeats; aborted when cancelled
+      usage = ChatConversion.usage(call, answer);
     } catch (ActivityCompletionException cancelled) {
       throw cancelled;
     } catch (RuntimeException e) {
       throw ProviderErrors.toFailure(e, provider, agent.model(), models::redact);
+    } finally {
+      if (budgeted) {
+        budgets.commit(agent, callId, usage);
+      }
     }
     AiMessage message = answer.aiMessage();
     String text = message == null || message.text() == null ? "" : message.text();
     List<ChatMessage.ToolCall> toolCalls = ChatConversion.toolCalls(message);
-    TokenUsage usage = ChatConversion.usage(call, answer);
     log.debug(
         "chat step={} answered: {} chars, {} tool calls, {}",
         request.step(),
@@ -144,6 +178,16 @@ public final class AgentActivitiesImpl implements AgentActivities {
             ? "maxTokensPerCall " + agent.maxTokensPerCall() + " tokens"
             : "the provider's output limit")
         + ") before the JSON was complete; answer with shorter JSON that matches the schema";
+  }
+
+  /** Unique per activity attempt: {@code <workflow id>/<activity id>/<attempt>}. */
+  private static String callId() {
+    try {
+      var info = Activity.getExecutionContext().getInfo();
+      return info.getWorkflowId() + "/" + info.getActivityId() + "/" + info.getAttempt();
+    } catch (IllegalStateException e) {
+      return "direct/" + UUID.randomUUID();
+    }
   }
 
   /**

@@ -201,17 +201,22 @@ final class ChatConversion {
    * Tokens of a call as the provider reported them; what it did not report is estimated as
    * characters / 4.
    */
+  /** The request's input tokens as estimated from its characters (as the mock provider counts). */
+  static int estimatedInput(dev.langchain4j.model.chat.request.ChatRequest request) {
+    int chars = 0;
+    for (dev.langchain4j.data.message.ChatMessage message : request.messages()) {
+      chars += MockReplies.characters(message);
+    }
+    return MockChatModel.estimate(chars);
+  }
+
   static TokenUsage usage(
       dev.langchain4j.model.chat.request.ChatRequest request, ChatResponse response) {
     dev.langchain4j.model.output.TokenUsage reported = response.tokenUsage();
     Integer input = reported == null ? null : reported.inputTokenCount();
     Integer output = reported == null ? null : reported.outputTokenCount();
     if (input == null) {
-      int chars = 0;
-      for (dev.langchain4j.data.message.ChatMessage message : request.messages()) {
-        chars += MockReplies.characters(message);
-      }
-      input = MockChatModel.estimate(chars);
+      input = estimatedInput(request);
     }
     if (output == null) {
       output = MockChatModel.estimate(MockReplies.characters(response.aiMessage()));

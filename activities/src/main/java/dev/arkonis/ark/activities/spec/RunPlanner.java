@@ -167,7 +167,8 @@ public final class RunPlanner {
         jsonMode,
         canDelegate,
         servers,
-        httpTools(spec));
+        httpTools(spec),
+        limits.path("maxDailyTokens").asLong(0));
   }
 
   private List<McpServerSpec> mcpServers(String team, String role, JsonNode spec) {

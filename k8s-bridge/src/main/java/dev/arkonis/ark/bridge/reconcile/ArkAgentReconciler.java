@@ -34,9 +34,11 @@ import java.util.function.Supplier;
  * agent. The pod template's {@code arkonis.dev/config-hash} digests the ConfigMap data (which
  * includes the referenced prompt ConfigMap key and ArkSettings spec), so a change to any of them
  * rolls the pods. Status: replicas and readiness from the Deployment, task queue, the scale
- * selector and the {@code Ready} condition; the budget fields belong to another component. An
- * invalid agent (the shared {@link SpecValidator}, as {@code ark validate}) gets {@code
- * Ready=False/InvalidSpec} and a Warning Event, and nothing is created or changed.
+ * selector and the {@code Ready} condition; the budget fields belong to the daily token ledger
+ * ({@code BudgetActivitiesImpl}). While its {@code BudgetExceeded} condition is True the Deployment
+ * has 0 replicas; once it is False, the spec's replicas again. An invalid agent (the shared {@link
+ * SpecValidator}, as {@code ark validate}) gets {@code Ready=False/InvalidSpec} and a Warning
+ * Event, and nothing is created or changed.
  */
 public final class ArkAgentReconciler implements Reconciler {
   /** Ready=False reason: a ConfigMap, Secret or ArkSettings the agent refers to is missing. */
@@ -44,6 +46,9 @@ public final class ArkAgentReconciler implements Reconciler {
 
   /** Ready=False reason, as the Deployment condition it mirrors: pods cannot be created. */
   public static final String REPLICA_FAILURE = "ReplicaFailure";
+
+  /** Ready=True reason while the daily token budget holds the agent at 0 replicas. */
+  public static final String OVER_DAILY_BUDGET = "OverDailyBudget";
 
   static final Watch.Index<ArkAgent> PROMPT_CONFIG_MAPS =
       new Watch.Index<>(
@@ -127,6 +132,7 @@ public final class ArkAgentReconciler implements Reconciler {
       writeStatus(agent, cached, Conditions.FALSE, REFERENCE_NOT_FOUND, config.problem());
       return;
     }
+    boolean overBudget = overBudget(agent);
     Deployment live;
     try {
       apply(
@@ -147,13 +153,15 @@ public final class ArkAgentReconciler implements Reconciler {
                       Apply.ensure(
                           client,
                           cached,
-                          AgentWorkload.deployment(
-                              agent,
-                              config,
-                              client.getKubernetesSerialization(),
-                              defaultImage,
-                              temporalAddress,
-                              temporalNamespace),
+                          budgeted(
+                              AgentWorkload.deployment(
+                                  agent,
+                                  config,
+                                  client.getKubernetesSerialization(),
+                                  defaultImage,
+                                  temporalAddress,
+                                  temporalNamespace),
+                              overBudget),
                           (have, want) ->
                               Objects.equals(
                                   have.getSpec().getReplicas(), want.getSpec().getReplicas()),
@@ -176,7 +184,16 @@ public final class ArkAgentReconciler implements Reconciler {
     }
     int ready = readyReplicas(live);
     int wanted = AgentWorkload.replicas(agent.getSpec());
-    if (wanted == 0) {
+    if (overBudget) {
+      writeStatus(
+          agent,
+          live,
+          Conditions.TRUE,
+          OVER_DAILY_BUDGET,
+          "scaled to 0 replicas while BudgetExceeded is True (limits.maxDailyTokens); "
+              + wanted
+              + " replicas come back when the window frees up");
+    } else if (wanted == 0) {
       writeStatus(agent, live, Conditions.TRUE, "Paused", "scaled to 0 replicas");
     } else if (ready >= 1) {
       writeStatus(
@@ -189,6 +206,30 @@ public final class ArkAgentReconciler implements Reconciler {
           "ReplicasNotReady",
           ready + "/" + wanted + " replicas ready");
     }
+  }
+
+  /**
+   * The agent's {@code BudgetExceeded} condition is True (written by the daily token ledger through
+   * {@code BudgetActivitiesImpl}).
+   */
+  static boolean overBudget(ArkAgent agent) {
+    if (agent.getStatus() == null || agent.getStatus().getConditions() == null) {
+      return false;
+    }
+    return agent.getStatus().getConditions().stream()
+        .anyMatch(
+            c ->
+                Conditions.BUDGET_EXCEEDED.equals(c.getType())
+                    && c.getStatus() != null
+                    && Conditions.TRUE.equals(c.getStatus().getValue()));
+  }
+
+  /** The Deployment with 0 replicas while the agent is over its daily budget. */
+  private static Deployment budgeted(Deployment deployment, boolean overBudget) {
+    if (overBudget) {
+      deployment.getSpec().setReplicas(0);
+    }
+    return deployment;
   }
 
   /**

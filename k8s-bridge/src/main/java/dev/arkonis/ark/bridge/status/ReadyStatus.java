@@ -37,24 +37,30 @@ public final class ReadyStatus {
     long generation =
         object.getMetadata().getGeneration() == null ? 0 : object.getMetadata().getGeneration();
     patch.put("observedGeneration", generation);
-    patch.set(
-        "conditions",
-        Conditions.set(
-            current.path("conditions"),
-            Conditions.READY,
-            ready,
-            reason,
-            message,
-            generation,
-            clock));
     JsonNode before = condition(current);
     boolean transition =
         !ready.equals(before.path("status").asText())
             || !reason.equals(before.path("reason").asText())
             || !message.equals(before.path("message").asText());
+    // conditions from the status read on each attempt: other components' conditions are kept
     boolean written =
-        status.merge(
-            type, object.getMetadata().getNamespace(), object.getMetadata().getName(), patch);
+        status.update(
+            type,
+            object.getMetadata().getNamespace(),
+            object.getMetadata().getName(),
+            (live, latest) -> {
+              patch.set(
+                  "conditions",
+                  Conditions.set(
+                      latest.path("conditions"),
+                      Conditions.READY,
+                      ready,
+                      reason,
+                      message,
+                      generation,
+                      clock));
+              return patch;
+            });
     return written && transition ? Optional.of(before) : Optional.empty();
   }
 

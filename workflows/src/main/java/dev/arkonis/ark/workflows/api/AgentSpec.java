@@ -20,6 +20,8 @@ import java.util.List;
  * @param canDelegate roles this role may delegate to
  * @param mcpServers MCP servers whose tools the agent may call
  * @param tools inline HTTP tools
+ * @param maxDailyTokens the agent's rolling daily token budget ({@code limits.maxDailyTokens}); 0 =
+ *     none. Each {@code chat} call reserves in the agent's {@link BudgetLedgerWorkflow} first.
  */
 public record AgentSpec(
     String role,
@@ -34,7 +36,40 @@ public record AgentSpec(
     boolean jsonMode,
     List<String> canDelegate,
     List<McpServerSpec> mcpServers,
-    List<HttpToolSpec> tools) {
+    List<HttpToolSpec> tools,
+    long maxDailyTokens) {
+  /** An agent without a daily token budget. */
+  public AgentSpec(
+      String role,
+      String agent,
+      String taskQueue,
+      String model,
+      String provider,
+      String systemPrompt,
+      int maxTokensPerCall,
+      int timeoutSeconds,
+      Double temperature,
+      boolean jsonMode,
+      List<String> canDelegate,
+      List<McpServerSpec> mcpServers,
+      List<HttpToolSpec> tools) {
+    this(
+        role,
+        agent,
+        taskQueue,
+        model,
+        provider,
+        systemPrompt,
+        maxTokensPerCall,
+        timeoutSeconds,
+        temperature,
+        jsonMode,
+        canDelegate,
+        mcpServers,
+        tools,
+        0);
+  }
+
   public AgentSpec {
     canDelegate = canDelegate == null ? List.of() : List.copyOf(canDelegate);
     mcpServers = mcpServers == null ? List.of() : List.copyOf(mcpServers);

@@ -2,6 +2,7 @@ package dev.arkonis.ark.workflows.run;
 
 import dev.arkonis.ark.workflows.api.AgentActivities;
 import dev.arkonis.ark.workflows.api.AgentSpec;
+import dev.arkonis.ark.workflows.api.BudgetLedgerWorkflow;
 import dev.arkonis.ark.workflows.api.ChatMessage;
 import dev.arkonis.ark.workflows.api.ChatRequest;
 import dev.arkonis.ark.workflows.api.ChatResponse;
@@ -173,6 +174,9 @@ final class AgentCalls {
     String where = "LLM call to " + agent.model() + " (agent " + agent.agent() + ")";
     if (cause instanceof ApplicationFailure app) {
       String reason = app.getOriginalMessage();
+      if (BudgetLedgerWorkflow.DAILY_BUDGET_EXCEEDED.equals(app.getType())) {
+        return reason; // names the agent, the limit, the usage and the reset time
+      }
       if (app.isNonRetryable() || !failure.getRetryState().name().contains("MAXIMUM")) {
         return where + " failed: " + reason;
       }

@@ -1,5 +1,6 @@
 package dev.arkonis.ark.workflows.run;
 
+import dev.arkonis.ark.workflows.budget.BudgetLedgerWorkflowImpl;
 import dev.arkonis.ark.workflows.events.CronEventWorkflowImpl;
 import dev.arkonis.ark.workflows.events.EventFireWorkflowImpl;
 import dev.arkonis.ark.workflows.notify.NotifyWorkflowImpl;
@@ -8,14 +9,16 @@ import dev.arkonis.ark.workflows.notify.NotifyWorkflowImpl;
 public final class WorkflowTypes {
   /**
    * TeamRun and the AgentTask children it starts for delegations; an ArkEvent's fires and the cron
-   * timer workflow used on servers without Schedules; an ArkNotify's delivery loop.
+   * timer workflow used on servers without Schedules; an ArkNotify's delivery loop; the agents'
+   * daily token ledgers.
    */
   public static final Class<?>[] ALL = {
     TeamRunWorkflowImpl.class,
     AgentTaskWorkflowImpl.class,
     EventFireWorkflowImpl.class,
     CronEventWorkflowImpl.class,
-    NotifyWorkflowImpl.class
+    NotifyWorkflowImpl.class,
+    BudgetLedgerWorkflowImpl.class
   };
 
   private WorkflowTypes() {}
