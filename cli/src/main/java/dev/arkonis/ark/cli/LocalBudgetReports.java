@@ -2,6 +2,7 @@ package dev.arkonis.ark.cli;
 
 import dev.arkonis.ark.activities.budget.DailyBudgets;
 import dev.arkonis.ark.workflows.api.BudgetActivities;
+import dev.arkonis.ark.workflows.api.NotifyActivities;
 import io.temporal.client.WorkflowClient;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -9,8 +10,11 @@ import java.time.Instant;
 /**
  * {@code ark run}'s side of the daily token ledgers (no cluster to write status to): one line on
  * stderr when an agent's window becomes full and one when it frees up; usage updates are silent.
+ * The ledger's notification hand-over is taken and dropped here: {@code ark run} delivers no
+ * ArkNotify messages (it says so when a team has a {@code notifyRef}); the stderr line is the
+ * alert.
  */
-final class LocalBudgetReports implements BudgetActivities {
+final class LocalBudgetReports implements BudgetActivities, NotifyActivities {
   private final PrintWriter err;
 
   /**
@@ -52,6 +56,11 @@ final class LocalBudgetReports implements BudgetActivities {
               + report.limit()
               + " tokens)");
     }
+  }
+
+  @Override
+  public void notify(Notification notification) {
+    // ark run delivers no notifications: the operator and ark dev do
   }
 
   private void line(String text) {

@@ -38,11 +38,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Errors are typed {@code ApplicationFailure}s (see {@link AgentActivities}): bad keys and
  * invalid requests are not retried; rate limits, server errors, timeouts and network errors are, by
-  * the activity's retry policy. For an agent with {@code maxDailyTokens} the call is first reserved
-  * in its daily ledger ({@link DailyBudgets}): a refusal is the non-retryable {@code
-  * DailyBudgetExceeded} failure and the model is not called; what the call spent is counted after
-  * it, also when it failed. While the model call is in flight the activity heartbeats ({@link
-  * InFlightCall}); a cancelled run (deleted ArkRun) aborts the call. Prompts and answers are logged
+ * the activity's retry policy. For an agent with {@code maxDailyTokens} the call is first reserved
+ * in its daily ledger ({@link DailyBudgets}): a refusal is the non-retryable {@code
+ * DailyBudgetExceeded} failure and the model is not called; what the call spent is counted after
+ * it, also when it failed. While the model call is in flight the activity heartbeats ({@link
+ * InFlightCall}); a cancelled run (deleted ArkRun) aborts the call. Prompts and answers are logged
  * at DEBUG only; keys never.
  */
 public final class AgentActivitiesImpl implements AgentActivities {
