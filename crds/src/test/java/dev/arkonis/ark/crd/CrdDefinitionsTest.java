@@ -55,6 +55,9 @@ class CrdDefinitionsTest {
             "ArkNotify");
   }
 
+  /** Kinds that only configure others (agents read the ArkSettings they reference). */
+  private static final Set<String> CONFIGURATION_ONLY = Set.of("ArkSettings");
+
   @ParameterizedTest
   @MethodSource("dev.arkonis.ark.crd.CrdFiles#crdFiles")
   void followsTheProjectConventions(Path file) throws IOException {
@@ -71,9 +74,15 @@ class CrdDefinitionsTest {
     assertThat(version.getName()).isEqualTo("v1alpha1");
     assertThat(version.getServed()).isTrue();
     assertThat(version.getStorage()).isTrue();
-    assertThat(version.getSubresources().getStatus()).isNotNull();
     JSONSchemaProps root = schema(crd);
     assertThat(root.getRequired()).contains("spec");
+    if (CONFIGURATION_ONLY.contains(crd.getSpec().getNames().getKind())) {
+      // read by others, reconciled by nothing: no status to report
+      assertThat(version.getSubresources()).isNull();
+      assertThat(root.getProperties()).containsKey("spec").doesNotContainKey("status");
+      return;
+    }
+    assertThat(version.getSubresources().getStatus()).isNotNull();
     assertThat(root.getProperties()).containsKeys("spec", "status");
     assertThat(root.getProperties().get("status").getProperties())
         .containsKeys("observedGeneration", "conditions");
