@@ -2,12 +2,14 @@ package dev.arkonis.ark.bridge;
 
 import dev.arkonis.ark.bridge.events.ArkEventReconciler;
 import dev.arkonis.ark.bridge.events.EventActivitiesImpl;
+import dev.arkonis.ark.bridge.informer.EventRecorder;
 import dev.arkonis.ark.bridge.informer.ObjectKey;
 import dev.arkonis.ark.bridge.informer.Operator;
 import dev.arkonis.ark.bridge.informer.Watch;
 import dev.arkonis.ark.bridge.reconcile.ArkAgentReconciler;
 import dev.arkonis.ark.bridge.reconcile.ArkRunReconciler;
 import dev.arkonis.ark.bridge.reconcile.ArkTeamReconciler;
+import dev.arkonis.ark.bridge.status.AgentHealthActivitiesImpl;
 import dev.arkonis.ark.bridge.status.RunStatusActivitiesImpl;
 import dev.arkonis.ark.bridge.status.StatusWriter;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
@@ -114,7 +116,9 @@ public final class OperatorRuntime implements AutoCloseable {
     worker.registerWorkflowImplementationTypes(WorkflowTypes.ALL);
     worker.registerActivitiesImplementations(
         new RunStatusActivitiesImpl(new StatusWriter(client), clock),
-        new EventActivitiesImpl(client));
+        new EventActivitiesImpl(client),
+        new AgentHealthActivitiesImpl(
+            new StatusWriter(client), new EventRecorder(client, "ark-operator", clock), clock));
     workers.start();
     if (settings.leaseNamespace() == null) {
       startBridge();

@@ -54,11 +54,12 @@ final class AgentRules {
   }
 
   /**
-   * A ping probe takes no semantic fields (nothing accepted and ignored); the expected answer is one
-   * word of letters (the first word of the model's answer is compared with it). Same wording as the
-   * CRDs' CEL rules.
+   * A ping probe takes no semantic fields (nothing accepted and ignored); the expected answer is
+   * one word of letters (the first word of the model's answer is compared with it). Same wording as
+   * the CRDs' CEL rules.
    */
-  private static void probe(Manifest manifest, JsonNode probe, String path, List<Problem> problems) {
+  private static void probe(
+      Manifest manifest, JsonNode probe, String path, List<Problem> problems) {
     if (!probe.isObject()) {
       return;
     }
