@@ -113,6 +113,10 @@ public final class SemanticProbe implements AutoCloseable {
     return this;
   }
 
+  public int intervalSeconds() {
+    return settings.intervalSeconds();
+  }
+
   /** Null when the last check passed, else why the replica is not ready. */
   public String notReady() {
     return notReady;
