@@ -97,8 +97,10 @@ public final class AgentHealthWorkflowImpl implements AgentHealthWorkflow {
     List<Replica> replicas = state.replicas();
     int failing = ReplicaTable.failing(replicas);
     boolean degraded = failing > 0;
-    boolean transition = state.degraded() == null || state.degraded() != degraded;
-    if (!transition && failing == state.failing() && replicas.size() == state.total()) {
+    boolean first = state.degraded() == null;
+    // a flip is news (Event, notification); the first write of a healthy agent is not
+    boolean flips = first ? degraded : state.degraded() != degraded;
+    if (!first && !flips && failing == state.failing() && replicas.size() == state.total()) {
       return;
     }
     HealthChange change =
@@ -109,15 +111,14 @@ public final class AgentHealthWorkflowImpl implements AgentHealthWorkflow {
             failing,
             replicas.size(),
             ReplicaTable.lastFailingAnswer(replicas),
-            transition);
+            flips);
     try {
       kubernetes.writeHealth(change);
     } catch (ActivityFailure e) {
       LOG.warn("cannot write the health of {}: {}", state.agent(), e.getMessage());
       return;
     }
-    // the first write of a healthy agent is no news
-    if (transition && (degraded || state.degraded() != null)) {
+    if (flips) {
       announce(change, now);
     }
     state =
