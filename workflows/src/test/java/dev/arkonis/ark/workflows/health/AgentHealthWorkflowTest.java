@@ -209,6 +209,45 @@ class AgentHealthWorkflowTest {
     assertThat(last.reason()).isEqualTo("NoProbeResults");
   }
 
+  private static final java.nio.file.Path HISTORIES =
+      java.nio.file.Path.of("src/test/resources/histories/agent-health");
+
+  /**
+   * Recorded histories replay against the current code, so a change that alters history without
+   * {@code Workflow.getVersion} fails the build. Record (keep the old files): {@code mvn -pl
+   * workflows test -Dtest=AgentHealthWorkflowTest -Dark.recordHistories=true}.
+   */
+  @Test
+  void recordedHistoriesReplayDeterministically() throws Exception {
+    List<java.nio.file.Path> files;
+    try (var list = java.nio.file.Files.list(HISTORIES)) {
+      files = list.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+    }
+    assertThat(files).isNotEmpty();
+    for (java.nio.file.Path file : files) {
+      io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(
+          io.temporal.common.WorkflowExecutionHistory.fromJson(
+              java.nio.file.Files.readString(file)),
+          AgentHealthWorkflowImpl.class);
+    }
+  }
+
+  @Test
+  @org.junit.jupiter.api.condition.EnabledIfSystemProperty(
+      named = "ark.recordHistories",
+      matches = "true")
+  void record() throws Exception {
+    report("writer-a", true, "HEALTHY");
+    report("writer-b", false, "NOT HEALTHY");
+    report("writer-b", true, "HEALTHY");
+    env.sleep(Duration.ofMinutes(2)); // both fall silent: dropped, the workflow ends
+    env.getWorkflowClient().newUntypedWorkflowStub(ID).getResult(Void.class);
+    java.nio.file.Files.createDirectories(HISTORIES);
+    java.nio.file.Files.writeString(
+        HISTORIES.resolve("flip-recover-drop.json"),
+        env.getWorkflowClient().fetchHistory(ID).toJson(true));
+  }
+
   @Test
   void aDegradedStartIsAnnounced() {
     report("writer-a", false, "I cannot answer that.");
