@@ -91,9 +91,10 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
         worker.registerActivitiesImplementations(
             semantic == null ? chat : semantic.gate(chat), tools);
       }
+      probe.set(semantic); // not ready until the first check passes
       temporal.start();
       if (semantic != null) {
-        probe.set(semantic.start());
+        semantic.start();
       }
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       System.err.println(

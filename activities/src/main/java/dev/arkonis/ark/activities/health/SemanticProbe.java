@@ -76,7 +76,7 @@ public final class SemanticProbe implements AutoCloseable {
   private final Settings settings;
   private final List<Worker> workers;
   private final Consumer<Result> reports;
-  private volatile String notReady = "the first semantic probe has not finished yet";
+  private volatile Result last;
   private ScheduledExecutorService scheduler;
 
   /**
@@ -119,16 +119,19 @@ public final class SemanticProbe implements AutoCloseable {
 
   /** Null when the last check passed, else why the replica is not ready. */
   public String notReady() {
-    return notReady;
+    Result result = last;
+    if (result == null) {
+      return "the first semantic probe has not finished yet";
+    }
+    return result.healthy()
+        ? null
+        : "semantic probe failed: the model answered \"" + result.answer() + "\"";
   }
 
   /** Runs one check: asks the model, suspends or resumes polling, reports the result. */
   public Result check() {
     Result result = ask();
-    notReady =
-        result.healthy()
-            ? null
-            : "semantic probe failed: the model answered \"" + result.answer() + "\"";
+    last = result;
     for (Worker worker : workers) {
       if (result.healthy() && worker.isSuspended()) {
         worker.resumePolling();
@@ -145,8 +148,9 @@ public final class SemanticProbe implements AutoCloseable {
   }
 
   /**
-   * The chat activity of this replica, refusing tasks while the probe fails: a task can still
-   * arrive on a long poll that was open when polling was suspended.
+   * The chat activity of this replica, refusing tasks while the last check failed: a task can still
+   * arrive on a long poll that was open when polling was suspended. (Before the first check tasks
+   * run: nothing is known against the model yet.)
    */
   public AgentActivities gate(AgentActivities delegate) {
     return new Gate(delegate);
@@ -161,11 +165,11 @@ public final class SemanticProbe implements AutoCloseable {
 
     @Override
     public ChatResponse chat(ChatRequest request) {
-      String problem = notReady;
-      if (problem != null) {
+      Result result = last;
+      if (result != null && !result.healthy()) {
         throw ApplicationFailure.newBuilder()
             .setType(REPLICA_DEGRADED)
-            .setMessage("this replica of " + agent.agent() + " is not ready: " + problem)
+            .setMessage("this replica of " + agent.agent() + " is not ready: " + notReady())
             .setNextRetryDelay(Duration.ofMillis(200))
             .build();
       }
