@@ -13,12 +13,16 @@ import java.util.List;
  * fails, or none reports any more) it writes the ArkAgent's {@code Degraded} condition and a
  * Kubernetes Event ({@link AgentHealthActivities}) and hands {@code AgentDegraded} / {@code
  * AgentRecovered} to {@link NotifyActivities}. A replica silent for {@value #MISSED_INTERVALS} of
- * its intervals is dropped; the workflow ends when no replica is left.
+ * its intervals plus {@value #PROBE_CALL_SECONDS} s is dropped; the workflow ends when no replica
+ * is left.
  */
 @WorkflowInterface
 public interface AgentHealthWorkflow {
   /** Intervals a replica may miss before it no longer counts. */
   int MISSED_INTERVALS = 3;
+
+  /** Added to that: how long one probe's model call may take (its timeout). */
+  int PROBE_CALL_SECONDS = 30;
 
   /** Longest probe answer kept (replicas truncate before they report). */
   int ANSWER_CHARS = 200;

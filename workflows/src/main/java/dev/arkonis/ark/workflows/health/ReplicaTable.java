@@ -30,7 +30,7 @@ final class ReplicaTable {
     return out;
   }
 
-  /** The replicas heard from within their last {@value AgentHealthWorkflow#MISSED_INTERVALS}. */
+  /** The replicas heard from within their last 3 intervals (+ the probe call's timeout). */
   static List<Replica> live(List<Replica> replicas, long nowMillis) {
     return replicas.stream().filter(r -> nowMillis < expiry(r)).toList();
   }
@@ -65,6 +65,8 @@ final class ReplicaTable {
 
   private static long expiry(Replica replica) {
     return replica.seenAtMillis()
-        + AgentHealthWorkflow.MISSED_INTERVALS * 1000L * replica.intervalSeconds();
+        + 1000L
+            * (AgentHealthWorkflow.MISSED_INTERVALS * replica.intervalSeconds()
+                + AgentHealthWorkflow.PROBE_CALL_SECONDS);
   }
 }

@@ -183,11 +183,11 @@ class AgentHealthWorkflowTest {
   }
 
   @Test
-  void aSilentReplicaIsDroppedAfterThreeIntervalsAndTheWorkflowEndsWhenNoneIsLeft() {
+  void aSilentReplicaIsDroppedAfterThreeIntervalsAndACallTimeoutAndTheWorkflowEndsWhenNoneIsLeft() {
     report("writer-a", true, "HEALTHY");
     report("writer-b", false, "NOT HEALTHY");
     assertThat(state().degraded()).isTrue();
-    for (int i = 0; i < 4; i++) { // a keeps reporting every 30 s, the failing b fell silent
+    for (int i = 0; i < 5; i++) { // a keeps reporting every 30 s, the failing b fell silent
       env.sleep(Duration.ofSeconds(29));
       report("writer-a", true, "HEALTHY");
     }
@@ -199,7 +199,7 @@ class AgentHealthWorkflowTest {
         .extracting(Notification::type)
         .containsExactly(NotifyActivities.AGENT_DEGRADED, NotifyActivities.AGENT_RECOVERED);
 
-    env.sleep(Duration.ofMinutes(2)); // a stops too
+    env.sleep(Duration.ofMinutes(3)); // a stops too
     WorkflowStub stub = env.getWorkflowClient().newUntypedWorkflowStub(ID);
     stub.getResult(Void.class);
     assertThat(status(stub.getExecution()))
@@ -240,7 +240,7 @@ class AgentHealthWorkflowTest {
     report("writer-a", true, "HEALTHY");
     report("writer-b", false, "NOT HEALTHY");
     report("writer-b", true, "HEALTHY");
-    env.sleep(Duration.ofMinutes(2)); // both fall silent: dropped, the workflow ends
+    env.sleep(Duration.ofMinutes(3)); // both fall silent: dropped, the workflow ends
     env.getWorkflowClient().newUntypedWorkflowStub(ID).getResult(Void.class);
     java.nio.file.Files.createDirectories(HISTORIES);
     java.nio.file.Files.writeString(
