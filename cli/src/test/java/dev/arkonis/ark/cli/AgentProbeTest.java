@@ -81,7 +81,7 @@ class AgentProbeTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    server = TestServer.createPortBoundServer(port, false);
+    server = TestServer.createPortBoundServer(port); // real time: no skipping to the expiry timer
     String address = "127.0.0.1:" + port;
     stubs =
         WorkflowServiceStubs.newServiceStubs(
