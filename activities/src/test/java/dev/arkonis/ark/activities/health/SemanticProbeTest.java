@@ -178,7 +178,12 @@ class SemanticProbeTest {
 
   @BeforeEach
   void setUp() {
-    env = TestWorkflowEnvironment.newInstance();
+    // real time: the AgentHealth workflow's expiry timers must not be skipped while tasks run
+    env =
+        TestWorkflowEnvironment.newInstance(
+            io.temporal.testing.TestEnvironmentOptions.newBuilder()
+                .setUseTimeskipping(false)
+                .build());
     Worker orchestrator = env.newWorker(TeamRunWorkflow.TASK_QUEUE);
     orchestrator.registerWorkflowImplementationTypes(WorkflowTypes.ALL);
     orchestrator.registerActivitiesImplementations(recorder);
