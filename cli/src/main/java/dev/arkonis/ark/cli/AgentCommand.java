@@ -1,14 +1,13 @@
 package dev.arkonis.ark.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.arkonis.ark.activities.health.HealthReports;
+import dev.arkonis.ark.activities.health.SemanticProbe;
 import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
 import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
 import dev.arkonis.ark.workflows.api.AgentSpec;
-import dev.arkonis.ark.workflows.api.ChatMessage;
-import dev.arkonis.ark.workflows.api.ChatRequest;
 import io.temporal.worker.Worker;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,9 +15,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,8 +22,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code ark agent}: an agent replica. Polls the agent's task queue and runs its {@code chat} and
  * tool activities; serves {@code /healthz} and {@code /readyz}. With a semantic liveness probe
- * ({@code livenessProbe.json} in the config directory) it asks the model the validator prompt every
- * interval; a failing replica stops polling until the check passes again.
+ * ({@code livenessProbe.json} in the config directory) it runs a {@link SemanticProbe}: a failing
+ * replica answers {@code /readyz} 503 and takes no tasks until the check passes again.
  */
 @Command(name = "agent", description = "Run an agent replica (worker for one agent's task queue).")
 final class AgentCommand implements java.util.concurrent.Callable<Integer> {
@@ -65,23 +61,43 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
             env,
             null,
             MockChatModel.Options.DEFAULT.withLatency(RunCommand.parseDuration(mockLatency)));
-    AtomicReference<String> notReady = new AtomicReference<>();
+    SemanticProbe.Settings probeSettings = probeSettings();
+    AtomicReference<SemanticProbe> probe = new AtomicReference<>();
     CountDownLatch stop = new CountDownLatch(1);
     try (TemporalConnection temporal =
             TemporalConnection.connect(temporalAddress, temporalNamespace);
         ToolActivitiesImpl tools = new ToolActivitiesImpl(env);
-        HealthServer health = new HealthServer(port, notReady::get)) {
+        HealthServer health =
+            new HealthServer(port, () -> probe.get() == null ? null : probe.get().notReady())) {
       AgentActivitiesImpl chat =
           new AgentActivitiesImpl(models, LocalBudgetReports.dailyBudgets(temporal.client()));
       List<Worker> workers = new java.util.ArrayList<>();
       int slots = maxConcurrentTasks(configDir);
       for (String queue : taskQueues) {
-        Worker worker = temporal.newAgentWorker(queue, slots);
-        worker.registerActivitiesImplementations(chat, tools);
-        workers.add(worker);
+        workers.add(temporal.newAgentWorker(queue, slots));
       }
+      SemanticProbe semantic =
+          probeSettings == null
+              ? null
+              : new SemanticProbe(
+                  chat,
+                  probeAgent(),
+                  probeSettings,
+                  workers,
+                  new HealthReports(
+                      temporal.client(),
+                      taskQueues,
+                      HealthReports.replicaId(),
+                      probeSettings.intervalSeconds()));
+      for (Worker worker : workers) {
+        worker.registerActivitiesImplementations(
+            semantic == null ? chat : semantic.gate(chat), tools);
+      }
+      probe.set(semantic); // not ready until the first check passes
       temporal.start();
-      ScheduledExecutorService probe = startProbe(chat, workers, notReady);
+      if (semantic != null) {
+        semantic.start();
+      }
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       System.err.println(
           "ark agent: polling "
@@ -91,10 +107,13 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
               + " concurrent tasks) on "
               + temporalAddress
               + ", health on :"
-              + health.port());
+              + health.port()
+              + (semantic == null
+                  ? ""
+                  : ", semantic probe every " + probeSettings.intervalSeconds() + " s"));
       stop.await();
-      if (probe != null) {
-        probe.shutdownNow();
+      if (semantic != null) {
+        semantic.close();
       }
     }
     return 0;
@@ -112,76 +131,30 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
     return AgentWorkerOptions.slots(JSON.readTree(limits.toFile()));
   }
 
-  /** The semantic probe, when the agent's config asks for one. */
-  private ScheduledExecutorService startProbe(
-      AgentActivitiesImpl chat, List<Worker> workers, AtomicReference<String> notReady)
-      throws IOException {
+  /** The semantic probe's settings from the agent's config, or null for none (or a ping probe). */
+  private SemanticProbe.Settings probeSettings() throws IOException {
     Path probeFile = configDir.resolve("livenessProbe.json");
-    if (!Files.exists(probeFile)) {
-      return null;
-    }
-    JsonNode probe = JSON.readTree(probeFile.toFile());
-    if (!"semantic".equals(probe.path("type").asText())) {
-      return null;
-    }
-    String validator =
-        probe
-            .path("validatorPrompt")
-            .asText("Is 2 + 2 equal to 4? Reply with exactly one word: VALID or INVALID.");
-    AgentSpec agent =
-        new AgentSpec(
-            "probe",
-            taskQueues.get(0),
-            taskQueues.get(0),
-            read("model"),
-            read("provider"),
-            systemPrompt(),
-            0,
-            30,
-            null,
-            false,
-            List.of(),
-            List.of(),
-            List.of());
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    int interval = Math.max(5, probe.path("intervalSeconds").asInt(30));
-    scheduler.scheduleWithFixedDelay(
-        () -> {
-          String problem = semanticCheck(chat, agent, validator);
-          notReady.set(problem);
-          for (Worker worker : workers) {
-            if (problem == null && worker.isSuspended()) {
-              worker.resumePolling();
-            } else if (problem != null && !worker.isSuspended()) {
-              worker.suspendPolling();
-            }
-          }
-        },
-        0,
-        interval,
-        TimeUnit.SECONDS);
-    return scheduler;
+    return Files.exists(probeFile)
+        ? SemanticProbe.Settings.of(JSON.readTree(probeFile.toFile()))
+        : null;
   }
 
-  static String semanticCheck(AgentActivitiesImpl chat, AgentSpec agent, String validator) {
-    try {
-      String answer =
-          chat.chat(
-                  new ChatRequest(
-                      "validate",
-                      "readyz",
-                      agent,
-                      List.of(ChatMessage.user(validator)),
-                      null,
-                      List.of()))
-              .text();
-      return dev.arkonis.ark.workflows.run.Verdicts.passes(
-              answer, dev.arkonis.ark.workflows.run.Verdicts.PROBE)
-          ? null
-          : "semantic check failed: the model answered \"" + answer + "\"";
-    } catch (RuntimeException e) {
-      return "semantic check failed: " + e.getMessage();
-    }
+  /** The agent as the probe asks it: its model, provider and system prompt. */
+  private AgentSpec probeAgent() {
+    return new AgentSpec(
+        "probe",
+        taskQueues.get(0).substring(taskQueues.get(0).lastIndexOf('/') + 1),
+        taskQueues.get(0),
+        read("model"),
+        read("provider"),
+        systemPrompt(),
+        0,
+        30,
+        null,
+        false,
+        List.of(),
+        List.of(),
+        List.of());
   }
 
   /** The prompt from the ConfigMap, or from a Secret mounted as env (secretKeyRef prompts). */

@@ -1,11 +1,18 @@
 package dev.arkonis.ark.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.arkonis.ark.activities.health.HealthReports;
+import dev.arkonis.ark.activities.health.SemanticProbe;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
+import dev.arkonis.ark.workflows.api.AgentActivities;
+import dev.arkonis.ark.workflows.api.AgentSpec;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.temporal.client.WorkflowClient;
+import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import java.util.List;
 import java.util.Map;
@@ -18,13 +25,16 @@ import java.util.function.Consumer;
  * starts a worker on task queue {@code ark/<namespace>/<agent>} for every agent there is and every
  * agent that appears later (managed agents of teams included), so the runs of any team in the
  * watched namespaces are served on this machine. Each worker has its own {@link WorkerFactory}: a
- * started factory takes no new workers.
+ * started factory takes no new workers. An agent with {@code livenessProbe.type: semantic} gets the
+ * same {@link SemanticProbe} as an {@code ark agent} replica (replica id: this host's name); its
+ * probe settings are read when its worker starts.
  */
 final class AgentWorkers implements AutoCloseable {
   private final WorkflowClient temporal;
   private final List<Object> activities;
   private final Consumer<String> say;
   private final Map<String, Served> factories = new ConcurrentHashMap<>();
+  private final KubernetesSerialization serialization;
   private final SharedIndexInformer<ArkAgent> informer;
   private volatile boolean closed;
 
@@ -41,6 +51,7 @@ final class AgentWorkers implements AutoCloseable {
       Consumer<String> say) {
     this.temporal = temporal;
     this.activities = activities;
+    this.serialization = client.getKubernetesSerialization();
     this.say = say;
     var agents = client.resources(ArkAgent.class);
     informer =
@@ -86,15 +97,30 @@ final class AgentWorkers implements AutoCloseable {
             return served;
           }
           if (served != null) {
-            served.factory().shutdown();
+            served.stop();
           }
           WorkerFactory factory = WorkerFactory.newInstance(temporal);
-          factory
-              .newWorker(q, AgentWorkerOptions.of(slots))
-              .registerActivitiesImplementations(activities.toArray());
+          Worker worker = factory.newWorker(q, AgentWorkerOptions.of(slots));
+          SemanticProbe probe = probe(agent, q, worker);
+          worker.registerActivitiesImplementations(
+              activities.stream()
+                  .map(
+                      a ->
+                          probe != null && a instanceof AgentActivities chat ? probe.gate(chat) : a)
+                  .toArray());
           factory.start();
-          say.accept("agent worker on " + q + " (" + slots + " concurrent tasks)");
-          return new Served(factory, slots);
+          if (probe != null) {
+            probe.start();
+          }
+          say.accept(
+              "agent worker on "
+                  + q
+                  + " ("
+                  + slots
+                  + " concurrent tasks"
+                  + (probe == null ? "" : ", semantic probe every " + probe.intervalSeconds() + " s")
+                  + ")");
+          return new Served(factory, slots, probe);
         });
   }
 
@@ -104,14 +130,62 @@ final class AgentWorkers implements AutoCloseable {
     return served == null ? 0 : served.slots();
   }
 
+  /** The agent's semantic probe (as {@code ark agent} runs it), or null when it has none. */
+  private SemanticProbe probe(ArkAgent agent, String queue, Worker worker) {
+    var spec = agent.getSpec();
+    SemanticProbe.Settings settings =
+        spec == null || spec.getLivenessProbe() == null
+            ? null
+            : SemanticProbe.Settings.of(
+                serialization.convertValue(spec.getLivenessProbe(), JsonNode.class));
+    AgentActivities chat =
+        activities.stream()
+            .filter(AgentActivities.class::isInstance)
+            .map(AgentActivities.class::cast)
+            .findFirst()
+            .orElse(null);
+    if (settings == null || chat == null) {
+      return null;
+    }
+    AgentSpec probed =
+        new AgentSpec(
+            "probe",
+            agent.getMetadata().getName(),
+            queue,
+            spec.getModel(),
+            spec.getProvider() == null ? "" : spec.getProvider().getValue(),
+            spec.getSystemPrompt() == null ? "" : spec.getSystemPrompt(),
+            0,
+            30,
+            null,
+            false,
+            List.of(),
+            List.of(),
+            List.of());
+    return new SemanticProbe(
+        chat,
+        probed,
+        settings,
+        List.of(worker),
+        new HealthReports(
+            temporal, List.of(queue), HealthReports.replicaId(), settings.intervalSeconds()));
+  }
+
   /** Stops the informer, then lets each worker finish the tasks it picked up. */
   @Override
   public void close() {
     closed = true;
     informer.stop();
-    factories.values().forEach(s -> s.factory().shutdown());
+    factories.values().forEach(Served::stop);
     factories.values().forEach(s -> s.factory().awaitTermination(30, TimeUnit.SECONDS));
   }
 
-  private record Served(WorkerFactory factory, int slots) {}
+  private record Served(WorkerFactory factory, int slots, SemanticProbe probe) {
+    void stop() {
+      if (probe != null) {
+        probe.close();
+      }
+      factory.shutdown();
+    }
+  }
 }

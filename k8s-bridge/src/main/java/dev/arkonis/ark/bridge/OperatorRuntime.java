@@ -13,6 +13,7 @@ import dev.arkonis.ark.bridge.reconcile.ArkAgentReconciler;
 import dev.arkonis.ark.bridge.reconcile.ArkRunReconciler;
 import dev.arkonis.ark.bridge.reconcile.ArkTeamReconciler;
 import dev.arkonis.ark.bridge.status.BudgetActivitiesImpl;
+import dev.arkonis.ark.bridge.status.AgentHealthActivitiesImpl;
 import dev.arkonis.ark.bridge.status.RunStatusActivitiesImpl;
 import dev.arkonis.ark.bridge.status.StatusWriter;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
@@ -129,7 +130,9 @@ public final class OperatorRuntime implements AutoCloseable {
         new NotifyActivitiesImpl(client, temporal),
         new NotifyDeliveryActivitiesImpl(
             client, System.getenv(TEMPORAL_UI_URL_ENV), settings.temporalNamespace(), clock),
-        new BudgetActivitiesImpl(client, new EventRecorder(client, "ark-operator", clock), clock));
+        new BudgetActivitiesImpl(client, new EventRecorder(client, "ark-operator", clock), clock),
+        new AgentHealthActivitiesImpl(
+            new StatusWriter(client), new EventRecorder(client, "ark-operator", clock), clock));
     workers.start();
     if (settings.leaseNamespace() == null) {
       startBridge();

@@ -42,6 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>The system prompt or last user message asks for {@code VALID or INVALID}, or the last user
  *       message is the workflow's semantic check ({@value MockReplies#VALIDATION_MARKER}): {@code
  *       VALID}.
+ *   <li>The last user message contains {@code HEALTHY} (an upstream liveness probe's validator
+ *       prompt): {@code HEALTHY}.
  *   <li>Otherwise {@code [mock:<model> <who>] <first 160 characters of the last user message>},
  *       where {@code <who>} is the system prompt's {@code Role:} line or a digest of it.
  * </ol>

@@ -36,6 +36,7 @@ final class MockReplies {
 
   static final String DELEGATE_TOOL = "delegate";
   static final String VALIDATION_QUESTION = "VALID or INVALID";
+  static final String HEALTH_QUESTION = "HEALTHY";
 
   /** Separator the workflow puts before the output a semantic validator checks. */
   static final String VALIDATION_MARKER = "--- Output to check ---";
@@ -78,6 +79,9 @@ final class MockReplies {
         || lastUser.contains(VALIDATION_QUESTION)
         || lastUser.contains(VALIDATION_MARKER)) {
       return AiMessage.from("VALID");
+    }
+    if (lastUser.contains(HEALTH_QUESTION)) {
+      return AiMessage.from(HEALTH_QUESTION); // an upstream liveness probe's validator prompt
     }
     return AiMessage.from("[mock:" + model + who(system) + "] " + oneLine(lastUser, TASK_CHARS));
   }

@@ -50,5 +50,37 @@ final class AgentRules {
           tools.get(i).path("inputSchema"),
           problems);
     }
+    probe(manifest, agent.path("livenessProbe"), FieldPath.child(path, "livenessProbe"), problems);
+  }
+
+  /**
+   * A ping probe takes no semantic fields (nothing accepted and ignored); the expected answer is
+   * one word of letters (the first word of the model's answer is compared with it). Same wording as
+   * the CRDs' CEL rules.
+   */
+  private static void probe(
+      Manifest manifest, JsonNode probe, String path, List<Problem> problems) {
+    if (!probe.isObject()) {
+      return;
+    }
+    String type = probe.path("type").asText();
+    for (String field : List.of("validatorPrompt", "expectedAnswer")) {
+      if (!"semantic".equals(type) && probe.has(field)) {
+        problems.add(
+            manifest.problem(
+                FieldPath.child(path, field),
+                "is only used with type semantic, but type is "
+                    + type
+                    + "; remove it or set type to semantic"));
+      }
+    }
+    JsonNode expected = probe.path("expectedAnswer");
+    if (expected.isTextual() && !expected.asText().matches("[A-Za-z]+")) {
+      problems.add(
+          manifest.problem(
+              FieldPath.child(path, "expectedAnswer"),
+              "must be one word of letters, such as HEALTHY or VALID; the first word of the"
+                  + " model's answer is compared with it"));
+    }
   }
 }

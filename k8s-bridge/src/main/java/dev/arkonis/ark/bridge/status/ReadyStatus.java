@@ -17,7 +17,8 @@ public final class ReadyStatus {
 
   /**
    * Sets {@code observedGeneration} and the Ready condition in {@code patch} (its other fields are
-   * the caller's) and merges it into the object's status.
+   * the caller's) and merges it into the object's status; the other conditions are those stored
+   * when the status is written.
    *
    * @param current the object's current status (may be missing)
    * @return the Ready condition as it was before (an empty object when there was none) when the
@@ -42,25 +43,26 @@ public final class ReadyStatus {
         !ready.equals(before.path("status").asText())
             || !reason.equals(before.path("reason").asText())
             || !message.equals(before.path("message").asText());
-    // conditions from the status read on each attempt: other components' conditions are kept
+    // the conditions are derived from the status read at write time, so the conditions other
+    // components write meanwhile (BudgetExceeded, Degraded) are kept
     boolean written =
         status.update(
             type,
             object.getMetadata().getNamespace(),
             object.getMetadata().getName(),
-            (live, latest) -> {
-              patch.set(
-                  "conditions",
-                  Conditions.set(
-                      latest.path("conditions"),
-                      Conditions.READY,
-                      ready,
-                      reason,
-                      message,
-                      generation,
-                      clock));
-              return patch;
-            });
+            (stored, now) ->
+                patch
+                    .deepCopy()
+                    .set(
+                        "conditions",
+                        Conditions.set(
+                            now.path("conditions"),
+                            Conditions.READY,
+                            ready,
+                            reason,
+                            message,
+                            generation,
+                            clock)));
     return written && transition ? Optional.of(before) : Optional.empty();
   }
 

@@ -37,6 +37,15 @@ public final class Verdicts {
     return trimmed.substring(start, end).toUpperCase(Locale.ROOT);
   }
 
+  /**
+   * What a semantic liveness probe accepts: {@code livenessProbe.expectedAnswer} (its first word,
+   * compared as {@link #firstWord} does), or {@link #PROBE} when it is unset or blank.
+   */
+  public static Set<String> probe(String expectedAnswer) {
+    String word = firstWord(expectedAnswer);
+    return word.isEmpty() ? PROBE : Set.of(word);
+  }
+
   /** Whether the answer's first word is one of {@code accepted} (upper-case words). */
   public static boolean passes(String answer, Set<String> accepted) {
     return accepted.contains(firstWord(answer));

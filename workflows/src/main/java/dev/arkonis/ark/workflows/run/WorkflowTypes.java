@@ -4,13 +4,14 @@ import dev.arkonis.ark.workflows.budget.BudgetLedgerWorkflowImpl;
 import dev.arkonis.ark.workflows.events.CronEventWorkflowImpl;
 import dev.arkonis.ark.workflows.events.EventFireWorkflowImpl;
 import dev.arkonis.ark.workflows.notify.NotifyWorkflowImpl;
+import dev.arkonis.ark.workflows.health.AgentHealthWorkflowImpl;
 
 /** The workflow implementations an orchestration worker registers. */
 public final class WorkflowTypes {
   /**
    * TeamRun and the AgentTask children it starts for delegations; an ArkEvent's fires and the cron
    * timer workflow used on servers without Schedules; an ArkNotify's delivery loop; the agents'
-   * daily token ledgers.
+   * daily token ledgers and probe health aggregates.
    */
   public static final Class<?>[] ALL = {
     TeamRunWorkflowImpl.class,
@@ -18,7 +19,8 @@ public final class WorkflowTypes {
     EventFireWorkflowImpl.class,
     CronEventWorkflowImpl.class,
     NotifyWorkflowImpl.class,
-    BudgetLedgerWorkflowImpl.class
+    BudgetLedgerWorkflowImpl.class,
+    AgentHealthWorkflowImpl.class
   };
 
   private WorkflowTypes() {}

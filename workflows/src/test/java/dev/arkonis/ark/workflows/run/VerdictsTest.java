@@ -43,6 +43,18 @@ class VerdictsTest {
   }
 
   @org.junit.jupiter.api.Test
+  void aConfiguredExpectedAnswerIsTheOnlyWordAccepted() {
+    assertThat(Verdicts.probe(null)).isEqualTo(Verdicts.PROBE);
+    assertThat(Verdicts.probe(" ")).isEqualTo(Verdicts.PROBE);
+    assertThat(Verdicts.passes("OK, all fine", Verdicts.probe("ok"))).isTrue();
+    assertThat(Verdicts.passes("Ok.", Verdicts.probe("OK"))).isTrue();
+    assertThat(Verdicts.passes("HEALTHY", Verdicts.probe("OK"))).isFalse();
+    assertThat(Verdicts.passes("VALID", Verdicts.probe("HEALTHY"))).isFalse();
+    assertThat(Verdicts.passes("The output is NOT VALID", Verdicts.probe("VALID"))).isFalse();
+    assertThat(Verdicts.passes("The output is NOT VALID", Verdicts.probe(null))).isFalse();
+  }
+
+  @org.junit.jupiter.api.Test
   void nullHasNoFirstWord() {
     assertThat(Verdicts.firstWord(null)).isEmpty();
     assertThat(Verdicts.passes(null, Verdicts.STEP)).isFalse();
