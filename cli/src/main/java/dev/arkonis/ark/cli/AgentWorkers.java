@@ -118,7 +118,9 @@ final class AgentWorkers implements AutoCloseable {
                   + " ("
                   + slots
                   + " concurrent tasks"
-                  + (probe == null ? "" : ", semantic probe every " + probe.intervalSeconds() + " s")
+                  + (probe == null
+                      ? ""
+                      : ", semantic probe every " + probe.intervalSeconds() + " s")
                   + ")");
           return new Served(factory, slots, probe);
         });

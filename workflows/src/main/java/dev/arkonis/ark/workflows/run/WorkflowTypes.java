@@ -3,8 +3,8 @@ package dev.arkonis.ark.workflows.run;
 import dev.arkonis.ark.workflows.budget.BudgetLedgerWorkflowImpl;
 import dev.arkonis.ark.workflows.events.CronEventWorkflowImpl;
 import dev.arkonis.ark.workflows.events.EventFireWorkflowImpl;
-import dev.arkonis.ark.workflows.notify.NotifyWorkflowImpl;
 import dev.arkonis.ark.workflows.health.AgentHealthWorkflowImpl;
+import dev.arkonis.ark.workflows.notify.NotifyWorkflowImpl;
 
 /** The workflow implementations an orchestration worker registers. */
 public final class WorkflowTypes {
