@@ -25,7 +25,7 @@ import java.util.function.Supplier;
 final class InFlightCall {
   /**
    * How often the waiting activity heartbeats; the SDK sends at most one heartbeat per 80% of the
-   * heartbeat timeout (30 s for chat calls), so a cancellation reaches the call within about 30 s.
+   * heartbeat timeout (10 s for chat calls), so a cancellation reaches the call within about 10 s.
    */
   static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(2);
 

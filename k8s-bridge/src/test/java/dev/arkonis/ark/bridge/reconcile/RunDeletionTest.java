@@ -104,12 +104,12 @@ class RunDeletionTest {
     assertThatThrownBy(() -> reconciler.reconcile(NS, "gone"))
         .hasMessageContaining("waiting for workflow arkrun/" + NS + "/gone");
 
-    // the cancellation reaches the call at the activity's next heartbeat (timeout 30 s)
+    // the cancellation reaches the call at the activity's next heartbeat (timeout 10 s)
     assertThat(interrupted.await(60, TimeUnit.SECONDS))
         .as("the model call was interrupted")
         .isTrue();
     await()
-        .atMost(Duration.ofSeconds(30))
+        .atMost(Duration.ofSeconds(60))
         .ignoreExceptions()
         .until(
             () -> {

@@ -36,7 +36,7 @@ final class AgentCalls {
    * The chat activity heartbeats while the model call is in flight (a worker that died is noticed
    * after this, and a cancelled run's call is aborted at the next heartbeat).
    */
-  static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
+  static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(10);
 
   private final Budget budget;
 
