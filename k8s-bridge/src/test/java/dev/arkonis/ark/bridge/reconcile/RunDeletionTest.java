@@ -99,6 +99,21 @@ class RunDeletionTest {
         .create();
     reconciler.reconcile(NS, "gone");
     assertThat(called.await(30, TimeUnit.SECONDS)).as("the model call started").isTrue();
+    // the status write of the step's start is done: no orchestrator activity is pending when the
+    // cancellation comes (the in-process test server mishandles cancelling one not yet started)
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              ArkRun run = client.resources(ArkRun.class).inNamespace(NS).withName("gone").get();
+              return run.getStatus() != null
+                  && run.getStatus().getSteps() != null
+                  && run.getStatus().getSteps().stream()
+                      .anyMatch(
+                          step ->
+                              step.getPhase() != null
+                                  && "Running".equals(step.getPhase().getValue()));
+            });
 
     client.resources(ArkRun.class).inNamespace(NS).withName("gone").delete();
     assertThatThrownBy(() -> reconciler.reconcile(NS, "gone"))
