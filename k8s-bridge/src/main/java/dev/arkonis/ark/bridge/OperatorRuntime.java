@@ -124,15 +124,15 @@ public final class OperatorRuntime implements AutoCloseable {
   public void start() throws InterruptedException {
     Worker worker = workers.newWorker(TeamRunWorkflow.TASK_QUEUE);
     worker.registerWorkflowImplementationTypes(WorkflowTypes.ALL);
+    EventRecorder agentEvents = new EventRecorder(client, "ark-operator", clock);
     worker.registerActivitiesImplementations(
         new RunStatusActivitiesImpl(new StatusWriter(client), clock),
         new EventActivitiesImpl(client),
         new NotifyActivitiesImpl(client, temporal),
         new NotifyDeliveryActivitiesImpl(
             client, System.getenv(TEMPORAL_UI_URL_ENV), settings.temporalNamespace(), clock),
-        new BudgetActivitiesImpl(client, new EventRecorder(client, "ark-operator", clock), clock),
-        new AgentHealthActivitiesImpl(
-            new StatusWriter(client), new EventRecorder(client, "ark-operator", clock), clock));
+        new BudgetActivitiesImpl(client, agentEvents, clock),
+        new AgentHealthActivitiesImpl(new StatusWriter(client), agentEvents, clock));
     workers.start();
     if (settings.leaseNamespace() == null) {
       startBridge();

@@ -40,41 +40,7 @@ public record RunPlan(
     Map<String, PriorStep> priorSteps,
     String statusTaskQueue,
     String notifyRef) {
-  /** A plan without an ArkNotify. */
-  public RunPlan(
-      String namespace,
-      String runName,
-      String team,
-      Map<String, Object> input,
-      Map<String, Object> trigger,
-      Map<String, AgentSpec> agents,
-      List<StepSpec> steps,
-      String entry,
-      String output,
-      long timeoutSeconds,
-      long maxTokens,
-      int maxDelegationDepth,
-      Map<String, PriorStep> priorSteps,
-      String statusTaskQueue) {
-    this(
-        namespace,
-        runName,
-        team,
-        input,
-        trigger,
-        agents,
-        steps,
-        entry,
-        output,
-        timeoutSeconds,
-        maxTokens,
-        maxDelegationDepth,
-        priorSteps,
-        statusTaskQueue,
-        null);
-  }
-
-  /** A plan whose status is not mirrored anywhere (the CLI). */
+  /** A plan whose status is not mirrored anywhere and that notifies nobody (the CLI, tests). */
   public RunPlan(
       String namespace,
       String runName,
@@ -103,6 +69,7 @@ public record RunPlan(
         maxTokens,
         maxDelegationDepth,
         priorSteps,
+        null,
         null);
   }
 
