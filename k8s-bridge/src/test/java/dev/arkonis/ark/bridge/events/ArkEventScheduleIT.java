@@ -12,6 +12,8 @@ import dev.arkonis.ark.crd.v1alpha1.ArkEvent;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.temporal.api.enums.v1.ScheduleOverlapPolicy;
 import io.temporal.client.WorkflowClient;
@@ -163,11 +165,9 @@ class ArkEventScheduleIT {
         .resources(ArkEvent.class)
         .inNamespace(ns)
         .withName("nightly")
-        .edit(
-            e -> {
-              e.getSpec().setSuspended(true);
-              return e;
-            });
+        // A merge patch of the spec alone: the operator writes this object's metadata too, so
+        // an edit carrying the read resourceVersion can lose the race with a 409.
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"suspended\":true}}");
     await()
         .atMost(WAIT)
         .untilAsserted(
