@@ -6,6 +6,7 @@ import dev.arkonis.ark.activities.health.SemanticProbe;
 import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
 import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.ModelFactory;
+import dev.arkonis.ark.activities.llm.PromptSecrets;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
 import dev.arkonis.ark.workflows.api.AgentSpec;
 import io.temporal.worker.Worker;
@@ -70,7 +71,8 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
         HealthServer health =
             new HealthServer(port, () -> probe.get() == null ? null : probe.get().notReady())) {
       AgentActivitiesImpl chat =
-          new AgentActivitiesImpl(models, LocalBudgetReports.dailyBudgets(temporal.client()));
+          new AgentActivitiesImpl(models, LocalBudgetReports.dailyBudgets(temporal.client()))
+              .withPromptSecrets(PromptSecrets.fromEnvironment(env));
       List<Worker> workers = new java.util.ArrayList<>();
       int slots = maxConcurrentTasks(configDir);
       for (String queue : taskQueues) {
@@ -160,7 +162,7 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
   /** The prompt from the ConfigMap, or from a Secret mounted as env (secretKeyRef prompts). */
   private String systemPrompt() {
     String prompt = read("systemPrompt");
-    return prompt.isEmpty() ? System.getenv().getOrDefault("ARK_SYSTEM_PROMPT", "") : prompt;
+    return prompt.isEmpty() ? System.getenv().getOrDefault(PromptSecrets.ENV, "") : prompt;
   }
 
   private String read(String key) {

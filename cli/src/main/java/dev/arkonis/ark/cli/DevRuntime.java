@@ -2,6 +2,7 @@ package dev.arkonis.ark.cli;
 
 import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
 import dev.arkonis.ark.activities.llm.MockChatModel;
+import dev.arkonis.ark.activities.llm.ClusterPromptSecrets;
 import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.spec.SpecValidator;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
@@ -125,11 +126,12 @@ final class DevRuntime implements AutoCloseable {
     closeables.add(0, temporal);
     AgentActivitiesImpl chat =
         new AgentActivitiesImpl(
-            new ModelFactory(
-                System.getenv(),
-                options.provider(),
-                MockChatModel.Options.DEFAULT.withLatency(options.mockLatency())),
-            LocalBudgetReports.dailyBudgets(temporal.client()));
+                new ModelFactory(
+                    System.getenv(),
+                    options.provider(),
+                    MockChatModel.Options.DEFAULT.withLatency(options.mockLatency())),
+                LocalBudgetReports.dailyBudgets(temporal.client()))
+            .withPromptSecrets(new ClusterPromptSecrets(client));
     ToolActivitiesImpl tools = new ToolActivitiesImpl(System.getenv());
     closeables.add(0, tools);
     AgentWorkers agents =

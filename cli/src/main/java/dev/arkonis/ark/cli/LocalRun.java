@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
 import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.ModelFactory;
+import dev.arkonis.ark.activities.llm.PromptSecrets;
 import dev.arkonis.ark.activities.status.ArkRunStatus;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
 import dev.arkonis.ark.workflows.api.AgentSpec;
@@ -59,11 +60,18 @@ final class LocalRun {
   private final Options options;
   private final PrintWriter out;
   private final PrintWriter err;
+  private final PromptSecrets secrets;
 
   LocalRun(Options options, PrintWriter out, PrintWriter err) {
+    this(options, out, err, PromptSecrets.NONE);
+  }
+
+  /** As above; Secret-backed system prompts are read through {@code secrets} by the chat worker. */
+  LocalRun(Options options, PrintWriter out, PrintWriter err, PromptSecrets secrets) {
     this.options = options;
     this.out = out;
     this.err = err;
+    this.secrets = secrets;
   }
 
   int execute(RunPlan plan, String format, boolean watch) {
@@ -85,13 +93,14 @@ final class LocalRun {
       orchestrator.registerActivitiesImplementations(new LocalBudgetReports(err));
       AgentActivitiesImpl activities =
           new AgentActivitiesImpl(
-              new ModelFactory(
-                  System.getenv(),
-                  override,
-                  MockChatModel.Options.DEFAULT
-                      .withLatency(options.mockLatency())
-                      .withFailRate(options.mockFailRate())),
-              LocalBudgetReports.dailyBudgets(temporal.client()));
+                  new ModelFactory(
+                      System.getenv(),
+                      override,
+                      MockChatModel.Options.DEFAULT
+                          .withLatency(options.mockLatency())
+                          .withFailRate(options.mockFailRate())),
+                  LocalBudgetReports.dailyBudgets(temporal.client()))
+              .withPromptSecrets(secrets);
       try (ToolActivitiesImpl tools = new ToolActivitiesImpl()) {
         Set<String> queues = new LinkedHashSet<>();
         plan.agents().values().forEach(a -> queues.add(a.taskQueue()));

@@ -181,7 +181,13 @@ final class RunCommand implements Callable<Integer> {
             temporalAddress,
             temporalNamespace,
             AgentWorkerOptions.forTeam(namespace, teamManifest.name(), teamSpec, references));
-    return new LocalRun(options, spec.commandLine().getOut(), err).execute(plan, output, watch);
+    FileReferences promptSource = references;
+    return new LocalRun(
+            options,
+            spec.commandLine().getOut(),
+            err,
+            ref -> promptSource.key(true, ref.name(), ref.key()))
+        .execute(plan, output, watch);
   }
 
   /**

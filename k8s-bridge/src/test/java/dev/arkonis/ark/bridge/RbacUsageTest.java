@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
+import dev.arkonis.ark.activities.llm.ClusterPromptSecrets;
 import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
@@ -73,7 +74,7 @@ class RbacUsageTest {
     TestWorkflowEnvironment env =
         TestWorkflowEnvironment.newInstance(
             TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
-    registerAgentWorkers(env);
+    registerAgentWorkers(env, client);
     KubernetesClient operatorClient = RbacRecorder.operatorClient(client);
     OperatorRuntime runtime =
         new OperatorRuntime(
@@ -193,10 +194,12 @@ class RbacUsageTest {
     return cluster.renewTime();
   }
 
-  private static void registerAgentWorkers(TestWorkflowEnvironment env) {
+  private static void registerAgentWorkers(TestWorkflowEnvironment env, KubernetesClient client) {
     ToolActivitiesImpl tools = new ToolActivitiesImpl(Map.of());
+    // the agents' own reads (their prompt Secret) are not the operator's: the admin client
     AgentActivitiesImpl fast =
-        new AgentActivitiesImpl(new ModelFactory(Map.of(), "mock", MockChatModel.Options.DEFAULT));
+        new AgentActivitiesImpl(new ModelFactory(Map.of(), "mock", MockChatModel.Options.DEFAULT))
+            .withPromptSecrets(new ClusterPromptSecrets(client));
     for (String agent :
         List.of(
             "crew-lead",

@@ -54,6 +54,7 @@ public final class AgentActivitiesImpl implements AgentActivities {
   private final ChatModels models;
   private final IntSupplier attempt;
   private final DailyBudgets budgets;
+  private final PromptSecrets secrets;
 
   /** Models from the process environment ({@link ModelFactory#ModelFactory()}). */
   public AgentActivitiesImpl() {
@@ -87,14 +88,38 @@ public final class AgentActivitiesImpl implements AgentActivities {
    * @param budgets the daily token ledgers, or null when this worker does not enforce them
    */
   public AgentActivitiesImpl(ChatModels models, IntSupplier attempt, DailyBudgets budgets) {
+    this(models, attempt, budgets, PromptSecrets.NONE);
+  }
+
+  private AgentActivitiesImpl(
+      ChatModels models, IntSupplier attempt, DailyBudgets budgets, PromptSecrets secrets) {
     this.models = models;
     this.attempt = attempt;
     this.budgets = budgets;
+    this.secrets = secrets;
+  }
+
+  /**
+   * These activities, reading Secret-backed system prompts ({@code systemPromptRef.secretKeyRef})
+   * through {@code secrets}; without it such a call fails with {@link PromptSecrets#UNAVAILABLE}.
+   */
+  public AgentActivitiesImpl withPromptSecrets(PromptSecrets secrets) {
+    return new AgentActivitiesImpl(models, attempt, budgets, secrets);
   }
 
   @Override
   public ChatResponse chat(ChatRequest request) {
-    AgentSpec agent = request.agent();
+    AgentSpec agent = PromptSecrets.resolve(request.agent(), secrets);
+    if (agent != request.agent()) {
+      request =
+          new ChatRequest(
+              request.purpose(),
+              request.step(),
+              agent,
+              request.messages(),
+              request.outputSchema(),
+              request.tools());
+    }
     String provider = models.provider(agent);
     dev.langchain4j.model.chat.request.ChatRequest call;
     try {

@@ -5,6 +5,7 @@ import dev.arkonis.ark.workflows.api.AgentSpec;
 import dev.arkonis.ark.workflows.api.HttpToolSpec;
 import dev.arkonis.ark.workflows.api.McpServerSpec;
 import dev.arkonis.ark.workflows.api.RunPlan;
+import dev.arkonis.ark.workflows.api.SecretRef;
 import dev.arkonis.ark.workflows.api.StepSpec;
 import dev.arkonis.ark.workflows.api.ToolActivities;
 import java.util.ArrayList;
@@ -154,13 +155,14 @@ public final class RunPlanner {
     List<String> canDelegate = new ArrayList<>();
     role.path("canDelegate").forEach(r -> canDelegate.add(r.asText()));
     List<McpServerSpec> servers = mcpServers(team, roleName, spec);
+    SecretRef promptSecret = promptSecret(namespace, spec);
     return new AgentSpec(
         roleName,
         agentName,
         RunPlan.taskQueue(namespace, agentName),
         spec.path("model").asText(""),
         spec.path("provider").asText(""),
-        withGuidance(systemPrompt(team, roleName, spec, settings), servers),
+        withGuidance(systemPrompt(team, roleName, spec, settings, promptSecret), servers),
         maxTokens,
         limits.path("timeoutSeconds").asInt(0),
         temperature,
@@ -168,7 +170,22 @@ public final class RunPlanner {
         canDelegate,
         servers,
         httpTools(spec),
-        limits.path("maxDailyTokens").asLong(0));
+        limits.path("maxDailyTokens").asLong(0),
+        promptSecret);
+  }
+
+  /**
+   * The Secret key of a {@code systemPromptRef.secretKeyRef} that exists, or null. Its value stays
+   * out of the plan: the chat activity resolves it ({@link SecretRef}).
+   */
+  private SecretRef promptSecret(String namespace, JsonNode spec) {
+    JsonNode key = spec.path("systemPromptRef").path("secretKeyRef");
+    if (!key.isObject()) {
+      return null;
+    }
+    String name = key.path("name").asText();
+    String k = key.path("key").asText();
+    return refs.key(true, name, k).isPresent() ? new SecretRef(namespace, name, k) : null;
   }
 
   private List<McpServerSpec> mcpServers(String team, String role, JsonNode spec) {
@@ -258,10 +275,13 @@ public final class RunPlanner {
     return settings.get();
   }
 
-  private String systemPrompt(String team, String role, JsonNode spec, JsonNode settings) {
+  private String systemPrompt(
+      String team, String role, JsonNode spec, JsonNode settings, SecretRef promptSecret) {
     String prompt = spec.path("systemPrompt").asText("");
     JsonNode ref = spec.path("systemPromptRef");
-    if (ref.isObject()) {
+    if (promptSecret != null) {
+      prompt = SecretRef.PLACEHOLDER;
+    } else if (ref.isObject()) {
       boolean secret = ref.has("secretKeyRef");
       JsonNode key = secret ? ref.path("secretKeyRef") : ref.path("configMapKeyRef");
       String name = key.path("name").asText();

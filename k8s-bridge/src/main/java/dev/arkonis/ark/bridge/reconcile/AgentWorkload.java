@@ -1,6 +1,7 @@
 package dev.arkonis.ark.bridge.reconcile;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.arkonis.ark.activities.llm.PromptSecrets;
 import dev.arkonis.ark.bridge.informer.Apply;
 import dev.arkonis.ark.bridge.informer.Operator;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
@@ -35,7 +36,7 @@ final class AgentWorkload {
   static final String CONFIG_HASH = "arkonis.dev/config-hash";
   static final String SPEC_HASH = "arkonis.dev/spec-hash";
   static final String CONFIG_DIR = "/etc/ark/agent";
-  static final String PROMPT_ENV = "ARK_SYSTEM_PROMPT";
+  static final String PROMPT_ENV = PromptSecrets.ENV;
   static final String CONTAINER = "agent";
   static final int HTTP_PORT = 8080;
 
@@ -112,7 +113,7 @@ final class AgentWorkload {
             .withContainerPort(HTTP_PORT)
             .withProtocol("TCP")
             .endPort()
-            .withEnv(env(spec, config, json))
+            .withEnv(env(namespace, spec, config, json))
             .withEnvFrom(envFrom(spec, json))
             .withResources(
                 spec.getResources() == null
@@ -191,13 +192,25 @@ final class AgentWorkload {
   }
 
   private static List<EnvVar> env(
-      ArkAgentSpec spec, AgentConfig config, KubernetesSerialization json) {
+      String namespace, ArkAgentSpec spec, AgentConfig config, KubernetesSerialization json) {
     List<EnvVar> env = new ArrayList<>();
     if (spec.getEnv() != null) {
       spec.getEnv().forEach(e -> env.add(json.convertValue(e, EnvVar.class)));
     }
     if (config.promptSecret() != null) {
-      env.removeIf(e -> PROMPT_ENV.equals(e.getName()));
+      env.removeIf(
+          e -> PROMPT_ENV.equals(e.getName()) || PromptSecrets.REF_ENV.equals(e.getName()));
+      // which key PROMPT_ENV holds: the chat activity checks it against the run's reference
+      env.add(
+          new EnvVarBuilder()
+              .withName(PromptSecrets.REF_ENV)
+              .withValue(
+                  namespace
+                      + "/"
+                      + config.promptSecret().getName()
+                      + "/"
+                      + config.promptSecret().getKey())
+              .build());
       env.add(
           new EnvVarBuilder()
               .withName(PROMPT_ENV)
