@@ -1,8 +1,8 @@
 package dev.arkonis.ark.cli;
 
 import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
-import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.ClusterPromptSecrets;
+import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.spec.SpecValidator;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;

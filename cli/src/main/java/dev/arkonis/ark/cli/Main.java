@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       LogsCommand.class,
       AgentCommand.class,
       OperatorCommand.class,
+      CodecServerCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })

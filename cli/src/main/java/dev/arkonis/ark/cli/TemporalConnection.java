@@ -1,7 +1,9 @@
 package dev.arkonis.ark.cli;
 
+import dev.arkonis.ark.bridge.codec.PayloadEncryption;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.common.converter.DataConverter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.testing.TestEnvironmentOptions;
@@ -34,7 +36,11 @@ final class TemporalConnection implements AutoCloseable {
   static TemporalConnection embedded() {
     TestWorkflowEnvironment env =
         TestWorkflowEnvironment.newInstance(
-            TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+            TestEnvironmentOptions.newBuilder()
+                .setUseTimeskipping(false)
+                .setWorkflowClientOptions(
+                    WorkflowClientOptions.newBuilder().setDataConverter(dataConverter()).build())
+                .build());
     return new TemporalConnection(
         env.getWorkflowClient(), env.getWorkerFactory(), env::close, "in-process Temporal");
   }
@@ -57,7 +63,11 @@ final class TemporalConnection implements AutoCloseable {
     }
     WorkflowClient client =
         WorkflowClient.newInstance(
-            stubs, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
+            stubs,
+            WorkflowClientOptions.newBuilder()
+                .setNamespace(namespace)
+                .setDataConverter(dataConverter())
+                .build());
     WorkerFactory factory = WorkerFactory.newInstance(client);
     return new TemporalConnection(
         client,
@@ -119,6 +129,18 @@ final class TemporalConnection implements AutoCloseable {
     }
     factory.shutdown();
     factory.awaitTermination(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * The default converter, or with {@code ARK_CODEC_KEYS} / {@code ARK_CODEC_KEY_FILE} set every
+   * payload AES-GCM encrypted ({@link PayloadEncryption}, docs/security.md).
+   */
+  private static DataConverter dataConverter() {
+    try {
+      return PayloadEncryption.dataConverterFromEnvironment(System.getenv());
+    } catch (IllegalArgumentException e) {
+      throw new UserError("payload codec: " + e.getMessage());
+    }
   }
 
   private static String rootMessage(Throwable e) {
