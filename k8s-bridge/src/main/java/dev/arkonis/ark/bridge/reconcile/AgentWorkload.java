@@ -2,6 +2,7 @@ package dev.arkonis.ark.bridge.reconcile;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.arkonis.ark.activities.llm.PromptSecrets;
+import dev.arkonis.ark.bridge.codec.CodecKeys;
 import dev.arkonis.ark.bridge.informer.Apply;
 import dev.arkonis.ark.bridge.informer.Operator;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
@@ -37,6 +38,13 @@ final class AgentWorkload {
   static final String SPEC_HASH = "arkonis.dev/spec-hash";
   static final String CONFIG_DIR = "/etc/ark/agent";
   static final String PROMPT_ENV = PromptSecrets.ENV;
+
+  /**
+   * The operator's environment variable naming the payload codec's Secret key ({@code
+   * <secret>/<key>}, set by the Helm chart's {@code payloadCodec} values).
+   */
+  static final String CODEC_SECRET_ENV = "ARK_CODEC_SECRET";
+
   static final String CONTAINER = "agent";
   static final int HTTP_PORT = 8080;
 
@@ -91,6 +99,29 @@ final class AgentWorkload {
       String defaultImage,
       String temporalAddress,
       String temporalNamespace) {
+    return deployment(
+        agent,
+        config,
+        json,
+        defaultImage,
+        temporalAddress,
+        temporalNamespace,
+        System.getenv(CODEC_SECRET_ENV));
+  }
+
+  /**
+   * As above; with {@code codecSecret} ({@code <secret>/<key>}, the operator's {@value
+   * #CODEC_SECRET_ENV}) the agent container gets the payload codec's key ring from that Secret in
+   * the agent's namespace, so it reads and writes the same encrypted payloads as the operator.
+   */
+  static Deployment deployment(
+      ArkAgent agent,
+      AgentConfig config,
+      KubernetesSerialization json,
+      String defaultImage,
+      String temporalAddress,
+      String temporalNamespace,
+      String codecSecret) {
     String name = agent.getMetadata().getName();
     String namespace = agent.getMetadata().getNamespace();
     ArkAgentSpec spec = agent.getSpec() == null ? new ArkAgentSpec() : agent.getSpec();
@@ -113,7 +144,7 @@ final class AgentWorkload {
             .withContainerPort(HTTP_PORT)
             .withProtocol("TCP")
             .endPort()
-            .withEnv(env(namespace, spec, config, json))
+            .withEnv(env(namespace, spec, config, json, codecSecret))
             .withEnvFrom(envFrom(spec, json))
             .withResources(
                 spec.getResources() == null
@@ -192,10 +223,27 @@ final class AgentWorkload {
   }
 
   private static List<EnvVar> env(
-      String namespace, ArkAgentSpec spec, AgentConfig config, KubernetesSerialization json) {
+      String namespace,
+      ArkAgentSpec spec,
+      AgentConfig config,
+      KubernetesSerialization json,
+      String codecSecret) {
     List<EnvVar> env = new ArrayList<>();
     if (spec.getEnv() != null) {
       spec.getEnv().forEach(e -> env.add(json.convertValue(e, EnvVar.class)));
+    }
+    if (codecSecret != null && codecSecret.contains("/")) {
+      env.removeIf(e -> CodecKeys.KEYS_ENV.equals(e.getName()));
+      env.add(
+          new EnvVarBuilder()
+              .withName(CodecKeys.KEYS_ENV)
+              .withNewValueFrom()
+              .withNewSecretKeyRef()
+              .withName(codecSecret.substring(0, codecSecret.indexOf('/')))
+              .withKey(codecSecret.substring(codecSecret.indexOf('/') + 1))
+              .endSecretKeyRef()
+              .endValueFrom()
+              .build());
     }
     if (config.promptSecret() != null) {
       env.removeIf(

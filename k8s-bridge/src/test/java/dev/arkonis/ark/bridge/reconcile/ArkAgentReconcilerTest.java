@@ -181,6 +181,11 @@ class ArkAgentReconcilerTest {
     assertThat(prompt.getValue()).isNull();
     assertThat(prompt.getValueFrom().getSecretKeyRef().getName()).isEqualTo("prompts");
     assertThat(prompt.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("vault");
+    assertThat(container.getEnv())
+        .as("which key the pod holds, checked by the chat activity against the run's reference")
+        .filteredOn(e -> e.getName().equals("ARK_SYSTEM_PROMPT_REF"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getValue()).endsWith("/prompts/vault"));
     assertThat(container.getEnvFrom())
         .anySatisfy(e -> assertThat(e.getSecretRef().getName()).isEqualTo("kb-headers"));
   }
