@@ -39,7 +39,9 @@ final class TemporalConnection implements AutoCloseable {
             TestEnvironmentOptions.newBuilder()
                 .setUseTimeskipping(false)
                 .setWorkflowClientOptions(
-                    WorkflowClientOptions.newBuilder().setDataConverter(dataConverter()).build())
+                    WorkflowClientOptions.newBuilder()
+                        .setDataConverter(dataConverter(System.getenv()))
+                        .build())
                 .build());
     return new TemporalConnection(
         env.getWorkflowClient(), env.getWorkerFactory(), env::close, "in-process Temporal");
@@ -66,7 +68,7 @@ final class TemporalConnection implements AutoCloseable {
             stubs,
             WorkflowClientOptions.newBuilder()
                 .setNamespace(namespace)
-                .setDataConverter(dataConverter())
+                .setDataConverter(dataConverter(System.getenv()))
                 .build());
     WorkerFactory factory = WorkerFactory.newInstance(client);
     return new TemporalConnection(
@@ -135,9 +137,9 @@ final class TemporalConnection implements AutoCloseable {
    * The default converter, or with {@code ARK_CODEC_KEYS} / {@code ARK_CODEC_KEY_FILE} set every
    * payload AES-GCM encrypted ({@link PayloadEncryption}, docs/security.md).
    */
-  private static DataConverter dataConverter() {
+  static DataConverter dataConverter(java.util.Map<String, String> env) {
     try {
-      return PayloadEncryption.dataConverterFromEnvironment(System.getenv());
+      return PayloadEncryption.dataConverterFromEnvironment(env);
     } catch (IllegalArgumentException e) {
       throw new UserError("payload codec: " + e.getMessage());
     }
