@@ -15,6 +15,7 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -63,11 +64,14 @@ final class AgentCalls {
             .build();
     AgentActivities activities = Workflow.newActivityStub(AgentActivities.class, options);
 
+    List<ChatMessage> sent = new ArrayList<>(messages);
+    Payloads.fitConversation(sent);
     ChatResponse response;
     try {
       response =
-          activities.chat(
-              new ChatRequest(purpose, step.name, agent, messages, outputSchema, tools));
+          activities
+              .chat(new ChatRequest(purpose, step.name, agent, sent, outputSchema, tools))
+              .capped(); // the chat activity caps its answer; a worker of an older version may not
     } catch (ActivityFailure failure) {
       step.attempts = Math.max(step.attempts, 1) + failedAttempts(failure, maxAttempts) - 1;
       state.changed();

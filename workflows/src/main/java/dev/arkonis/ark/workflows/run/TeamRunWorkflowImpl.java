@@ -100,15 +100,19 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
     return notified(plan, state.snapshot());
   }
 
-  /** The final status, after its end event went to the team's ArkNotify (when it has one). */
+  /**
+   * The final status, after its end event went to the team's ArkNotify (when it has one); its
+   * outputs whole unless together they would not fit into one payload ({@link Payloads}).
+   */
   private static RunStatus notified(RunPlan plan, RunStatus status) {
-    RunEndNotice.send(plan, status);
-    return status;
+    RunStatus fitted = Payloads.forResult(status);
+    RunEndNotice.send(plan, fitted);
+    return fitted;
   }
 
   @Override
   public RunStatus status() {
-    return state == null ? null : state.snapshot();
+    return state == null ? null : Payloads.forResult(state.snapshot());
   }
 
   private void reuseOrAdd(RunPlan plan, StepSpec step) {
