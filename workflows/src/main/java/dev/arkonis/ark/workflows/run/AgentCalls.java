@@ -40,6 +40,7 @@ final class AgentCalls {
   static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(10);
 
   private final Budget budget;
+  private long carried;
 
   AgentCalls(Budget budget) {
     this.budget = budget;
@@ -77,6 +78,9 @@ final class AgentCalls {
       state.changed();
       throw new RunStop(Phases.FAILED, describe(failure, agent, maxAttempts));
     }
+    carried +=
+        Payloads.conversationLength(sent)
+            + (response.text() == null ? 0 : response.text().length());
     step.attempts = Math.max(step.attempts, 1) + response.attempt() - 1;
     step.usage = step.usage.plus(response.usage());
     state.changed();
@@ -124,6 +128,14 @@ final class AgentCalls {
               : queueNotPolled(cause) ? nobodyPolls(agent) : String.valueOf(cause);
       return new ToolActivities.ToolResult("tool " + call.name() + " failed: " + reason, true);
     }
+  }
+
+  /**
+   * Characters these calls carried in their requests and answers: a lower bound of the history they
+   * added, known on every server (the test server reports no history size).
+   */
+  long carried() {
+    return carried;
   }
 
   Budget budget() {

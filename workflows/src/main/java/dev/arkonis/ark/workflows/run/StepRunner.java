@@ -28,10 +28,30 @@ final class StepRunner {
     this.loop = loop;
   }
 
+  /** The run's (or the step task's) token budget. */
+  Budget budget() {
+    return calls.budget();
+  }
+
   /** Runs the step to a terminal phase, or throws {@link RunStop}. */
   void run(RunState state, StepSpec spec, AgentSpec agent, String defaultTask, Clock clock) {
+    run(state, spec, agent, defaultTask, clock, 1, Checkpoint.NONE);
+  }
+
+  /**
+   * As above, from iteration {@code first} of its {@code loop} (after 1 the {@code if} was already
+   * true), with {@code checkpoint} before every further iteration.
+   */
+  void run(
+      RunState state,
+      StepSpec spec,
+      AgentSpec agent,
+      String defaultTask,
+      Clock clock,
+      int first,
+      Checkpoint checkpoint) {
     RunState.Step step = state.step(spec.name());
-    if (spec.condition() != null && !spec.condition().isBlank()) {
+    if (first == 1 && spec.condition() != null && !spec.condition().isBlank()) {
       boolean go = evaluate(spec.condition(), state, "if");
       if (!go) {
         step.phase = Phases.SKIPPED;
@@ -42,7 +62,10 @@ final class StepRunner {
       }
     }
     int maxIterations = spec.loop() == null ? 1 : Math.max(1, spec.loop().maxIterations());
-    for (int iteration = 1; iteration <= maxIterations; iteration++) {
+    for (int iteration = first; iteration <= maxIterations; iteration++) {
+      if (iteration > first) {
+        checkpoint.beforeIteration(iteration);
+      }
       runOnce(state, step, spec, agent, defaultTask);
       step.iterations = iteration;
       state.changed();
@@ -162,6 +185,13 @@ final class StepRunner {
     } catch (TemplateException e) {
       throw new RunStop(Phases.FAILED, field + ": " + e.getMessage());
     }
+  }
+
+  /** Called before a loop's next iteration; may continue the workflow as new (never returns). */
+  interface Checkpoint {
+    Checkpoint NONE = next -> {};
+
+    void beforeIteration(int next);
   }
 
   /** Workflow time as RFC 3339 (injected so the runner stays testable). */

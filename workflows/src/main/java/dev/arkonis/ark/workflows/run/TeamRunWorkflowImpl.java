@@ -137,8 +137,7 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
     CancellationScope scope =
         Workflow.newCancellationScope(
             () -> {
-              Promise<Void> body =
-                  Async.procedure(() -> runner.run(state, spec, agent, task(plan), this::now));
+              Promise<Void> body = Async.procedure(() -> runStep(runner, plan, spec, agent));
               if (spec.timeoutSeconds() > 0) {
                 boolean done =
                     Workflow.await(Duration.ofSeconds(spec.timeoutSeconds()), body::isCompleted);
@@ -155,6 +154,15 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
             });
     scopes.put(spec.name(), scope);
     Async.procedure(scope::run);
+  }
+
+  /** A step with a loop runs as a child that can continue as new ({@link StepTasks}). */
+  private void runStep(StepRunner runner, RunPlan plan, StepSpec spec, AgentSpec agent) {
+    if (StepTasks.asChild(spec)) {
+      StepTasks.run(state, plan, spec, task(plan), runner.budget());
+    } else {
+      runner.run(state, spec, agent, task(plan), this::now);
+    }
   }
 
   private void settle(RunState.Step step, Promise<Void> body) {
