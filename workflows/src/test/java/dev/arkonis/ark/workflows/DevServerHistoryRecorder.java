@@ -21,6 +21,7 @@ import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.RunStatusActivities;
 import dev.arkonis.ark.workflows.api.StepSpec;
+import dev.arkonis.ark.workflows.api.StepTaskWorkflow;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import dev.arkonis.ark.workflows.api.TokenUsage;
 import dev.arkonis.ark.workflows.api.ToolActivities;
@@ -139,6 +140,69 @@ class DevServerHistoryRecorder {
     runTeam(id, plan);
     save("team-run/delegation", id, null);
     save("agent-task/delegated", id + "/helper", null);
+  }
+
+  @Test
+  void teamRunWithALoopStepAsAStepTask() throws IOException {
+    Map<String, AgentSpec> agents = Map.of("writer", agent("writer", List.of(), false));
+    StepSpec loop =
+        new StepSpec(
+            "draft",
+            "writer",
+            List.of(),
+            Map.of("prompt", "improve: {{ .steps.draft.output }}"),
+            null,
+            null,
+            new StepSpec.Loop("{{ ne .steps.draft.output \"done\" }}", 3),
+            null,
+            0,
+            -1);
+    RunPlan plan = plan("looping", agents, List.of(loop), null);
+    String id = "arkrun/" + NS + "/looping";
+    runTeam(id, plan);
+    save("team-run/loop-step-as-step-task", id, null);
+    save("step-task/looped-three-times", id + "/step/draft", null);
+  }
+
+  @Test
+  void stepTaskContinuedAsNew() throws IOException {
+    Map<String, AgentSpec> agents = Map.of("looper", agent("looper", List.of(), true));
+    StepSpec loop =
+        new StepSpec(
+            "count",
+            "looper",
+            List.of(),
+            Map.of("prompt", "count on from {{ .steps.count.output }}"),
+            null,
+            null,
+            new StepSpec.Loop("{{ ne .steps.count.output \"done\" }}", 3),
+            null,
+            0,
+            -1);
+    String id = "arkrun/" + NS + "/long-step/step/count";
+    StepTaskWorkflow task =
+        client.newWorkflowStub(
+            StepTaskWorkflow.class,
+            WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(ORCHESTRATOR).build());
+    WorkflowExecution first =
+        WorkflowClient.start(
+            task::run,
+            new StepTaskWorkflow.StepTaskInput(
+                NS,
+                "long-step",
+                agents,
+                loop,
+                "count",
+                Map.of(),
+                Map.of(),
+                List.of(),
+                2,
+                0,
+                10,
+                null));
+    client.newUntypedWorkflowStub(id).getResult(StepTaskWorkflow.StepTaskResult.class);
+    save("step-task/continued-as-new-first-run", id, first.getRunId());
+    save("step-task/continued-as-new-last-run", id, null);
   }
 
   @Test
@@ -341,7 +405,7 @@ class DevServerHistoryRecorder {
         agents,
         steps,
         entry,
-        steps.isEmpty() ? null : "{{ .steps.write.output }}",
+        steps.size() == 2 ? "{{ .steps.write.output }}" : null,
         600,
         100_000,
         2,
