@@ -165,6 +165,28 @@ class DevServerHistoryRecorder {
   }
 
   @Test
+  void teamRunWithManySemanticRetriesAsAStepTask() throws IOException {
+    Map<String, AgentSpec> agents = Map.of("writer", agent("writer", List.of(), false));
+    StepSpec essay =
+        new StepSpec(
+            "essay",
+            "writer",
+            List.of(),
+            Map.of("prompt", "write about {{ .input.topic }}"),
+            null,
+            null,
+            null,
+            new StepSpec.Validation("Is it about otters?", "retry", 3),
+            0,
+            -1);
+    RunPlan plan = plan("picky", agents, List.of(essay), null);
+    String id = "arkrun/" + NS + "/picky";
+    runTeam(id, plan);
+    save("team-run/retry-step-as-step-task", id, null);
+    save("step-task/rejected-once-then-valid", id + "/step/essay", null);
+  }
+
+  @Test
   void stepTaskContinuedAsNew() throws IOException {
     Map<String, AgentSpec> agents = Map.of("looper", agent("looper", List.of(), true));
     StepSpec loop =
@@ -441,11 +463,22 @@ class DevServerHistoryRecorder {
 
   /** The agents' model and tools: scripted per role. */
   static final class Scripted implements AgentActivities, ToolActivities {
+    private final AtomicInteger verdicts = new AtomicInteger();
+
     @Override
     public ChatResponse chat(ChatRequest request) {
       List<ChatMessage> messages = request.messages();
       long toolResults = messages.stream().filter(m -> "tool".equals(m.type())).count();
       String role = request.agent().role();
+      if (request.purpose().equals("validate")) { // the first verdict rejects, later ones accept
+        return new ChatResponse(
+            verdicts.getAndIncrement() == 0 ? "INVALID: say more" : "VALID",
+            List.of(),
+            new TokenUsage(5, 1),
+            null,
+            List.of(),
+            1);
+      }
       List<ChatMessage.ToolCall> calls = new ArrayList<>();
       if (role.equals("researcher") && toolResults == 0) {
         calls.add(new ChatMessage.ToolCall("c1", "lookup", "{\"word\":\"otter\"}"));

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * A pipeline step that may take many model turns ({@code loop}, semantic {@code retry}), run as a
- * child workflow of its run so it can continue as new between iterations, carrying the step over;
- * the run's own history then grows by one child per such step, not by every turn.
+ * child workflow of its run so it can continue as new between iterations and retries, carrying the
+ * step over; the run's own history then grows by one child per such step, not by every turn.
  */
 @WorkflowInterface
 public interface StepTaskWorkflow {
@@ -74,11 +74,14 @@ public interface StepTaskWorkflow {
   }
 
   /**
-   * @param iteration the next iteration to run (1-based)
+   * @param iteration the loop iteration to go on with (1-based)
+   * @param round the semantic retry round within it to go on with (0 = its first answer)
+   * @param feedback the reviewer's rejection that round answers, or null
    * @param steps this step's status (first) and the tasks it delegated so far
    * @param continuations how many times the step continued as new
    */
-  record Resume(int iteration, List<StepStatus> steps, int continuations) {
+  record Resume(
+      int iteration, int round, String feedback, List<StepStatus> steps, int continuations) {
     public Resume {
       steps = List.copyOf(steps);
     }

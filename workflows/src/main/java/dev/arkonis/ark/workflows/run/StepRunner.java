@@ -35,12 +35,12 @@ final class StepRunner {
 
   /** Runs the step to a terminal phase, or throws {@link RunStop}. */
   void run(RunState state, StepSpec spec, AgentSpec agent, String defaultTask, Clock clock) {
-    run(state, spec, agent, defaultTask, clock, 1, Checkpoint.NONE);
+    run(state, spec, agent, defaultTask, clock, Position.START, Checkpoint.NONE);
   }
 
   /**
-   * As above, from iteration {@code first} of its {@code loop} (after 1 the {@code if} was already
-   * true), with {@code checkpoint} before every further iteration.
+   * As above, from {@code from} (past the start the {@code if} was already true), with {@code
+   * checkpoint} before every further iteration and every semantic retry.
    */
   void run(
       RunState state,
@@ -48,10 +48,10 @@ final class StepRunner {
       AgentSpec agent,
       String defaultTask,
       Clock clock,
-      int first,
+      Position from,
       Checkpoint checkpoint) {
     RunState.Step step = state.step(spec.name());
-    if (first == 1 && spec.condition() != null && !spec.condition().isBlank()) {
+    if (from.equals(Position.START) && spec.condition() != null && !spec.condition().isBlank()) {
       boolean go = evaluate(spec.condition(), state, "if");
       if (!go) {
         step.phase = Phases.SKIPPED;
@@ -62,11 +62,12 @@ final class StepRunner {
       }
     }
     int maxIterations = spec.loop() == null ? 1 : Math.max(1, spec.loop().maxIterations());
-    for (int iteration = first; iteration <= maxIterations; iteration++) {
-      if (iteration > first) {
-        checkpoint.beforeIteration(iteration);
+    for (int iteration = from.iteration(); iteration <= maxIterations; iteration++) {
+      Position at = iteration == from.iteration() ? from : new Position(iteration, 0, null);
+      if (iteration > from.iteration()) {
+        checkpoint.before(at);
       }
-      runOnce(state, step, spec, agent, defaultTask);
+      runOnce(state, step, spec, agent, defaultTask, at, checkpoint);
       step.iterations = iteration;
       state.changed();
       if (spec.loop() == null || !evaluate(spec.loop().condition(), state, "loop.condition")) {
@@ -79,15 +80,24 @@ final class StepRunner {
   }
 
   private void runOnce(
-      RunState state, RunState.Step step, StepSpec spec, AgentSpec agent, String defaultTask) {
+      RunState state,
+      RunState.Step step,
+      StepSpec spec,
+      AgentSpec agent,
+      String defaultTask,
+      Position at,
+      Checkpoint checkpoint) {
     String task = render(spec, state, defaultTask);
     StepSpec.Validation validation = spec.validate();
     int semanticRetries =
         validation != null && "retry".equals(validation.onFailure())
             ? Math.max(0, validation.maxRetries())
             : 0;
-    String feedback = null;
-    for (int round = 0; ; round++) {
+    String feedback = at.feedback();
+    for (int round = at.round(); ; round++) {
+      if (round > at.round()) {
+        checkpoint.before(new Position(at.iteration(), round, feedback));
+      }
       String prompt = feedback == null ? task : task + "\n\n" + feedback;
       ChatResponse answer =
           loop.answer(state, step, spec.retries(), agent, prompt, spec.outputSchema(), 0);
@@ -191,7 +201,15 @@ final class StepRunner {
   interface Checkpoint {
     Checkpoint NONE = next -> {};
 
-    void beforeIteration(int next);
+    void before(Position next);
+  }
+
+  /**
+   * Where a step stands: its loop iteration (1-based), the semantic retry round within it (0 =
+   * first answer) and the reviewer's feedback that round carries.
+   */
+  record Position(int iteration, int round, String feedback) {
+    static final Position START = new Position(1, 0, null);
   }
 
   /** Workflow time as RFC 3339 (injected so the runner stays testable). */

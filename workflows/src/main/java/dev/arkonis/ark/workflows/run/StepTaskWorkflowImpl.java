@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A looping pipeline step as a child of its run: {@link StepRunner} over a state rebuilt from the
- * run's other steps; before an iteration, once the history is long or large, it continues as new
- * carrying the step (and the tasks it delegated) over.
+ * A long pipeline step as a child of its run ({@link StepTasks}): {@link StepRunner} over a state
+ * rebuilt from the run's other steps; before a loop iteration or a semantic retry, once the history
+ * is long or large, it continues as new carrying the step (and the tasks it delegated) over.
  */
 public final class StepTaskWorkflowImpl implements StepTaskWorkflow {
   @Override
@@ -53,20 +53,29 @@ public final class StepTaskWorkflowImpl implements StepTaskWorkflow {
             : StepTaskInput.DEFAULT_MAX_HISTORY_EVENTS;
     int continuations = resume == null ? 0 : resume.continuations();
     StepRunner.Checkpoint checkpoint =
-        next -> {
+        at -> {
           if (Workflow.getInfo().isContinueAsNewSuggested()
               || Workflow.getInfo().getHistoryLength() > maxEvents
               || Workflow.getInfo().getHistorySize() > StepTaskInput.MAX_HISTORY_BYTES
               || calls.carried() > StepTaskInput.MAX_HISTORY_BYTES) {
             Workflow.continueAsNew(
-                input.resumed(new Resume(next, ownSteps(state, name), continuations + 1)));
+                input.resumed(
+                    new Resume(
+                        at.iteration(),
+                        at.round(),
+                        at.feedback(),
+                        ownSteps(state, name),
+                        continuations + 1)));
           }
         };
-    int first = resume == null ? 1 : resume.iteration();
+    StepRunner.Position from =
+        resume == null
+            ? StepRunner.Position.START
+            : new StepRunner.Position(resume.iteration(), resume.round(), resume.feedback());
     String phase;
     String message = null;
     try {
-      runner.run(state, input.step(), agent, input.defaultTask(), this::now, first, checkpoint);
+      runner.run(state, input.step(), agent, input.defaultTask(), this::now, from, checkpoint);
       phase = state.step(name).phase;
     } catch (RunStop stop) {
       phase = stop.phase();

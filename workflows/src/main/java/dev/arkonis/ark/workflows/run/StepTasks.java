@@ -11,21 +11,35 @@ import io.temporal.workflow.Workflow;
 import java.util.List;
 
 /**
- * Runs a pipeline step with a {@code loop} as a {@link StepTaskWorkflow} child (id {@code <run
- * workflow id>/step/<name>}), which continues as new between iterations when its history grows; the
- * run's history keeps one child per such step instead of every turn.
+ * Runs a long pipeline step — a {@code loop} of more than one iteration, or more than {@value
+ * #RETRIES_IN_RUN} semantic retries — as a {@link StepTaskWorkflow} child (id {@code <run workflow
+ * id>/step/<name>}), which continues as new between iterations and retries when its history grows;
+ * the run's history keeps one child per such step instead of every turn.
  */
 final class StepTasks {
   /** Change id: steps with a loop of more than one iteration run as StepTask children. */
   static final String LOOPS_AS_CHILDREN = "loop-steps-as-children";
 
+  /** Change id: steps with more than {@value #RETRIES_IN_RUN} semantic retries run as children. */
+  static final String RETRIES_AS_CHILDREN = "retry-steps-as-children";
+
+  /** Semantic retries a step may have and still run in the run's own history (the default, 2). */
+  static final int RETRIES_IN_RUN = 2;
+
   private StepTasks() {}
 
-  /** True for a step that runs as a child (asks the version only for looping steps). */
+  /** True for a step that runs as a child (asks a version only for such steps). */
   static boolean asChild(StepSpec spec) {
-    return spec.loop() != null
-        && spec.loop().maxIterations() > 1
-        && Workflow.getVersion(LOOPS_AS_CHILDREN, Workflow.DEFAULT_VERSION, 1) == 1;
+    if (spec.loop() != null && spec.loop().maxIterations() > 1) {
+      return Workflow.getVersion(LOOPS_AS_CHILDREN, Workflow.DEFAULT_VERSION, 1) == 1;
+    }
+    StepSpec.Validation validation = spec.validate();
+    if (validation != null
+        && "retry".equals(validation.onFailure())
+        && validation.maxRetries() > RETRIES_IN_RUN) {
+      return Workflow.getVersion(RETRIES_AS_CHILDREN, Workflow.DEFAULT_VERSION, 1) == 1;
+    }
+    return false;
   }
 
   /** Runs the step in its child and takes its status over; throws {@link RunStop} as the step. */

@@ -148,6 +148,100 @@ class StepTaskTest {
   }
 
   @Test
+  void semanticRetriesContinueAsNewCarryingTheReviewersFeedback(
+      TestWorkflowEnvironment env, Worker worker) {
+    FakeAgents agents =
+        new FakeAgents(
+            r ->
+                FakeAgents.reply(r.purpose().equals("validate") ? "INVALID: too short" : "answer"));
+    env.newWorker(RunPlan.taskQueue(Plans.NS, "team-essay"))
+        .registerActivitiesImplementations(agents);
+    env.start();
+    String id = "arkrun/test/picky/step/essay";
+    StepSpec essay =
+        new StepSpec(
+            "essay",
+            "essay",
+            List.of(),
+            Map.of("prompt", "write"),
+            null,
+            null,
+            null,
+            new StepSpec.Validation("Is it long?", "retry", 5),
+            0,
+            -1);
+    StepTaskResult result =
+        env.getWorkflowClient()
+            .newWorkflowStub(
+                StepTaskWorkflow.class,
+                WorkflowOptions.newBuilder()
+                    .setWorkflowId(id)
+                    .setTaskQueue(worker.getTaskQueue())
+                    .build())
+            .run(
+                new StepTaskInput(
+                    Plans.NS,
+                    "picky",
+                    Map.of("essay", Plans.agent("essay", 0)),
+                    essay,
+                    "write",
+                    Map.of(),
+                    Map.of(),
+                    List.of(),
+                    2,
+                    0,
+                    5,
+                    null));
+
+    assertThat(result.phase()).isEqualTo(Phases.FAILED);
+    assertThat(result.message())
+        .isEqualTo("semantic validation failed after 6 tries: INVALID: too short");
+    List<FakeAgents.Call> tasks =
+        agents.calls.stream().filter(c -> c.purpose().equals("task")).toList();
+    assertThat(tasks).hasSize(6);
+    assertThat(tasks.get(0).lastMessage()).isEqualTo("write");
+    assertThat(tasks.subList(1, 6))
+        .allSatisfy(
+            c ->
+                assertThat(c.lastMessage())
+                    .isEqualTo(
+                        "write\n\nA reviewer rejected your previous answer: INVALID: too short"
+                            + "\nTry again."));
+    assertThat(result.steps().get(0).attempts()).isEqualTo(6);
+    WorkflowExecutionHistory last = env.getWorkflowClient().fetchHistory(id);
+    assertThat(
+            last.getEvents()
+                .get(0)
+                .getWorkflowExecutionStartedEventAttributes()
+                .getContinuedExecutionRunId())
+        .as("the last run continued an earlier one")
+        .isNotEmpty();
+  }
+
+  @Test
+  void aStepWithManySemanticRetriesRunsAsAChild(TestWorkflowEnvironment env, Worker worker) {
+    FakeAgents agents = FakeAgents.echo();
+    StepSpec essay =
+        new StepSpec(
+            "essay",
+            "essay",
+            List.of(),
+            Map.of("prompt", "write"),
+            null,
+            null,
+            null,
+            new StepSpec.Validation("Is it long?", "retry", StepTasks.RETRIES_IN_RUN + 1),
+            0,
+            -1);
+    RunStatus status =
+        start(env, worker, Plans.builder().step(essay).build(), agents).getResult(RunStatus.class);
+
+    assertThat(status.phase()).isEqualTo(Phases.SUCCEEDED);
+    assertThat(childStatus(env, "arkrun/test/run-1/step/essay"))
+        .isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
+  }
+
+  @Test
   void aLoopStepRunsAsAChildAndItsStatusComesBackIntoTheRun(
       TestWorkflowEnvironment env, Worker worker) {
     FakeAgents agents = FakeAgents.echo();
