@@ -69,7 +69,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * </pre>
  *
  * The activities are scripted stand-ins (the histories are about the workflows' commands); each
- * scenario waits for its workflow to end, or terminates one that never ends by itself.
+ * scenario waits for its workflow to end, or terminates one that never ends by itself. Existing
+ * files are kept: a new recording of a scenario is written next to them, dated.
  */
 @EnabledIfSystemProperty(named = "ark.recordHistories", matches = "true")
 class DevServerHistoryRecorder {
@@ -406,8 +407,18 @@ class DevServerHistoryRecorder {
     client.newUntypedWorkflowStub(id).terminate("recorded");
   }
 
+  /**
+   * Writes {@code histories/<name>.json}; a recorded file is never overwritten (it is what
+   * workflows of its version look like): a new recording of the same scenario gets the date in its
+   * name.
+   */
   private static void save(String name, String id, String runId) throws IOException {
     Path file = HISTORIES.resolve(name + ".json");
+    if (Files.exists(file)) {
+      file =
+          HISTORIES.resolve(
+              name + "." + java.time.LocalDate.now(java.time.ZoneOffset.UTC) + ".json");
+    }
     Files.createDirectories(file.getParent());
     String json =
         runId == null
