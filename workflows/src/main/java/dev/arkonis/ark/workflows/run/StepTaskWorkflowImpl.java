@@ -1,9 +1,12 @@
 package dev.arkonis.ark.workflows.run;
 
 import dev.arkonis.ark.workflows.api.AgentSpec;
+import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.StepStatus;
 import dev.arkonis.ark.workflows.api.StepTaskWorkflow;
+import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import dev.arkonis.ark.workflows.api.TokenUsage;
+import io.temporal.workflow.SignalExternalWorkflowException;
 import io.temporal.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +17,9 @@ import java.util.List;
  * is long or large, it continues as new carrying the step (and the tasks it delegated) over.
  */
 public final class StepTaskWorkflowImpl implements StepTaskWorkflow {
+  /** Change id: the step task signals its progress to the run before each iteration or retry. */
+  static final String PROGRESS_VERSION = "step-task-progress";
+
   @Override
   public StepTaskResult run(StepTaskInput input) {
     String name = input.step().name();
@@ -54,6 +60,7 @@ public final class StepTaskWorkflowImpl implements StepTaskWorkflow {
     int continuations = resume == null ? 0 : resume.continuations();
     StepRunner.Checkpoint checkpoint =
         at -> {
+          reportProgress(state.step(name));
           if (Workflow.getInfo().isContinueAsNewSuggested()
               || Workflow.getInfo().getHistoryLength() > maxEvents
               || Workflow.getInfo().getHistorySize() > StepTaskInput.MAX_HISTORY_BYTES
@@ -82,6 +89,25 @@ public final class StepTaskWorkflowImpl implements StepTaskWorkflow {
       message = stop.getMessage();
     }
     return new StepTaskResult(phase, message, ownSteps(state, name));
+  }
+
+  /** Signals the step's status so far to the run (its live status), when the run still runs. */
+  private static void reportProgress(RunState.Step step) {
+    var parent = Workflow.getInfo().getParentWorkflowId();
+    if (parent.isEmpty()
+        || Workflow.getVersion(PROGRESS_VERSION, Workflow.DEFAULT_VERSION, 1) < 1) {
+      return;
+    }
+    StepStatus status =
+        Payloads.forStatus(
+                new RunStatus(null, null, null, null, null, null, null, List.of(step.status())))
+            .steps()
+            .get(0);
+    try {
+      Workflow.newExternalWorkflowStub(TeamRunWorkflow.class, parent.get()).stepProgress(status);
+    } catch (SignalExternalWorkflowException e) {
+      // the run has ended: nothing to show any more
+    }
   }
 
   /** This step first, then the tasks it delegated (the steps the run did not have before). */

@@ -111,6 +111,18 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
   }
 
   @Override
+  public void stepProgress(dev.arkonis.ark.workflows.api.StepStatus progress) {
+    RunState.Step step = state == null ? null : state.step(progress.name());
+    if (step == null || !Phases.RUNNING.equals(step.phase)) {
+      return; // the step ended meanwhile: its result is what counts
+    }
+    step.copyFrom(progress);
+    step.phase = Phases.RUNNING;
+    step.completionTime = null;
+    state.changed();
+  }
+
+  @Override
   public RunStatus status() {
     return state == null ? null : Payloads.forResult(state.snapshot());
   }

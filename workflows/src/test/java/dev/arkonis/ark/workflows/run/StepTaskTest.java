@@ -260,6 +260,43 @@ class StepTaskTest {
   }
 
   @Test
+  void theRunShowsALoopStepsProgressWhileItsChildRuns(TestWorkflowEnvironment env, Worker worker)
+      throws InterruptedException {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    FakeAgents agents =
+        new FakeAgents(
+            r -> {
+              if (calls.incrementAndGet() == 3) {
+                try {
+                  release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+              return FakeAgents.reply("draft " + calls.get());
+            });
+    WorkflowStub stub =
+        start(env, worker, Plans.builder().step(loop("draft", 3, 0, -1)).build(), agents);
+
+    StepStatus draft = null;
+    for (int i = 0; i < 200 && (draft == null || draft.iterations() < 2); i++) {
+      Thread.sleep(100);
+      draft = stub.query("status", RunStatus.class).steps().get(0);
+    }
+    release.countDown();
+
+    assertThat(draft.phase()).isEqualTo(Phases.RUNNING);
+    assertThat(draft.iterations()).isEqualTo(2);
+    assertThat(draft.output()).isEqualTo("draft 2");
+    assertThat(draft.tokenUsage()).isEqualTo(new TokenUsage(20, 10));
+    RunStatus done = stub.getResult(RunStatus.class);
+    assertThat(done.steps().get(0).iterations()).isEqualTo(3);
+    assertThat(done.steps().get(0).phase()).isEqualTo(Phases.SUCCEEDED);
+  }
+
+  @Test
   void aLoopStepOverTheRunsTokenBudgetStopsTheRun(TestWorkflowEnvironment env, Worker worker) {
     FakeAgents agents = FakeAgents.echo();
     RunPlan plan = Plans.builder().step(loop("draft", 10, 0, -1)).maxTokens(40, 0).build();
