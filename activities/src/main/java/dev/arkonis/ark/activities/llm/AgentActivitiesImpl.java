@@ -193,7 +193,9 @@ public final class AgentActivitiesImpl implements AgentActivities {
         data = JsonAnswers.whole(text).map(JsonAnswers::toPlain).orElse(null);
       }
     }
-    return new ChatResponse(text, toolCalls, usage, data, violations, attempt.getAsInt(), cutOff);
+    // an answer over PayloadLimits.MAX_TEXT_CHARS is cut here, so no payload nears Temporal's limit
+    return new ChatResponse(text, toolCalls, usage, data, violations, attempt.getAsInt(), cutOff)
+        .capped();
   }
 
   /** The schema feedback for an answer that stopped at the token limit. */

@@ -3,6 +3,7 @@ package dev.arkonis.ark.activities.status;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.arkonis.ark.workflows.api.PayloadLimits;
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.StepStatus;
 import dev.arkonis.ark.workflows.api.TokenUsage;
@@ -58,11 +59,9 @@ public final class ArkRunStatus {
     return out;
   }
 
+  /** Cut with the mark that names the whole length (kept from a cut the workflow made). */
   static String truncate(String text, int max) {
-    if (text == null || text.length() <= max) {
-      return text;
-    }
-    return text.substring(0, max) + "\n… (truncated; " + text.length() + " characters in total)";
+    return PayloadLimits.cap(text, max);
   }
 
   private static ObjectNode usage(TokenUsage usage) {

@@ -12,6 +12,7 @@ import dev.arkonis.ark.workflows.api.AgentSpec;
 import dev.arkonis.ark.workflows.api.ChatMessage;
 import dev.arkonis.ark.workflows.api.ChatRequest;
 import dev.arkonis.ark.workflows.api.ChatResponse;
+import dev.arkonis.ark.workflows.api.PayloadLimits;
 import dev.arkonis.ark.workflows.api.TokenUsage;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
@@ -257,6 +258,21 @@ class OpenAiCompatibleFixtureTest {
 
     answer = answer("stop", "A whole answer.", null);
     assertThat(activities().chat(request()).cutOff()).isFalse();
+  }
+
+  @Test
+  void anAnswerOverTheTextLimitIsCutWithItsLengthAndWithoutData() {
+    String huge = "[" + "1,".repeat(2_621_440) + "1]"; // 5 MiB of JSON
+    answer = answer("stop", huge, null);
+
+    ChatResponse response = activities().chat(request());
+
+    assertThat(response.text())
+        .hasSize(PayloadLimits.MAX_TEXT_CHARS + PayloadLimits.TRUNCATED_MARK.length() + 28)
+        .startsWith("[1,1,")
+        .endsWith(PayloadLimits.TRUNCATED_MARK + huge.length() + " characters in total)");
+    assertThat(response.data()).as("the JSON of the whole answer").isNull();
+    assertThat(response.usage()).isEqualTo(new TokenUsage(30, 9));
   }
 
   @Test

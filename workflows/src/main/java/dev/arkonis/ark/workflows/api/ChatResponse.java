@@ -32,6 +32,25 @@ public record ChatResponse(
     this(text, toolCalls, usage, data, schemaViolations, attempt, false);
   }
 
+  /**
+   * This answer as the {@code chat} activity returns it: a text over {@link
+   * PayloadLimits#MAX_TEXT_CHARS} cut with a mark, and then without {@code data} (the JSON of the
+   * whole text would not fit either).
+   */
+  public ChatResponse capped() {
+    if (text == null || text.length() <= PayloadLimits.MAX_TEXT_CHARS) {
+      return this;
+    }
+    return new ChatResponse(
+        PayloadLimits.cap(text, PayloadLimits.MAX_TEXT_CHARS),
+        toolCalls,
+        usage,
+        null,
+        schemaViolations,
+        attempt,
+        cutOff);
+  }
+
   public ChatResponse {
     toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
     schemaViolations = schemaViolations == null ? List.of() : List.copyOf(schemaViolations);

@@ -1,6 +1,7 @@
 package dev.arkonis.ark.workflows.api;
 
 import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -15,6 +16,13 @@ public interface TeamRunWorkflow {
 
   @WorkflowMethod(name = "TeamRun")
   RunStatus run(RunPlan plan);
+
+  /**
+   * Progress of a step running as a {@link StepTaskWorkflow} child (sent before each further loop
+   * iteration or semantic retry): shown in the live status until the step ends.
+   */
+  @SignalMethod(name = "stepProgress")
+  void stepProgress(StepStatus step);
 
   /** The live status: phase, steps with phase, attempts, times, tokens and outputs. */
   @QueryMethod(name = "status")

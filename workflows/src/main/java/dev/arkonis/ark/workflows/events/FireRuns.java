@@ -4,6 +4,7 @@ import dev.arkonis.ark.workflows.api.EventActivities.NewRun;
 import dev.arkonis.ark.workflows.api.EventFireWorkflow;
 import dev.arkonis.ark.workflows.api.EventFireWorkflow.FireRequest;
 import dev.arkonis.ark.workflows.api.EventFireWorkflow.Target;
+import dev.arkonis.ark.workflows.api.PayloadLimits;
 import dev.arkonis.ark.workflows.template.Template;
 import dev.arkonis.ark.workflows.template.TemplateException;
 import io.temporal.failure.ApplicationFailure;
@@ -86,24 +87,42 @@ final class FireRuns {
     if (!Template.isTemplate(value)) {
       return value == null ? "" : value;
     }
+    String rendered;
     try {
-      return Template.parse(value).render(data);
+      rendered = Template.parse(value).render(data);
     } catch (TemplateException e) {
-      throw ApplicationFailure.newNonRetryableFailure(
-          "ArkEvent "
-              + request.namespace()
-              + "/"
-              + request.event()
-              + ": targets["
-              + index
-              + "] (team "
-              + request.targets().get(index).team()
-              + ") input."
-              + key
-              + ": template "
-              + e.getMessage()
-              + "; no run was created",
-          INVALID_TEMPLATE);
+      throw invalid(request, index, key, "template " + e.getMessage());
     }
+    if (rendered.length() > PayloadLimits.MAX_TEXT_CHARS) {
+      throw invalid(
+          request,
+          index,
+          key,
+          "rendered to "
+              + rendered.length()
+              + " characters, more than the "
+              + PayloadLimits.MAX_TEXT_CHARS
+              + " a run's input may have; take less from .trigger");
+    }
+    return rendered;
+  }
+
+  private static ApplicationFailure invalid(
+      FireRequest request, int index, String key, String problem) {
+    return ApplicationFailure.newNonRetryableFailure(
+        "ArkEvent "
+            + request.namespace()
+            + "/"
+            + request.event()
+            + ": targets["
+            + index
+            + "] (team "
+            + request.targets().get(index).team()
+            + ") input."
+            + key
+            + ": "
+            + problem
+            + "; no run was created",
+        INVALID_TEMPLATE);
   }
 }

@@ -15,6 +15,7 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,6 +40,7 @@ final class AgentCalls {
   static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(10);
 
   private final Budget budget;
+  private long carried;
 
   AgentCalls(Budget budget) {
     this.budget = budget;
@@ -63,16 +65,22 @@ final class AgentCalls {
             .build();
     AgentActivities activities = Workflow.newActivityStub(AgentActivities.class, options);
 
+    List<ChatMessage> sent = new ArrayList<>(messages);
+    Payloads.fitConversation(sent);
     ChatResponse response;
     try {
       response =
-          activities.chat(
-              new ChatRequest(purpose, step.name, agent, messages, outputSchema, tools));
+          activities
+              .chat(new ChatRequest(purpose, step.name, agent, sent, outputSchema, tools))
+              .capped(); // the chat activity caps its answer; a worker of an older version may not
     } catch (ActivityFailure failure) {
       step.attempts = Math.max(step.attempts, 1) + failedAttempts(failure, maxAttempts) - 1;
       state.changed();
       throw new RunStop(Phases.FAILED, describe(failure, agent, maxAttempts));
     }
+    carried +=
+        Payloads.conversationLength(sent)
+            + (response.text() == null ? 0 : response.text().length());
     step.attempts = Math.max(step.attempts, 1) + response.attempt() - 1;
     step.usage = step.usage.plus(response.usage());
     state.changed();
@@ -120,6 +128,14 @@ final class AgentCalls {
               : queueNotPolled(cause) ? nobodyPolls(agent) : String.valueOf(cause);
       return new ToolActivities.ToolResult("tool " + call.name() + " failed: " + reason, true);
     }
+  }
+
+  /**
+   * Characters these calls carried in their requests and answers: a lower bound of the history they
+   * added, known on every server (the test server reports no history size).
+   */
+  long carried() {
+    return carried;
   }
 
   Budget budget() {

@@ -123,6 +123,7 @@ final class AgentLoop {
                 "Your answer does not match the required JSON Schema: "
                     + String.join("; ", response.schemaViolations())
                     + "\nAnswer again with JSON only that matches the schema."));
+        Payloads.fitConversation(messages);
         checkpoint.afterTurn(new Progress(messages, turn, schemaFailures));
         continue;
       }
@@ -134,6 +135,7 @@ final class AgentLoop {
       for (int i = 0; i < results.size(); i++) {
         messages.add(ChatMessage.toolResult(response.toolCalls().get(i), results.get(i).get()));
       }
+      Payloads.fitConversation(messages);
       checkpoint.afterTurn(new Progress(messages, turn, schemaFailures));
     }
     throw new RunStop(

@@ -3,6 +3,7 @@ package dev.arkonis.ark.workflows.run;
 import dev.arkonis.ark.workflows.api.AgentSpec;
 import dev.arkonis.ark.workflows.api.AgentTaskWorkflow;
 import dev.arkonis.ark.workflows.api.ChatResponse;
+import dev.arkonis.ark.workflows.api.PayloadLimits;
 import dev.arkonis.ark.workflows.api.StepStatus;
 import dev.arkonis.ark.workflows.api.TokenUsage;
 import io.temporal.workflow.Workflow;
@@ -56,7 +57,7 @@ public final class AgentTaskWorkflowImpl implements AgentTaskWorkflow {
                         progress.messages(),
                         progress.turn(),
                         progress.schemaFailures(),
-                        state.snapshot().steps(),
+                        Payloads.forResult(state.snapshot().steps()),
                         continuations + 1)));
           }
         };
@@ -83,7 +84,11 @@ public final class AgentTaskWorkflowImpl implements AgentTaskWorkflow {
     }
     step.iterations = 1;
     step.completionTime = now();
-    return new AgentTaskResult(phase, output, message, state.snapshot().steps());
+    return new AgentTaskResult(
+        phase,
+        PayloadLimits.cap(output, PayloadLimits.MAX_TEXT_CHARS),
+        message,
+        Payloads.forResult(state.snapshot().steps()));
   }
 
   private String now() {

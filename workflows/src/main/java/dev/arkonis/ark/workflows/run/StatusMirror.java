@@ -11,8 +11,9 @@ import org.slf4j.Logger;
 
 /**
  * Writes the run's status into its ArkRun whenever it changed (every step transition and call),
- * through {@link RunStatusActivities} on the operator's queue. A status that cannot be written
- * never fails the run.
+ * through {@link RunStatusActivities} on the operator's queue, with outputs cut to what the ArkRun
+ * keeps ({@link Payloads#forStatus}): the full outputs are in the history once, as the answers of
+ * the calls. A status that cannot be written never fails the run.
  */
 final class StatusMirror {
   private static final Logger LOG = Workflow.getLogger(StatusMirror.class);
@@ -57,7 +58,7 @@ final class StatusMirror {
     }
     written = state.version();
     try {
-      activities.write(ref, state.snapshot());
+      activities.write(ref, Payloads.forStatus(state.snapshot()));
     } catch (ActivityFailure e) {
       LOG.warn("could not write the status of ArkRun {}: {}", ref.name(), e.getMessage());
     }

@@ -28,10 +28,30 @@ final class StepRunner {
     this.loop = loop;
   }
 
+  /** The run's (or the step task's) token budget. */
+  Budget budget() {
+    return calls.budget();
+  }
+
   /** Runs the step to a terminal phase, or throws {@link RunStop}. */
   void run(RunState state, StepSpec spec, AgentSpec agent, String defaultTask, Clock clock) {
+    run(state, spec, agent, defaultTask, clock, Position.START, Checkpoint.NONE);
+  }
+
+  /**
+   * As above, from {@code from} (past the start the {@code if} was already true), with {@code
+   * checkpoint} before every further iteration and every semantic retry.
+   */
+  void run(
+      RunState state,
+      StepSpec spec,
+      AgentSpec agent,
+      String defaultTask,
+      Clock clock,
+      Position from,
+      Checkpoint checkpoint) {
     RunState.Step step = state.step(spec.name());
-    if (spec.condition() != null && !spec.condition().isBlank()) {
+    if (from.equals(Position.START) && spec.condition() != null && !spec.condition().isBlank()) {
       boolean go = evaluate(spec.condition(), state, "if");
       if (!go) {
         step.phase = Phases.SKIPPED;
@@ -42,8 +62,12 @@ final class StepRunner {
       }
     }
     int maxIterations = spec.loop() == null ? 1 : Math.max(1, spec.loop().maxIterations());
-    for (int iteration = 1; iteration <= maxIterations; iteration++) {
-      runOnce(state, step, spec, agent, defaultTask);
+    for (int iteration = from.iteration(); iteration <= maxIterations; iteration++) {
+      Position at = iteration == from.iteration() ? from : new Position(iteration, 0, null);
+      if (iteration > from.iteration()) {
+        checkpoint.before(at);
+      }
+      runOnce(state, step, spec, agent, defaultTask, at, checkpoint);
       step.iterations = iteration;
       state.changed();
       if (spec.loop() == null || !evaluate(spec.loop().condition(), state, "loop.condition")) {
@@ -56,15 +80,24 @@ final class StepRunner {
   }
 
   private void runOnce(
-      RunState state, RunState.Step step, StepSpec spec, AgentSpec agent, String defaultTask) {
+      RunState state,
+      RunState.Step step,
+      StepSpec spec,
+      AgentSpec agent,
+      String defaultTask,
+      Position at,
+      Checkpoint checkpoint) {
     String task = render(spec, state, defaultTask);
     StepSpec.Validation validation = spec.validate();
     int semanticRetries =
         validation != null && "retry".equals(validation.onFailure())
             ? Math.max(0, validation.maxRetries())
             : 0;
-    String feedback = null;
-    for (int round = 0; ; round++) {
+    String feedback = at.feedback();
+    for (int round = at.round(); ; round++) {
+      if (round > at.round()) {
+        checkpoint.before(new Position(at.iteration(), round, feedback));
+      }
       String prompt = feedback == null ? task : task + "\n\n" + feedback;
       ChatResponse answer =
           loop.answer(state, step, spec.retries(), agent, prompt, spec.outputSchema(), 0);
@@ -162,6 +195,21 @@ final class StepRunner {
     } catch (TemplateException e) {
       throw new RunStop(Phases.FAILED, field + ": " + e.getMessage());
     }
+  }
+
+  /** Called before a loop's next iteration; may continue the workflow as new (never returns). */
+  interface Checkpoint {
+    Checkpoint NONE = next -> {};
+
+    void before(Position next);
+  }
+
+  /**
+   * Where a step stands: its loop iteration (1-based), the semantic retry round within it (0 =
+   * first answer) and the reviewer's feedback that round carries.
+   */
+  record Position(int iteration, int round, String feedback) {
+    static final Position START = new Position(1, 0, null);
   }
 
   /** Workflow time as RFC 3339 (injected so the runner stays testable). */

@@ -100,15 +100,31 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
     return notified(plan, state.snapshot());
   }
 
-  /** The final status, after its end event went to the team's ArkNotify (when it has one). */
+  /**
+   * The final status, after its end event went to the team's ArkNotify (when it has one); its
+   * outputs whole unless together they would not fit into one payload ({@link Payloads}).
+   */
   private static RunStatus notified(RunPlan plan, RunStatus status) {
-    RunEndNotice.send(plan, status);
-    return status;
+    RunStatus fitted = Payloads.forResult(status);
+    RunEndNotice.send(plan, fitted);
+    return fitted;
+  }
+
+  @Override
+  public void stepProgress(dev.arkonis.ark.workflows.api.StepStatus progress) {
+    RunState.Step step = state == null ? null : state.step(progress.name());
+    if (step == null || !Phases.RUNNING.equals(step.phase)) {
+      return; // the step ended meanwhile: its result is what counts
+    }
+    step.copyFrom(progress);
+    step.phase = Phases.RUNNING;
+    step.completionTime = null;
+    state.changed();
   }
 
   @Override
   public RunStatus status() {
-    return state == null ? null : state.snapshot();
+    return state == null ? null : Payloads.forResult(state.snapshot());
   }
 
   private void reuseOrAdd(RunPlan plan, StepSpec step) {
@@ -133,8 +149,7 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
     CancellationScope scope =
         Workflow.newCancellationScope(
             () -> {
-              Promise<Void> body =
-                  Async.procedure(() -> runner.run(state, spec, agent, task(plan), this::now));
+              Promise<Void> body = Async.procedure(() -> runStep(runner, plan, spec, agent));
               if (spec.timeoutSeconds() > 0) {
                 boolean done =
                     Workflow.await(Duration.ofSeconds(spec.timeoutSeconds()), body::isCompleted);
@@ -151,6 +166,15 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
             });
     scopes.put(spec.name(), scope);
     Async.procedure(scope::run);
+  }
+
+  /** A step with a loop runs as a child that can continue as new ({@link StepTasks}). */
+  private void runStep(StepRunner runner, RunPlan plan, StepSpec spec, AgentSpec agent) {
+    if (StepTasks.asChild(spec)) {
+      StepTasks.run(state, plan, spec, task(plan), runner.budget());
+    } else {
+      runner.run(state, spec, agent, task(plan), this::now);
+    }
   }
 
   private void settle(RunState.Step step, Promise<Void> body) {

@@ -207,6 +207,33 @@ class EventFireWorkflowTest {
   }
 
   @Test
+  void aTargetInputRenderedTooLargeForAPayloadFailsTheFireAndCreatesNothing(
+      TestWorkflowEnvironment env, Worker worker) {
+    List<Target> targets =
+        List.of( // 30 numbers of 10,000 digits
+            new Target(
+                "writer",
+                Map.of(
+                    "task",
+                    "{{ printf \"" + "%010000d".repeat(30) + "\"" + " 7".repeat(30) + " }}")));
+
+    WorkflowStub fire = start(env, worker, "fire-huge", request(targets, false, "huge"));
+
+    assertThatThrownBy(() -> fire.getResult(FireResult.class))
+        .isInstanceOf(WorkflowFailedException.class)
+        .cause()
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            f ->
+                assertThat(f.getOriginalMessage())
+                    .isEqualTo(
+                        "ArkEvent team-ns/daily: targets[0] (team writer) input.task: rendered"
+                            + " to 300000 characters, more than the 262144 a run's input may"
+                            + " have; take less from .trigger; no run was created"));
+    assertThat(events.created).isEmpty();
+  }
+
+  @Test
   void cancelledWhileWaitingCancelsItsActiveRuns(TestWorkflowEnvironment env, Worker worker) {
     WorkflowStub fire = start(env, worker, "fire-cancel", request(TARGETS, true, "c1"));
     env.sleep(Duration.ofSeconds(10));

@@ -137,7 +137,7 @@ class TeamRunReplayTest {
     TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
     try {
       Worker worker = env.newWorker("replay");
-      worker.registerWorkflowImplementationTypes(TeamRunWorkflowImpl.class);
+      worker.registerWorkflowImplementationTypes(WorkflowTypes.ALL);
       env.newWorker(TeamRunWorkflow.TASK_QUEUE)
           .registerActivitiesImplementations((NotifyActivities) notification -> {});
       plan.agents().values().stream()
