@@ -17,6 +17,7 @@ import dev.arkonis.ark.workflows.run.Phases;
 import dev.arkonis.ark.workflows.run.WorkflowTypes;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowClient;
+import dev.arkonis.ark.activities.visibility.SearchAttributeSetup;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.worker.Worker;
@@ -143,11 +144,16 @@ final class LocalRun {
   private int runAndReport(WorkflowClient client, RunPlan plan, String format, boolean watch) {
     String workflowId = RunPlan.workflowId(plan.namespace(), plan.runName());
     WorkflowOptions workflowOptions =
-        WorkflowOptions.newBuilder()
-            .setWorkflowId(workflowId)
-            .setTaskQueue(TeamRunWorkflow.TASK_QUEUE)
-            .setMemo(Map.of("team", plan.team(), "input", plan.input()))
-            .setStaticSummary("ArkTeam " + plan.team() + " · run " + plan.runName())
+        SearchAttributeSetup.forRun(
+                WorkflowOptions.newBuilder()
+                    .setWorkflowId(workflowId)
+                    .setTaskQueue(TeamRunWorkflow.TASK_QUEUE)
+                    .setMemo(Map.of("team", plan.team(), "input", plan.input()))
+                    .setStaticSummary("ArkTeam " + plan.team() + " · run " + plan.runName()),
+                client,
+                plan.namespace(),
+                plan.team(),
+                plan.runName())
             .build();
     TeamRunWorkflow workflow = client.newWorkflowStub(TeamRunWorkflow.class, workflowOptions);
     WorkflowExecution execution = WorkflowClient.start(workflow::run, plan);

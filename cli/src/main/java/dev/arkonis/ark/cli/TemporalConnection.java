@@ -1,5 +1,7 @@
 package dev.arkonis.ark.cli;
 
+import dev.arkonis.ark.activities.visibility.SearchAttributeSetup;
+import dev.arkonis.ark.workflows.api.RunSearchAttributes;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -35,6 +37,8 @@ final class TemporalConnection implements AutoCloseable {
     TestWorkflowEnvironment env =
         TestWorkflowEnvironment.newInstance(
             TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+    RunSearchAttributes.ALL.forEach(env::registerSearchAttribute);
+    SearchAttributeSetup.markAvailable(env.getWorkflowClient(), true);
     return new TemporalConnection(
         env.getWorkflowClient(), env.getWorkerFactory(), env::close, "in-process Temporal");
   }
@@ -58,6 +62,9 @@ final class TemporalConnection implements AutoCloseable {
     WorkflowClient client =
         WorkflowClient.newInstance(
             stubs, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
+    SearchAttributeSetup.markAvailable(
+        client,
+        SearchAttributeSetup.ensure(stubs, namespace, w -> System.err.println("warning: " + w)));
     WorkerFactory factory = WorkerFactory.newInstance(client);
     return new TemporalConnection(
         client,

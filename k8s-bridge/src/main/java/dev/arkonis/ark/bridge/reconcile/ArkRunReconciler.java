@@ -24,6 +24,7 @@ import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
+import dev.arkonis.ark.activities.visibility.SearchAttributeSetup;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import java.time.Clock;
@@ -171,13 +172,19 @@ public final class ArkRunReconciler implements Reconciler {
     TeamRunWorkflow workflow =
         temporal.newWorkflowStub(
             TeamRunWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(workflowId)
-                .setTaskQueue(TeamRunWorkflow.TASK_QUEUE)
-                .setWorkflowIdReusePolicy(
-                    WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
-                .setMemo(memo)
-                .setStaticSummary("ArkTeam " + teamName + " · ArkRun " + namespace + "/" + name)
+            SearchAttributeSetup.forRun(
+                    WorkflowOptions.newBuilder()
+                        .setWorkflowId(workflowId)
+                        .setTaskQueue(TeamRunWorkflow.TASK_QUEUE)
+                        .setWorkflowIdReusePolicy(
+                            WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+                        .setMemo(memo)
+                        .setStaticSummary(
+                            "ArkTeam " + teamName + " · ArkRun " + namespace + "/" + name),
+                    temporal,
+                    namespace,
+                    teamName,
+                    name)
                 .build());
     String runId;
     try {

@@ -35,11 +35,13 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
   @Override
   public RunStatus run(RunPlan plan) {
     state = new RunState(plan.input(), plan.trigger(), now());
+    PhaseAttribute phase = new PhaseAttribute();
     String problem = PlanCheck.problem(plan);
     if (problem != null) {
       // a plan the validator should have rejected: fail the run, never the workflow task
       state.finish(Phases.FAILED, problem, null, now());
       new StatusMirror(plan).sync(state);
+      phase.sync(state.phase());
       return notified(plan, state.snapshot());
     }
     List<StepSpec> steps = plan.steps().isEmpty() ? List.of(entryStep(plan)) : plan.steps();
@@ -77,6 +79,7 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
         // captured before the status write: a step finishing meanwhile wakes the loop at once
         int seen = state.version();
         mirror.sync(state);
+        phase.sync(state.phase());
         Duration wait =
             deadline == 0
                 ? Duration.ofDays(3650)
@@ -92,11 +95,17 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
     } catch (CanceledFailure e) {
       state.finish(Phases.CANCELLED, "run cancelled", null, now());
       cancelRunning();
-      Workflow.newDetachedCancellationScope(() -> mirror.sync(state)).run();
+      Workflow.newDetachedCancellationScope(
+              () -> {
+                mirror.sync(state);
+                phase.sync(state.phase());
+              })
+          .run();
       throw e;
     }
     cancelRunning();
     mirror.sync(state);
+    phase.sync(state.phase());
     return notified(plan, state.snapshot());
   }
 
