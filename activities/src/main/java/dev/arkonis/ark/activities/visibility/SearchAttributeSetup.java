@@ -40,8 +40,10 @@ public final class SearchAttributeSetup {
       WorkflowServiceStubs service, String namespace, Consumer<String> warn) {
     OperatorServiceStubs operator =
         OperatorServiceStubs.newServiceStubs(
-            OperatorServiceStubsOptions.newBuilder(service.getOptions())
+            OperatorServiceStubsOptions.newBuilder()
                 .setChannel(service.getRawChannel())
+                .setHeaders(service.getOptions().getHeaders())
+                .setGrpcMetadataProviders(service.getOptions().getGrpcMetadataProviders())
                 .validateAndBuildWithDefaults());
     try {
       ListSearchAttributesResponse existing =
