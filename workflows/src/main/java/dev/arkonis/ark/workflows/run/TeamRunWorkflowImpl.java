@@ -8,6 +8,7 @@ import dev.arkonis.ark.workflows.notify.RunEndNotice;
 import dev.arkonis.ark.workflows.plan.StepGraph;
 import dev.arkonis.ark.workflows.template.Template;
 import dev.arkonis.ark.workflows.template.TemplateException;
+import dev.arkonis.ark.workflows.timer.Timers;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
@@ -84,7 +85,8 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
             deadline == 0
                 ? Duration.ofDays(3650)
                 : Duration.ofMillis(Math.max(1, deadline - Workflow.currentTimeMillis()));
-        if (!Workflow.await(wait, () -> state.version() != seen) && deadline > 0) {
+        if (!Timers.await(wait, runTimerSummary(deadline), () -> state.version() != seen)
+            && deadline > 0) {
           state.finish(
               Phases.TIMED_OUT,
               "run exceeded spec.timeoutSeconds (" + plan.timeoutSeconds() + "s)",
@@ -146,7 +148,10 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
                   Async.procedure(() -> runner.run(state, spec, agent, task(plan), this::now));
               if (spec.timeoutSeconds() > 0) {
                 boolean done =
-                    Workflow.await(Duration.ofSeconds(spec.timeoutSeconds()), body::isCompleted);
+                    Timers.await(
+                        Duration.ofSeconds(spec.timeoutSeconds()),
+                        "timeoutSeconds of step " + spec.name(),
+                        body::isCompleted);
                 if (!done) {
                   stepFailed(
                       step,
@@ -232,6 +237,10 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
       }
     }
     return "";
+  }
+
+  private static String runTimerSummary(long deadline) {
+    return deadline == 0 ? "wait for a step (no run timeout)" : "spec.timeoutSeconds of the run";
   }
 
   private String now() {
