@@ -96,6 +96,7 @@ public final class AgentActivitiesImpl implements AgentActivities {
   public ChatResponse chat(ChatRequest request) {
     AgentSpec agent = request.agent();
     String provider = models.provider(agent);
+    RunTracingAttributes.provider(provider);
     dev.langchain4j.model.chat.request.ChatRequest call;
     try {
       call =

@@ -62,6 +62,7 @@ final class AgentCalls {
             .setSummary(purpose + " · step " + step.name + " · role " + agent.role())
             .build();
     AgentActivities activities = Workflow.newActivityStub(AgentActivities.class, options);
+    StepTag.set(step.name);
 
     ChatResponse response;
     try {
@@ -88,6 +89,7 @@ final class AgentCalls {
             options(agent, DEFAULT_ATTEMPTS)
                 .setSummary("listTools · step " + step.name + " · role " + agent.role())
                 .build());
+    StepTag.set(step.name);
     try {
       return tools.listTools(agent);
     } catch (ActivityFailure failure) {
@@ -109,6 +111,7 @@ final class AgentCalls {
             options(agent, DEFAULT_ATTEMPTS)
                 .setSummary(call.name() + " · step " + step.name + " · role " + agent.role())
                 .build());
+    StepTag.set(step.name);
     try {
       return tools.callTool(
           new ToolActivities.ToolCallRequest(agent, call.name(), call.arguments()));
