@@ -10,6 +10,7 @@ import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -36,7 +37,13 @@ final class TemporalConnection implements AutoCloseable {
   static TemporalConnection embedded() {
     TestWorkflowEnvironment env =
         TestWorkflowEnvironment.newInstance(
-            TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+            TestEnvironmentOptions.newBuilder()
+                .setUseTimeskipping(false)
+                .setWorkflowClientOptions(
+                    TracingOptions.client(WorkflowClientOptions.newBuilder()).build())
+                .setWorkerFactoryOptions(
+                    TracingOptions.workers(WorkerFactoryOptions.newBuilder()).build())
+                .build());
     RunSearchAttributes.ALL.forEach(env::registerSearchAttribute);
     SearchAttributeSetup.markAvailable(env.getWorkflowClient(), true);
     return new TemporalConnection(
@@ -61,11 +68,15 @@ final class TemporalConnection implements AutoCloseable {
     }
     WorkflowClient client =
         WorkflowClient.newInstance(
-            stubs, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
+            stubs,
+            TracingOptions.client(WorkflowClientOptions.newBuilder().setNamespace(namespace))
+                .build());
     SearchAttributeSetup.markAvailable(
         client,
         SearchAttributeSetup.ensure(stubs, namespace, w -> System.err.println("warning: " + w)));
-    WorkerFactory factory = WorkerFactory.newInstance(client);
+    WorkerFactory factory =
+        WorkerFactory.newInstance(
+            client, TracingOptions.workers(WorkerFactoryOptions.newBuilder()).build());
     return new TemporalConnection(
         client,
         factory,

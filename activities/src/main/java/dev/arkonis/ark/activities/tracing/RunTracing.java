@@ -11,6 +11,7 @@ import io.temporal.common.interceptors.WorkflowClientInterceptor;
 import io.temporal.common.interceptors.WorkflowInboundCallsInterceptor;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * OpenTelemetry traces of runs (docs/tracing.md): the Temporal client and worker interceptors that
@@ -27,6 +28,7 @@ public final class RunTracing implements AutoCloseable {
   public static final String CONTENT_VARIABLE = "ARK_TRACE_CONTENT";
 
   private static RunTracing process;
+  private static boolean failed;
 
   private final Tracer tracer;
   private final boolean content;
@@ -60,27 +62,40 @@ public final class RunTracing implements AutoCloseable {
   /**
    * The process's tracing from the {@code OTEL_*} environment, or null when tracing is off (neither
    * {@code OTEL_TRACES_EXPORTER} nor {@code OTEL_EXPORTER_OTLP_ENDPOINT} / {@code
-   * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT} set, or {@code OTEL_SDK_DISABLED=true}). One SDK per
-   * process, flushed at exit.
+   * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT} set, or {@code OTEL_SDK_DISABLED=true}) or when the SDK
+   * refuses the settings (said once through {@code warn}). One SDK per process, flushed at exit.
    */
-  public static synchronized RunTracing fromEnvironment(Map<String, String> env) {
-    if (!enabled(env)) {
+  public static synchronized RunTracing fromEnvironment(
+      Map<String, String> env, Consumer<String> warn) {
+    if (failed || !enabled(env)) {
       return null;
     }
     if (process == null) {
-      OpenTelemetrySdk sdk =
-          AutoConfiguredOpenTelemetrySdk.builder()
-              .addPropertiesSupplier(
-                  () ->
-                      Map.of(
-                          "otel.service.name", "ark",
-                          "otel.metrics.exporter", "none",
-                          "otel.logs.exporter", "none"))
-              .addTracerProviderCustomizer(
-                  (builder, config) -> builder.setIdGenerator(TraceIds.GENERATOR))
-              .disableShutdownHook()
-              .build()
-              .getOpenTelemetrySdk();
+      OpenTelemetrySdk sdk;
+      try {
+        sdk =
+            AutoConfiguredOpenTelemetrySdk.builder()
+                .addPropertiesSupplier(
+                    () ->
+                        Map.of(
+                            "otel.service.name", "ark",
+                            "otel.exporter.otlp.protocol", "http/protobuf",
+                            "otel.metrics.exporter", "none",
+                            "otel.logs.exporter", "none"))
+                .addTracerProviderCustomizer(
+                    (builder, config) -> builder.setIdGenerator(TraceIds.GENERATOR))
+                .disableShutdownHook()
+                .build()
+                .getOpenTelemetrySdk();
+      } catch (RuntimeException e) {
+        failed = true;
+        warn.accept(
+            "tracing is off: the OTEL_* settings were refused ("
+                + rootMessage(e)
+                + "); ark exports OTLP over http/protobuf (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf,"
+                + " port 4318), see docs/tracing.md");
+        return null;
+      }
       process =
           new RunTracing(
               sdk.getTracer("dev.arkonis.ark"),
@@ -137,6 +152,14 @@ public final class RunTracing implements AutoCloseable {
   public void close() {
     flush();
     close.run();
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 
   private static boolean notBlank(String value) {
