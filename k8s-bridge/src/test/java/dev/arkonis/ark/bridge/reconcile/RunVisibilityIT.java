@@ -226,13 +226,18 @@ class RunVisibilityIT {
     // the researcher's answer came from the kept history; only writer and editor called the model
     assertThat(callsPerStep)
         .containsExactlyInAnyOrderEntriesOf(Map.of("researcher", 1, "writer", 2, "editor", 1));
-    assertThat(
-            temporal
-                .newUntypedWorkflowStub(workflowId)
-                .describe()
-                .getTypedSearchAttributes()
-                .get(RunSearchAttributes.PHASE))
-        .isEqualTo("Succeeded");
+    // the workflow upserts ArkPhase after its last status write
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                "Succeeded"
+                    .equals(
+                        temporal
+                            .newUntypedWorkflowStub(workflowId)
+                            .describe()
+                            .getTypedSearchAttributes()
+                            .get(RunSearchAttributes.PHASE)));
   }
 
   private long workflowTaskThatScheduled(String workflowId, String runId, String step) {
