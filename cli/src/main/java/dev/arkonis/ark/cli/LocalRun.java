@@ -9,6 +9,7 @@ import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.llm.PromptSecrets;
 import dev.arkonis.ark.activities.status.ArkRunStatus;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
+import dev.arkonis.ark.activities.visibility.SearchAttributeSetup;
 import dev.arkonis.ark.workflows.api.AgentSpec;
 import dev.arkonis.ark.workflows.api.BudgetLedgerWorkflow;
 import dev.arkonis.ark.workflows.api.RunPlan;
@@ -152,11 +153,16 @@ final class LocalRun {
   private int runAndReport(WorkflowClient client, RunPlan plan, String format, boolean watch) {
     String workflowId = RunPlan.workflowId(plan.namespace(), plan.runName());
     WorkflowOptions workflowOptions =
-        WorkflowOptions.newBuilder()
-            .setWorkflowId(workflowId)
-            .setTaskQueue(TeamRunWorkflow.TASK_QUEUE)
-            .setMemo(Map.of("team", plan.team(), "input", plan.input()))
-            .setStaticSummary("ArkTeam " + plan.team() + " · run " + plan.runName())
+        SearchAttributeSetup.forRun(
+                WorkflowOptions.newBuilder()
+                    .setWorkflowId(workflowId)
+                    .setTaskQueue(TeamRunWorkflow.TASK_QUEUE)
+                    .setMemo(Map.of("team", plan.team(), "input", plan.input()))
+                    .setStaticSummary("ArkTeam " + plan.team() + " · run " + plan.runName()),
+                client,
+                plan.namespace(),
+                plan.team(),
+                plan.runName())
             .build();
     TeamRunWorkflow workflow = client.newWorkflowStub(TeamRunWorkflow.class, workflowOptions);
     WorkflowExecution execution = WorkflowClient.start(workflow::run, plan);

@@ -1,6 +1,8 @@
 package dev.arkonis.ark.cli;
 
+import dev.arkonis.ark.activities.visibility.SearchAttributeSetup;
 import dev.arkonis.ark.bridge.codec.PayloadEncryption;
+import dev.arkonis.ark.workflows.api.RunSearchAttributes;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.common.converter.DataConverter;
@@ -10,6 +12,7 @@ import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -39,10 +42,15 @@ final class TemporalConnection implements AutoCloseable {
             TestEnvironmentOptions.newBuilder()
                 .setUseTimeskipping(false)
                 .setWorkflowClientOptions(
-                    WorkflowClientOptions.newBuilder()
-                        .setDataConverter(dataConverter(System.getenv()))
+                    TracingOptions.client(
+                            WorkflowClientOptions.newBuilder()
+                                .setDataConverter(dataConverter(System.getenv())))
                         .build())
+                .setWorkerFactoryOptions(
+                    TracingOptions.workers(WorkerFactoryOptions.newBuilder()).build())
                 .build());
+    RunSearchAttributes.ALL.forEach(env::registerSearchAttribute);
+    SearchAttributeSetup.markAvailable(env.getWorkflowClient(), true);
     return new TemporalConnection(
         env.getWorkflowClient(), env.getWorkerFactory(), env::close, "in-process Temporal");
   }
@@ -66,11 +74,17 @@ final class TemporalConnection implements AutoCloseable {
     WorkflowClient client =
         WorkflowClient.newInstance(
             stubs,
-            WorkflowClientOptions.newBuilder()
-                .setNamespace(namespace)
-                .setDataConverter(dataConverter(System.getenv()))
+            TracingOptions.client(
+                    WorkflowClientOptions.newBuilder()
+                        .setNamespace(namespace)
+                        .setDataConverter(dataConverter(System.getenv())))
                 .build());
-    WorkerFactory factory = WorkerFactory.newInstance(client);
+    SearchAttributeSetup.markAvailable(
+        client,
+        SearchAttributeSetup.ensure(stubs, namespace, w -> System.err.println("warning: " + w)));
+    WorkerFactory factory =
+        WorkerFactory.newInstance(
+            client, TracingOptions.workers(WorkerFactoryOptions.newBuilder()).build());
     return new TemporalConnection(
         client,
         factory,

@@ -121,6 +121,7 @@ public final class AgentActivitiesImpl implements AgentActivities {
               request.tools());
     }
     String provider = models.provider(agent);
+    RunTracingAttributes.provider(provider);
     dev.langchain4j.model.chat.request.ChatRequest call;
     try {
       call =

@@ -7,6 +7,7 @@ import dev.arkonis.ark.activities.spec.InputResolver;
 import dev.arkonis.ark.activities.spec.RunPlanner;
 import dev.arkonis.ark.activities.spec.SpecException;
 import dev.arkonis.ark.activities.spec.SpecValidator;
+import dev.arkonis.ark.activities.visibility.SearchAttributeSetup;
 import dev.arkonis.ark.bridge.informer.ReportedException;
 import dev.arkonis.ark.bridge.status.Conditions;
 import dev.arkonis.ark.bridge.status.StatusWriter;
@@ -171,13 +172,19 @@ public final class ArkRunReconciler implements Reconciler {
     TeamRunWorkflow workflow =
         temporal.newWorkflowStub(
             TeamRunWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(workflowId)
-                .setTaskQueue(TeamRunWorkflow.TASK_QUEUE)
-                .setWorkflowIdReusePolicy(
-                    WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
-                .setMemo(memo)
-                .setStaticSummary("ArkTeam " + teamName + " · ArkRun " + namespace + "/" + name)
+            SearchAttributeSetup.forRun(
+                    WorkflowOptions.newBuilder()
+                        .setWorkflowId(workflowId)
+                        .setTaskQueue(TeamRunWorkflow.TASK_QUEUE)
+                        .setWorkflowIdReusePolicy(
+                            WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+                        .setMemo(memo)
+                        .setStaticSummary(
+                            "ArkTeam " + teamName + " · ArkRun " + namespace + "/" + name),
+                    temporal,
+                    namespace,
+                    teamName,
+                    name)
                 .build());
     String runId;
     try {

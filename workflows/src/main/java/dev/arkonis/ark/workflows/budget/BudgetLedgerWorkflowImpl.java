@@ -4,6 +4,7 @@ import dev.arkonis.ark.workflows.api.BudgetActivities;
 import dev.arkonis.ark.workflows.api.BudgetActivities.BudgetReport;
 import dev.arkonis.ark.workflows.api.BudgetLedgerWorkflow;
 import dev.arkonis.ark.workflows.api.NotifyActivities;
+import dev.arkonis.ark.workflows.timer.Timers;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -35,6 +36,7 @@ public class BudgetLedgerWorkflowImpl implements BudgetLedgerWorkflow {
           ActivityOptions.newBuilder()
               .setStartToCloseTimeout(Duration.ofSeconds(30))
               .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(3).build())
+              .setSummary("daily budget event to ArkNotify")
               .build());
   private final BudgetActivities budget =
       Workflow.newActivityStub(
@@ -46,6 +48,7 @@ public class BudgetLedgerWorkflowImpl implements BudgetLedgerWorkflow {
                       .setMaximumInterval(Duration.ofMinutes(1))
                       .setMaximumAttempts(10)
                       .build())
+              .setSummary("daily budget to ArkAgent status")
               .build());
 
   private final Ledger ledger;
@@ -84,7 +87,10 @@ public class BudgetLedgerWorkflowImpl implements BudgetLedgerWorkflow {
       long now = Workflow.currentTimeMillis();
       long wake = nextWake(now);
       if (wake > 0) {
-        Workflow.await(Duration.ofMillis(Math.max(1, wake - now)), this::mustAct);
+        Timers.await(
+            Duration.ofMillis(Math.max(1, wake - now)),
+            "next daily budget window change",
+            this::mustAct);
       } else {
         Workflow.await(this::mustAct);
       }

@@ -6,6 +6,7 @@ import dev.arkonis.ark.workflows.api.EventFireWorkflow.FireRequest;
 import dev.arkonis.ark.workflows.api.EventFireWorkflow.FireResult;
 import dev.arkonis.ark.workflows.api.EventFireWorkflow.Target;
 import dev.arkonis.ark.workflows.run.Times;
+import dev.arkonis.ark.workflows.timer.Timers;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -67,15 +68,16 @@ public final class CronEventWorkflowImpl implements CronEventWorkflow {
           if (retryIn == null) {
             Workflow.await(() -> specChanged); // invalid cron or zone
           } else {
-            Workflow.await(retryIn, () -> specChanged);
+            Timers.await(retryIn, "retry the cron schedule of " + event, () -> specChanged);
           }
           continue;
         }
       }
       boolean due = instants >= INSTANTS_PER_RUN;
       if (next > now
-          && Workflow.await(
+          && Timers.await(
               Duration.ofMillis(next - now),
+              "next cron fire of ArkEvent " + event + " at " + Times.format(next),
               () -> specChanged || (due && previous != null && previous.finished()))) {
         continue; // a changed spec, or the moment to continue as new
       }

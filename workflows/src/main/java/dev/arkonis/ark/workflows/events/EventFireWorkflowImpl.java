@@ -6,6 +6,7 @@ import dev.arkonis.ark.workflows.api.EventActivities.RunState;
 import dev.arkonis.ark.workflows.api.EventFireWorkflow;
 import dev.arkonis.ark.workflows.run.Phases;
 import dev.arkonis.ark.workflows.run.Times;
+import dev.arkonis.ark.workflows.timer.Timers;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Workflow;
@@ -155,7 +156,8 @@ public final class EventFireWorkflowImpl implements EventFireWorkflow {
     EventActivities activities = EventCalls.activities("states of " + names + " (" + event + ")");
     long start = Workflow.currentTimeMillis();
     while (true) {
-      Workflow.sleep(pollInterval(Workflow.currentTimeMillis() - start));
+      Timers.sleep(
+          pollInterval(Workflow.currentTimeMillis() - start), "poll the states of " + names);
       Map<String, RunState> states = activities.runStates(namespace, names);
       active.removeIf(
           name -> states.get(name) == null || Phases.terminal(states.get(name).phase()));

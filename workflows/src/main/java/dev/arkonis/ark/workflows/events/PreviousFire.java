@@ -3,6 +3,7 @@ package dev.arkonis.ark.workflows.events;
 import dev.arkonis.ark.workflows.api.EventActivities.RunState;
 import dev.arkonis.ark.workflows.api.EventFireWorkflow.FireResult;
 import dev.arkonis.ark.workflows.run.Phases;
+import dev.arkonis.ark.workflows.timer.Timers;
 import io.temporal.workflow.ContinueAsNewOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
@@ -97,7 +98,7 @@ final class PreviousFire {
           .cancelRuns(namespace, runs);
     }
     if (result != null) {
-      Workflow.await(CANCEL_WAIT, result::isCompleted);
+      Timers.await(CANCEL_WAIT, "wait for the cancelled previous fire", result::isCompleted);
     }
   }
 

@@ -6,6 +6,7 @@ import dev.arkonis.ark.workflows.api.AgentHealthWorkflow;
 import dev.arkonis.ark.workflows.api.NotifyActivities;
 import dev.arkonis.ark.workflows.api.NotifyActivities.Notification;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
+import dev.arkonis.ark.workflows.timer.Timers;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -40,8 +41,13 @@ public final class AgentHealthWorkflowImpl implements AgentHealthWorkflow {
           .build();
 
   private final AgentHealthActivities kubernetes =
-      Workflow.newActivityStub(AgentHealthActivities.class, CALLS);
-  private final NotifyActivities notify = Workflow.newActivityStub(NotifyActivities.class, CALLS);
+      Workflow.newActivityStub(
+          AgentHealthActivities.class,
+          ActivityOptions.newBuilder(CALLS).setSummary("health to ArkAgent status").build());
+  private final NotifyActivities notify =
+      Workflow.newActivityStub(
+          NotifyActivities.class,
+          ActivityOptions.newBuilder(CALLS).setSummary("health event to ArkNotify").build());
   private final List<ProbeResult> pending = new ArrayList<>();
   private State state;
 
@@ -78,7 +84,7 @@ public final class AgentHealthWorkflowImpl implements AgentHealthWorkflow {
       }
       Duration untilExpiry =
           Duration.ofMillis(Math.max(1, ReplicaTable.nextExpiry(replicas) - now));
-      Workflow.await(untilExpiry, () -> !pending.isEmpty());
+      Timers.await(untilExpiry, "next replica report expiry", () -> !pending.isEmpty());
     }
   }
 

@@ -5,6 +5,7 @@ import dev.arkonis.ark.workflows.api.NotifyDeliveryActivities;
 import dev.arkonis.ark.workflows.api.NotifyWorkflow;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import dev.arkonis.ark.workflows.run.Times;
+import dev.arkonis.ark.workflows.timer.Timers;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -91,7 +92,7 @@ public final class NotifyWorkflowImpl implements NotifyWorkflow {
         handle(queue.poll());
       }
       if (dirty) {
-        Workflow.sleep(STATUS_DEBOUNCE);
+        Timers.sleep(STATUS_DEBOUNCE, "debounce the ArkNotify status write");
         dirty = false;
         try {
           status.writeStatus(namespace, name, counts());

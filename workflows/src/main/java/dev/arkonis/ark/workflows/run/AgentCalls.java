@@ -64,6 +64,7 @@ final class AgentCalls {
             .setSummary(purpose + " · step " + step.name + " · role " + agent.role())
             .build();
     AgentActivities activities = Workflow.newActivityStub(AgentActivities.class, options);
+    StepTag.set(step.name);
 
     List<ChatMessage> sent = new ArrayList<>(messages);
     Payloads.fitConversation(sent);
@@ -96,6 +97,7 @@ final class AgentCalls {
             options(agent, DEFAULT_ATTEMPTS)
                 .setSummary("listTools · step " + step.name + " · role " + agent.role())
                 .build());
+    StepTag.set(step.name);
     try {
       return tools.listTools(agent);
     } catch (ActivityFailure failure) {
@@ -117,6 +119,7 @@ final class AgentCalls {
             options(agent, DEFAULT_ATTEMPTS)
                 .setSummary(call.name() + " · step " + step.name + " · role " + agent.role())
                 .build());
+    StepTag.set(step.name);
     try {
       return tools.callTool(
           new ToolActivities.ToolCallRequest(agent, call.name(), call.arguments()));

@@ -119,6 +119,7 @@ final class Delegations {
                 .setStaticSummary("delegated by " + from.name + " to " + role)
                 .build());
     AgentTaskWorkflow.AgentTaskResult result;
+    StepTag.set(from.name);
     try {
       result =
           child.run(

@@ -8,6 +8,7 @@ import dev.arkonis.ark.workflows.notify.RunEndNotice;
 import dev.arkonis.ark.workflows.plan.StepGraph;
 import dev.arkonis.ark.workflows.template.Template;
 import dev.arkonis.ark.workflows.template.TemplateException;
+import dev.arkonis.ark.workflows.timer.Timers;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
@@ -35,11 +36,13 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
   @Override
   public RunStatus run(RunPlan plan) {
     state = new RunState(plan.input(), plan.trigger(), now());
+    PhaseAttribute phase = new PhaseAttribute();
     String problem = PlanCheck.problem(plan);
     if (problem != null) {
       // a plan the validator should have rejected: fail the run, never the workflow task
       state.finish(Phases.FAILED, problem, null, now());
       new StatusMirror(plan).sync(state);
+      phase.sync(state.phase());
       return notified(plan, state.snapshot());
     }
     List<StepSpec> steps = plan.steps().isEmpty() ? List.of(entryStep(plan)) : plan.steps();
@@ -77,11 +80,13 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
         // captured before the status write: a step finishing meanwhile wakes the loop at once
         int seen = state.version();
         mirror.sync(state);
+        phase.sync(state.phase());
         Duration wait =
             deadline == 0
                 ? Duration.ofDays(3650)
                 : Duration.ofMillis(Math.max(1, deadline - Workflow.currentTimeMillis()));
-        if (!Workflow.await(wait, () -> state.version() != seen) && deadline > 0) {
+        if (!Timers.await(wait, runTimerSummary(deadline), () -> state.version() != seen)
+            && deadline > 0) {
           state.finish(
               Phases.TIMED_OUT,
               "run exceeded spec.timeoutSeconds (" + plan.timeoutSeconds() + "s)",
@@ -92,11 +97,17 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
     } catch (CanceledFailure e) {
       state.finish(Phases.CANCELLED, "run cancelled", null, now());
       cancelRunning();
-      Workflow.newDetachedCancellationScope(() -> mirror.sync(state)).run();
+      Workflow.newDetachedCancellationScope(
+              () -> {
+                mirror.sync(state);
+                phase.sync(state.phase());
+              })
+          .run();
       throw e;
     }
     cancelRunning();
     mirror.sync(state);
+    phase.sync(state.phase());
     return notified(plan, state.snapshot());
   }
 
@@ -152,7 +163,10 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
               Promise<Void> body = Async.procedure(() -> runStep(runner, plan, spec, agent));
               if (spec.timeoutSeconds() > 0) {
                 boolean done =
-                    Workflow.await(Duration.ofSeconds(spec.timeoutSeconds()), body::isCompleted);
+                    Timers.await(
+                        Duration.ofSeconds(spec.timeoutSeconds()),
+                        "timeoutSeconds of step " + spec.name(),
+                        body::isCompleted);
                 if (!done) {
                   stepFailed(
                       step,
@@ -247,6 +261,10 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
       }
     }
     return "";
+  }
+
+  private static String runTimerSummary(long deadline) {
+    return deadline == 0 ? "wait for a step (no run timeout)" : "spec.timeoutSeconds of the run";
   }
 
   private String now() {
