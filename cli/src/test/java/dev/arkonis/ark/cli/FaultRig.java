@@ -30,12 +30,16 @@ import java.util.stream.Collectors;
  * The real parts the fault suite runs on, shared by its tests: a namespace on the rig's API server,
  * a Temporal dev server process of its own (so it can be killed and restarted on its SQLite file),
  * the {@link ModelFixture}, {@code ark operator} and {@code ark agent} as separate processes of the
- * built jar (so they can be killed with SIGKILL), and a three-step team whose agent's system
- * prompt comes from a Secret. Every run's checks land in {@link #results}.
+ * built jar (so they can be killed with SIGKILL), and a three-step team whose agent's system prompt
+ * comes from a Secret. Every run's checks land in {@link #results}.
  */
 final class FaultRig implements AutoCloseable {
   static final List<String> STEPS = List.of("outline", "draft", "polish");
   static final Set<String> FINAL = Set.of("Succeeded", "Failed", "TimedOut", "Cancelled");
+
+  /** The agent's {@code limits.timeoutSeconds}: its calls' HTTP and start-to-close limit. */
+  static final int CALL_TIMEOUT_SECONDS = 5;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   final String apiKey = "sk-fault-" + UUID.randomUUID();
@@ -65,7 +69,7 @@ final class FaultRig implements AutoCloseable {
       }
     }
     temporal = TemporalDevServer.start(cluster.work);
-    model = new ModelFixture(apiKey);
+    model = new ModelFixture(apiKey, Duration.ofSeconds(CALL_TIMEOUT_SECONDS));
     stubs =
         WorkflowServiceStubs.newConnectedServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.address()).build(),
@@ -94,7 +98,7 @@ final class FaultRig implements AutoCloseable {
           provider: openai
           systemPromptRef:
             secretKeyRef: {name: scribe-prompt, key: prompt}
-          limits: {timeoutSeconds: 5}
+          limits: {timeoutSeconds: %d}
         ---
         apiVersion: arkonis.dev/v1alpha1
         kind: ArkTeam
@@ -122,7 +126,7 @@ final class FaultRig implements AutoCloseable {
               inputs: {prompt: "[{{ .input.tag }}/polish] Polish: {{ .steps.draft.output }}"}
           output: "{{ .steps.polish.output }}"
         """
-            .formatted(secretPrompt));
+            .formatted(secretPrompt, CALL_TIMEOUT_SECONDS));
     cluster.ok("apply", "-f", team.toString());
     startAgent();
     startOperator();

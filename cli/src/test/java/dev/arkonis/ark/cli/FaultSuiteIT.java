@@ -50,7 +50,11 @@ class FaultSuiteIT {
                       r ->
                           "| %s | %d | %s | %d | %d |"
                               .formatted(
-                                  r.fault(), r.runs(), r.phases(), r.duplicateSteps(), r.lostRuns()))
+                                  r.fault(),
+                                  r.runs(),
+                                  r.phases(),
+                                  r.duplicateSteps(),
+                                  r.lostRuns()))
                   .collect(Collectors.joining("\n"))
               + "\n";
       Files.writeString(rig.logs.resolve("results.md"), table);
@@ -118,9 +122,9 @@ class FaultSuiteIT {
     assertThat(held.awaitArrival(END)).as("the draft step's model call").isTrue();
 
     rig.temporal.kill(); // SIGKILL to the dev server mid-run
+    held.release(); // the agent gets its answer while the server is down
     Thread.sleep(3000);
     rig.temporal.restart(); // same --db-filename and port
-    held.release();
     String after = name("temporal-after");
     rig.createRun(after);
 

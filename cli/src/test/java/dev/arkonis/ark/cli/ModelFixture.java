@@ -75,15 +75,23 @@ final class ModelFixture implements AutoCloseable {
 
   private final HttpServer server;
   private final String apiKey;
+  private final Duration clientTimeout;
   private final Map<String, List<Reply>> scripts = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> answers = new ConcurrentHashMap<>();
-  private final List<String> systemPrompts = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<String> systemPrompts =
+      java.util.Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger unauthorized = new AtomicInteger();
   private final List<Hold> holds = java.util.Collections.synchronizedList(new ArrayList<>());
 
-  ModelFixture(String apiKey) throws IOException {
+  /**
+   * @param apiKey the bearer key every call must carry
+   * @param clientTimeout the agents' call timeout: a 200 written later than this after the request
+   *     arrived reached nobody and is not counted as an answer
+   */
+  ModelFixture(String apiKey, Duration clientTimeout) throws IOException {
     this.apiKey = apiKey;
+    this.clientTimeout = clientTimeout;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/v1/chat/completions", this::handle);
     server.setExecutor(Executors.newCachedThreadPool());
@@ -109,18 +117,6 @@ final class ModelFixture implements AutoCloseable {
     return answers.getOrDefault(tag + "/" + step, new AtomicInteger()).get();
   }
 
-  /** Every (tag/step) that got more than one 200 answer. */
-  List<String> answeredTwice(String tag) {
-    List<String> twice = new ArrayList<>();
-    answers.forEach(
-        (key, n) -> {
-          if (key.startsWith(tag + "/") && n.get() > 1) {
-            twice.add(key + " ×" + n.get());
-          }
-        });
-    return twice;
-  }
-
   int unauthorized() {
     return unauthorized.get();
   }
@@ -132,6 +128,7 @@ final class ModelFixture implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) throws IOException {
+    long arrived = System.nanoTime();
     try (exchange) {
       JsonNode request = JSON.readTree(exchange.getRequestBody());
       if (!("Bearer " + apiKey).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
@@ -161,7 +158,7 @@ final class ModelFixture implements AutoCloseable {
         h.arrived.countDown();
         h.released.await();
         if (h.answer) {
-          answer(exchange, key, n);
+          answer(exchange, key, n, arrived);
         } else {
           send(exchange, 503, error("held call released", "server_error"));
         }
@@ -169,7 +166,7 @@ final class ModelFixture implements AutoCloseable {
         Thread.sleep(s.delay().toMillis());
         send(exchange, 503, error("too late", "server_error"));
       } else {
-        answer(exchange, key, n);
+        answer(exchange, key, n, arrived);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -178,7 +175,7 @@ final class ModelFixture implements AutoCloseable {
     }
   }
 
-  private void answer(HttpExchange exchange, String key, int n) throws IOException {
+  private void answer(HttpExchange exchange, String key, int n, long arrived) throws IOException {
     ObjectNode body = JSON.createObjectNode();
     body.put("id", "chatcmpl-" + key.replace('/', '-') + "-" + n);
     body.put("object", "chat.completion");
@@ -193,6 +190,9 @@ final class ModelFixture implements AutoCloseable {
         .put("completion_tokens", 5)
         .put("total_tokens", 25);
     send(exchange, 200, body);
+    if (System.nanoTime() - arrived > clientTimeout.toNanos()) {
+      return; // the caller had given up
+    }
     answers.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
   }
 

