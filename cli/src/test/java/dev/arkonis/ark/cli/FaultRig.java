@@ -44,6 +44,8 @@ final class FaultRig implements AutoCloseable {
 
   final String apiKey = "sk-fault-" + UUID.randomUUID();
   final String secretPrompt = "You are the scribe. Codeword " + UUID.randomUUID() + ".";
+  final String webhookAuthorization = "Bearer hook-" + UUID.randomUUID();
+  final NotifyReceiver notify;
   final TestCluster cluster;
   final TemporalDevServer temporal;
   final ModelFixture model;
@@ -69,6 +71,7 @@ final class FaultRig implements AutoCloseable {
       }
     }
     temporal = TemporalDevServer.start(cluster.work);
+    notify = new NotifyReceiver(webhookAuthorization);
     model = new ModelFixture(apiKey, Duration.ofSeconds(CALL_TIMEOUT_SECONDS));
     stubs =
         WorkflowServiceStubs.newConnectedServiceStubs(
@@ -89,6 +92,34 @@ final class FaultRig implements AutoCloseable {
         stringData:
           prompt: "%s"
         ---
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: alerts-hook
+        stringData:
+          url: "%s"
+        ---
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: alerts-headers
+        stringData:
+          Authorization: "%s"
+        ---
+        apiVersion: arkonis.dev/v1alpha1
+        kind: ArkNotify
+        metadata:
+          name: alerts
+        spec:
+          channel:
+            type: webhook
+            webhook:
+              urlSecretRef: {name: alerts-hook, key: url}
+              headersSecretRef: {name: alerts-headers}
+          events:
+            - type: TeamSucceeded
+            - type: TeamFailed
+        ---
         apiVersion: arkonis.dev/v1alpha1
         kind: ArkAgent
         metadata:
@@ -105,6 +136,7 @@ final class FaultRig implements AutoCloseable {
         metadata:
           name: chain
         spec:
+          notifyRef: {name: alerts}
           inputs:
             - name: tag
               required: true
@@ -126,7 +158,7 @@ final class FaultRig implements AutoCloseable {
               inputs: {prompt: "[{{ .input.tag }}/polish] Polish: {{ .steps.draft.output }}"}
           output: "{{ .steps.polish.output }}"
         """
-            .formatted(secretPrompt, CALL_TIMEOUT_SECONDS));
+            .formatted(secretPrompt, notify.url(), webhookAuthorization, CALL_TIMEOUT_SECONDS));
     cluster.ok("apply", "-f", team.toString());
     startAgent();
     startOperator();
@@ -191,6 +223,29 @@ final class FaultRig implements AutoCloseable {
   /** SIGKILL to the operator process. */
   void killOperator() throws InterruptedException {
     operator.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Freezes the rig's kube-apiserver (SIGSTOP to the process {@code scripts/cluster} started: it
+   * keeps its connections but answers nothing) for {@code duration}, then lets it go on (SIGCONT).
+   */
+  void freezeApiServer(Duration duration) throws Exception {
+    Path pidFile = cluster.kubeconfig.getParent().resolve("kube-apiserver.pid");
+    if (!Files.exists(pidFile)) {
+      fail("no " + pidFile + ": the fault suite needs the rig of scripts/cluster (scripts/test)");
+    }
+    String pid = Files.readString(pidFile).trim();
+    signal("STOP", pid);
+    try {
+      Thread.sleep(duration.toMillis());
+    } finally {
+      signal("CONT", pid);
+    }
+  }
+
+  private static void signal(String signal, String pid) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, pid).inheritIO().start();
+    assertThat(kill.waitFor()).as("kill -" + signal + " " + pid).isZero();
   }
 
   private static Process started(ProcessBuilder builder, Path log, String readyLine)
@@ -361,6 +416,7 @@ final class FaultRig implements AutoCloseable {
       }
       stubs.shutdownNow();
       model.close();
+      notify.close();
       temporal.close();
       cluster.close();
     }

@@ -1,6 +1,7 @@
 package dev.arkonis.ark.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.arkonis.ark.cli.ModelFixture.Hold;
 import dev.arkonis.ark.cli.ModelFixture.Silent;
@@ -168,6 +169,52 @@ class FaultSuiteIT {
   }
 
   @Test
+  @Order(5)
+  void runsFinishWhenTheApiServerFreezesForThirtySeconds() throws Exception {
+    String run = name("apiserver-stop");
+    Hold held = new Hold(true);
+    rig.model.script(run, "draft", held);
+    rig.createRun(run);
+    assertThat(held.awaitArrival(END)).as("the draft step's model call").isTrue();
+
+    held.release(); // the run goes on and writes its status while the API server answers nothing
+    rig.freezeApiServer(Duration.ofSeconds(30));
+    String after = name("apiserver-after");
+    rig.createRun(after);
+
+    Map<String, String> expected = new LinkedHashMap<>();
+    expected.put(run, "Succeeded");
+    expected.put(after, "Succeeded");
+    rig.check("Kubernetes API server frozen (SIGSTOP) for 30 s", expected, END);
+  }
+
+  @Test
+  @Order(6)
+  void aNotificationWhoseReceiverIsDownIsDeliveredOnceWhenItComesBack() throws Exception {
+    String run = name("notify-down");
+    String key = "run/" + rig.cluster.namespace + "/" + run + "/TeamSucceeded";
+    rig.notify.down();
+    try {
+      rig.createRun(run);
+      assertThat(rig.awaitFinal(run, END)).as("the run, while its notification fails").isEqualTo("Succeeded");
+      Thread.sleep(3000);
+      assertThat(rig.notify.withKey(key)).isEmpty();
+    } finally {
+      rig.notify.up();
+    }
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> rig.notify.withKey(key).size() == 1);
+    rig.check("ArkNotify webhook receiver down", Map.of(run, "Succeeded"), END);
+    Thread.sleep(2000);
+    assertThat(rig.notify.withKey(key)).hasSize(1);
+    assertThat(rig.notify.unauthorized()).isZero();
+    String status = rig.cluster.ok("get", "arknotify", "alerts", "-o", "jsonpath={.status}");
+    assertThat(status).contains("sentCount").doesNotContain("lastError");
+  }
+
+  @Test
   @Order(100)
   void noApiKeyOrSecretPromptInLogsStatusesOrHistories() throws Exception {
     // the secrets were used: the key authorised every call, the prompt reached the model
@@ -177,16 +224,32 @@ class FaultSuiteIT {
     String statuses = rig.cluster.ok("get", "arkruns", "-o", "json");
     assertThat(statuses).contains("Succeeded");
     assertThat(statuses).doesNotContain(rig.apiKey).doesNotContain(rig.secretPrompt);
+    String notifies = rig.cluster.ok("get", "arknotifies", "-o", "json");
+    assertThat(notifies).doesNotContain(rig.webhookAuthorization).doesNotContain(rig.notify.url());
     for (Map.Entry<Path, String> log : rig.logs().entrySet()) {
       assertThat(log.getValue())
           .as(log.getKey().toString())
           .doesNotContain(rig.apiKey)
-          .doesNotContain(rig.secretPrompt);
+          .doesNotContain(rig.secretPrompt)
+          .doesNotContain(rig.webhookAuthorization);
     }
     List<String> histories = rig.histories();
     assertThat(histories).hasSizeGreaterThan(5);
     for (String history : histories) {
-      assertThat(history).doesNotContain(rig.apiKey);
+      assertThat(history)
+          .doesNotContain(rig.apiKey)
+          .doesNotContain(rig.webhookAuthorization)
+          .doesNotContain(rig.notify.url());
+    }
+  }
+
+  @Test
+  @Order(101)
+  void noSecretPromptInTemporalHistories() {
+    List<String> histories = rig.histories();
+    assertThat(histories).hasSizeGreaterThan(5);
+    for (String history : histories) {
+      assertThat(history).doesNotContain(rig.secretPrompt);
     }
   }
 }
