@@ -38,7 +38,7 @@ final class FaultRig implements AutoCloseable {
   static final Set<String> FINAL = Set.of("Succeeded", "Failed", "TimedOut", "Cancelled");
 
   /** The agent's {@code limits.timeoutSeconds}: its calls' HTTP and start-to-close limit. */
-  static final int CALL_TIMEOUT_SECONDS = 5;
+  static final int CALL_TIMEOUT_SECONDS = 10;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -162,6 +162,10 @@ final class FaultRig implements AutoCloseable {
     cluster.ok("apply", "-f", team.toString());
     startAgent();
     startOperator();
+    // one untimed run first: the processes' first model call pays their warm-up
+    String warmUp = "warm-up-" + Long.toString(System.nanoTime() % 1_000_000L, 36);
+    createRun(warmUp);
+    assertThat(awaitFinal(warmUp, Duration.ofSeconds(120))).as("the warm-up run").isNotNull();
   }
 
   // --- processes -------------------------------------------------------------------------------
@@ -371,15 +375,16 @@ final class FaultRig implements AutoCloseable {
     }
   }
 
-  /** Every workflow history of the suite's dev server, serialized (payloads are raw bytes). */
-  List<String> histories() {
-    List<String> all = new ArrayList<>();
+  /** Every workflow history of the suite's dev server by workflow id, serialized (payloads raw). */
+  Map<String, String> histories() {
+    Map<String, String> all = new LinkedHashMap<>();
     client
         .listExecutions("")
         .forEach(
             m -> {
               var execution = m.getWorkflowExecutionInfo().getExecution();
-              all.add(
+              all.put(
+                  execution.getWorkflowId() + " " + execution.getRunId(),
                   client
                       .fetchHistory(execution.getWorkflowId(), execution.getRunId())
                       .getHistory()
