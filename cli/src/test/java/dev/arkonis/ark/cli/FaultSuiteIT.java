@@ -152,7 +152,8 @@ class FaultSuiteIT {
         broken, "draft", new Status(500), new Status(500), new Status(500), new Status(500));
     expected.put(broken, "Failed");
     String slow = name("timeout");
-    rig.model.script(slow, "outline", new Silent(Duration.ofSeconds(FaultRig.CALL_TIMEOUT_SECONDS + 3)));
+    rig.model.script(
+        slow, "outline", new Silent(Duration.ofSeconds(FaultRig.CALL_TIMEOUT_SECONDS + 3)));
     expected.put(slow, "Succeeded");
     for (String run : expected.keySet()) {
       rig.createRun(run);
