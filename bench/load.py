@@ -94,7 +94,7 @@ metadata:
   name: load
 spec:
   inputs:
-    - name: n
+    - name: item
       required: true
   roles:
     - name: first
@@ -103,7 +103,7 @@ spec:
       arkAgent: loader
   pipeline:
     - role: first
-      inputs: {prompt: "Item {{ .input.n }}: say something."}
+      inputs: {prompt: "Item {{ .input.item }}: say something."}
     - role: second
       dependsOn: [first]
       inputs: {prompt: "Shorten: {{ .steps.first.output }}"}
@@ -116,7 +116,9 @@ def kubectl(kubeconfig, ns, *args, input=None):
         cmd += ["-n", ns]
     result = subprocess.run(cmd + list(args), input=input, capture_output=True, text=True)
     if result.returncode != 0:
-        raise SystemExit(f"kubectl {' '.join(args)}: {result.stderr.strip()}")
+        lines = result.stderr.strip().splitlines()
+        more = f"\n... ({len(lines) - 5} more lines)" if len(lines) > 5 else ""
+        raise SystemExit(f"kubectl {' '.join(args)}: " + "\n".join(lines[:5]) + more)
     return result.stdout
 
 
@@ -167,7 +169,7 @@ def run_backend(args, backend, temporal_address, work):
             time.sleep(0.5)
         runs = "".join(
             f"---\napiVersion: arkonis.dev/v1alpha1\nkind: ArkRun\nmetadata:\n  name: load-{i}\n"
-            f"spec:\n  teamRef: {{name: load}}\n  input: {{n: \"{i}\"}}\n"
+            f"spec:\n  teamRef: {{name: load}}\n  input: {{item: \"{i}\"}}\n"
             for i in range(args.runs))
         submitted = time.time()
         kubectl(args.kubeconfig, ns, "create", "-f", "-", input=runs)
