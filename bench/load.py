@@ -93,6 +93,8 @@ kind: ArkTeam
 metadata:
   name: load
 spec:
+  successfulRunsHistoryLimit: 100000  # keep every run of the test to read its times
+  failedRunsHistoryLimit: 100000
   inputs:
     - name: item
       required: true
