@@ -200,7 +200,6 @@ def run_backend(args, backend, temporal_address, work):
             if status.get("completionTime"):
                 latencies.append(parse_time(status["completionTime"]) - submitted)
         lost += args.runs - len(items)
-        kubectl(args.kubeconfig, ns, "delete", "arkruns", "--all", "--timeout=120s")
         return {
             "backend": backend, "runs": args.runs, "phases": phases, "lost": lost,
             "calls": fixture.calls, "failures": fixture.failures,
@@ -209,6 +208,9 @@ def run_backend(args, backend, temporal_address, work):
             "wall": wall, "heap_peak_mb": heap_peak / 1024, "heap_after_gc_mb": (heap_after or 0) / 1024,
         }
     finally:
+        # while ark dev still runs: it removes the runs' finalizers
+        subprocess.run(["kubectl", "--kubeconfig", args.kubeconfig, "-n", ns, "delete", "arkruns",
+                        "--all", "--timeout=120s"], capture_output=True)
         dev.terminate()
         try:
             dev.wait(60)
