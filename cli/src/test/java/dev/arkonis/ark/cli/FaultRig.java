@@ -410,7 +410,8 @@ final class FaultRig implements AutoCloseable {
   public void close() throws Exception {
     try {
       if (operator != null && operator.isAlive()) {
-        cluster.kubectl("delete", "arkruns,arkteams,arkagents,arknotifies", "--all", "--timeout=60s");
+        cluster.kubectl(
+            "delete", "arkruns,arkteams,arkagents,arknotifies", "--all", "--timeout=60s");
       }
     } finally {
       if (operator != null) {
