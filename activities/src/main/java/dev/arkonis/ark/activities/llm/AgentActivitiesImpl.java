@@ -55,6 +55,7 @@ public final class AgentActivitiesImpl implements AgentActivities {
   private final IntSupplier attempt;
   private final DailyBudgets budgets;
   private final PromptSecrets secrets;
+  private final AnsweredCalls answered = new AnsweredCalls(java.time.Clock.systemUTC());
 
   /** Models from the process environment ({@link ModelFactory#ModelFactory()}). */
   public AgentActivitiesImpl() {
@@ -107,8 +108,20 @@ public final class AgentActivitiesImpl implements AgentActivities {
     return new AgentActivitiesImpl(models, attempt, budgets, secrets);
   }
 
+  /**
+   * The model's answer; a retry of an activity this worker already answered (its answer was not
+   * recorded, e.g. the Temporal server was down) gets that answer without a new model call ({@link
+   * AnsweredCalls}).
+   */
   @Override
   public ChatResponse chat(ChatRequest request) {
+    String activity = activityKey();
+    return activity == null
+        ? answer(request)
+        : answered.answer(activity, attempt.getAsInt(), () -> answer(request));
+  }
+
+  private ChatResponse answer(ChatRequest request) {
     AgentSpec agent = PromptSecrets.resolve(request.agent(), secrets);
     if (agent != request.agent()) {
       request =
@@ -206,6 +219,19 @@ public final class AgentActivitiesImpl implements AgentActivities {
             ? "maxTokensPerCall " + agent.maxTokensPerCall() + " tokens"
             : "the provider's output limit")
         + ") before the JSON was complete; answer with shorter JSON that matches the schema";
+  }
+
+  /**
+   * The running activity, {@code <workflow id>/<run id>/<activity id>} (the same for all its
+   * attempts), or null outside an activity.
+   */
+  private static String activityKey() {
+    try {
+      var info = Activity.getExecutionContext().getInfo();
+      return info.getWorkflowId() + "/" + info.getRunId() + "/" + info.getActivityId();
+    } catch (IllegalStateException e) {
+      return null;
+    }
   }
 
   /** Unique per activity attempt: {@code <workflow id>/<activity id>/<attempt>}. */
