@@ -39,9 +39,14 @@ final class AgentCalls {
   static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(10);
 
   private final Budget budget;
+  private final String team;
 
-  AgentCalls(Budget budget) {
+  /**
+   * @param team the run's ArkTeam, passed to the chat activity for its metrics
+   */
+  AgentCalls(Budget budget, String team) {
     this.budget = budget;
+    this.team = team;
   }
 
   /** One LLM turn; throws {@link RunStop} when the call fails for good or the budget runs out. */
@@ -67,7 +72,7 @@ final class AgentCalls {
     try {
       response =
           activities.chat(
-              new ChatRequest(purpose, step.name, agent, messages, outputSchema, tools));
+              new ChatRequest(purpose, step.name, agent, messages, outputSchema, tools, team));
     } catch (ActivityFailure failure) {
       step.attempts = Math.max(step.attempts, 1) + failedAttempts(failure, maxAttempts) - 1;
       state.changed();
