@@ -41,13 +41,16 @@ public final class ArkMetrics {
   public static final String UNKNOWN_TOOL = "unknown";
 
   /** Buckets of model calls: 50 ms to 10 min. */
-  private static final Duration[] LLM_BUCKETS = seconds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600);
+  private static final Duration[] LLM_BUCKETS =
+      seconds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600);
 
   /** Buckets of tool calls: 5 ms to 2 min. */
-  private static final Duration[] TOOL_BUCKETS = seconds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120);
+  private static final Duration[] TOOL_BUCKETS =
+      seconds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120);
 
   /** Buckets of runs and steps: 100 ms to 6 h. */
-  private static final Duration[] RUN_BUCKETS = seconds(0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600);
+  private static final Duration[] RUN_BUCKETS =
+      seconds(0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600);
 
   private static final ArkMetrics GLOBAL = new ArkMetrics(Metrics.globalRegistry);
 
@@ -68,8 +71,10 @@ public final class ArkMetrics {
   }
 
   /** Tokens one model call used, as the provider reported them. */
-  public void tokens(String namespace, String team, String agent, String model, long input, long output) {
-    Tags tags = Tags.of("namespace", v(namespace), "team", v(team), "agent", v(agent), "model", v(model));
+  public void tokens(
+      String namespace, String team, String agent, String model, long input, long output) {
+    Tags tags =
+        Tags.of("namespace", v(namespace), "team", v(team), "agent", v(agent), "model", v(model));
     if (input > 0) {
       tokenCounter(tags.and("direction", "input")).increment(input);
     }
@@ -127,7 +132,8 @@ public final class ArkMetrics {
   }
 
   /** A step of a finished run ended in {@code phase} after {@code took}. */
-  public void stepFinished(String namespace, String team, String role, String phase, Duration took) {
+  public void stepFinished(
+      String namespace, String team, String role, String phase, Duration took) {
     Timer.builder(STEP_DURATION)
         .description("Duration of the steps of finished runs, by role and final phase")
         .tags("namespace", v(namespace), "team", v(team), "role", v(role), "phase", v(phase))
@@ -138,13 +144,22 @@ public final class ArkMetrics {
 
   /** The agent's daily ledger: tokens used in the current window and its limit. */
   public void dailyBudget(String namespace, String agent, long used, long limit) {
-    gauge(DAILY_TOKENS_USED, "Tokens the agent used in its current daily budget window", namespace, agent).set(used);
+    gauge(
+            DAILY_TOKENS_USED,
+            "Tokens the agent used in its current daily budget window",
+            namespace,
+            agent)
+        .set(used);
     gauge(DAILY_TOKENS_LIMIT, "The agent's maxDailyTokens", namespace, agent).set(limit);
   }
 
   /** The agent's probe state as its {@code Degraded} condition says: 1 degraded, 0 healthy. */
   public void degraded(String namespace, String agent, boolean degraded) {
-    gauge(AGENT_DEGRADED, "1 while the agent's liveness probe marks it Degraded, else 0", namespace, agent)
+    gauge(
+            AGENT_DEGRADED,
+            "1 while the agent's liveness probe marks it Degraded, else 0",
+            namespace,
+            agent)
         .set(degraded ? 1 : 0);
   }
 

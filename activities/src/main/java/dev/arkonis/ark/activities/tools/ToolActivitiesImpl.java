@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.arkonis.ark.activities.mcp.McpClientPool;
-import dev.arkonis.ark.activities.metrics.ArkMetrics;
 import dev.arkonis.ark.activities.mcp.McpSchemaText;
 import dev.arkonis.ark.activities.mcp.McpUnavailableException;
+import dev.arkonis.ark.activities.metrics.ArkMetrics;
 import dev.arkonis.ark.workflows.api.AgentSpec;
 import dev.arkonis.ark.workflows.api.ChatRequest.ToolSpec;
 import dev.arkonis.ark.workflows.api.HttpToolSpec;
@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * name are {@link ToolResult}s with {@code error = true} (the model can recover); an unreachable
  * server or endpoint throws a retryable {@code ApplicationFailure} of type {@value
  * ToolFailures#TOOL_UNAVAILABLE}. Results are capped at {@value ToolFailures#MAX_RESULT_BYTES}
- * bytes. Each call is measured ({@link ArkMetrics#toolCall}: server {@code http} for inline
- * tools, tool {@value ArkMetrics#UNKNOWN_TOOL} for a name the agent does not have).
+ * bytes. Each call is measured ({@link ArkMetrics#toolCall}: server {@code http} for inline tools,
+ * tool {@value ArkMetrics#UNKNOWN_TOOL} for a name the agent does not have).
  */
 public final class ToolActivitiesImpl implements ToolActivities, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ToolActivitiesImpl.class);
