@@ -1,5 +1,6 @@
 package dev.arkonis.ark.cli;
 
+import com.uber.m3.tally.Scope;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -13,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Temporal service for the CLI: in-process (the {@code temporal-testing} server, real time, no
- * time skipping) or a real server given with {@code --temporal-address}.
+ * time skipping) or a real server given with {@code --temporal-address}. The SDK's metrics go to
+ * the process's Prometheus registry ({@link PrometheusMetrics#temporalScope()}).
  */
 final class TemporalConnection implements AutoCloseable {
   private final WorkflowClient client;
@@ -32,22 +34,37 @@ final class TemporalConnection implements AutoCloseable {
 
   /** Starts an in-process Temporal service. */
   static TemporalConnection embedded() {
+    Scope metrics = PrometheusMetrics.temporalScope();
     TestWorkflowEnvironment env =
         TestWorkflowEnvironment.newInstance(
-            TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
+            TestEnvironmentOptions.newBuilder()
+                .setUseTimeskipping(false)
+                .setMetricsScope(metrics)
+                .build());
     return new TemporalConnection(
-        env.getWorkflowClient(), env.getWorkerFactory(), env::close, "in-process Temporal");
+        env.getWorkflowClient(),
+        env.getWorkerFactory(),
+        () -> {
+          env.close();
+          PrometheusMetrics.close(metrics);
+        },
+        "in-process Temporal");
   }
 
   /** Connects to a Temporal server; an unreachable address is a {@link UserError}. */
   static TemporalConnection connect(String address, String namespace) {
     WorkflowServiceStubs stubs;
+    Scope metrics = PrometheusMetrics.temporalScope();
     try {
       stubs =
           WorkflowServiceStubs.newConnectedServiceStubs(
-              WorkflowServiceStubsOptions.newBuilder().setTarget(address).build(),
+              WorkflowServiceStubsOptions.newBuilder()
+                  .setTarget(address)
+                  .setMetricsScope(metrics)
+                  .build(),
               Duration.ofSeconds(5));
     } catch (RuntimeException e) {
+      PrometheusMetrics.close(metrics);
       throw new UserError(
           "cannot reach Temporal at "
               + address
@@ -66,6 +83,7 @@ final class TemporalConnection implements AutoCloseable {
           stopGracefully(factory);
           stubs.shutdown();
           stubs.awaitTermination(5, TimeUnit.SECONDS);
+          PrometheusMetrics.close(metrics);
         },
         "Temporal at " + address);
   }

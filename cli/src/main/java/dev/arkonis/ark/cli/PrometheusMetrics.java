@@ -1,0 +1,79 @@
+package dev.arkonis.ark.cli;
+
+import com.uber.m3.tally.RootScopeBuilder;
+import com.uber.m3.tally.Scope;
+import com.uber.m3.tally.ScopeCloseException;
+import dev.arkonis.ark.bridge.http.Reply;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.temporal.common.reporter.MicrometerClientStatsReporter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The process's Prometheus registry, served as {@code GET /metrics} on the health port of {@code
+ * ark operator}, {@code ark agent} and {@code ark dev}. It joins Micrometer's global registry, so
+ * what the activities record ({@link dev.arkonis.ark.activities.metrics.ArkMetrics#global()}) is in
+ * it; the Temporal SDK's client and worker metrics reach it through {@link #temporalScope()}; the
+ * JVM's own metrics are bound once.
+ */
+final class PrometheusMetrics {
+  /** The Prometheus text exposition format, version 0.0.4. */
+  static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  /** How often the Temporal SDK's tally scope reports into the registry. */
+  private static final com.uber.m3.util.Duration SDK_REPORT_INTERVAL =
+      com.uber.m3.util.Duration.ofSeconds(5);
+
+  private static PrometheusMeterRegistry registry;
+
+  private PrometheusMetrics() {}
+
+  /** The registry, created and joined to the global registry on first use. */
+  static synchronized PrometheusMeterRegistry registry() {
+    if (registry == null) {
+      PrometheusMeterRegistry created = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      new ClassLoaderMetrics().bindTo(created);
+      new JvmMemoryMetrics().bindTo(created);
+      new JvmGcMetrics().bindTo(created);
+      new JvmThreadMetrics().bindTo(created);
+      new ProcessorMetrics().bindTo(created);
+      new UptimeMetrics().bindTo(created);
+      Metrics.addRegistry(created);
+      registry = created;
+    }
+    return registry;
+  }
+
+  /**
+   * A tally scope reporting the Temporal SDK's metrics (requests, polls, task slots, latencies)
+   * into the registry; closed with the connection that uses it (it owns a reporting thread).
+   */
+  static Scope temporalScope() {
+    return new RootScopeBuilder()
+        .reporter(new MicrometerClientStatsReporter(registry()))
+        .reportEvery(SDK_REPORT_INTERVAL);
+  }
+
+  /** Closes a scope from {@link #temporalScope()}, flushing what it has not reported yet. */
+  static void close(Scope scope) {
+    try {
+      scope.close();
+    } catch (ScopeCloseException e) {
+      // shutting down: the last interval's SDK metrics are lost, nothing else
+    }
+  }
+
+  /** The answer to {@code GET /metrics}. */
+  static Reply scrape() {
+    return new Reply(
+        200, CONTENT_TYPE, registry().scrape().getBytes(StandardCharsets.UTF_8), Map.of());
+  }
+}
