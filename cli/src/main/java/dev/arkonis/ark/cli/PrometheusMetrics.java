@@ -4,18 +4,22 @@ import com.uber.m3.tally.RootScopeBuilder;
 import com.uber.m3.tally.Scope;
 import com.uber.m3.tally.ScopeCloseException;
 import dev.arkonis.ark.bridge.http.Reply;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.common.reporter.MicrometerClientStatsReporter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The process's Prometheus registry, served as {@code GET /metrics} on the health port of {@code
@@ -32,6 +36,41 @@ final class PrometheusMetrics {
   private static final com.uber.m3.util.Duration SDK_REPORT_INTERVAL =
       com.uber.m3.util.Duration.ofSeconds(5);
 
+  /**
+   * JVM meters whose Prometheus names break the naming conventions ({@code promtool check
+   * metrics}): {@code system_cpu_count} (a gauge named like a histogram's count) and {@code
+   * process_cpu_time_ns_total} (an abbreviated unit).
+   */
+  private static final Set<String> AGAINST_CONVENTIONS =
+      Set.of("system.cpu.count", "process.cpu.time");
+
+  /** The Temporal SDK's gauge named like a histogram's count, in the SDK's spelling. */
+  private static final String SDK_THREAD_COUNT = "temporal_workflow_active_thread_count";
+
+  /**
+   * The Temporal SDK registers its meters without help text: each gets one pointing at the SDK's
+   * metric reference; its one gauge ending in {@code _count} is renamed.
+   */
+  private static final MeterFilter CONVENTIONS =
+      new MeterFilter() {
+        @Override
+        public Meter.Id map(Meter.Id id) {
+          String name = id.getName();
+          if (!name.startsWith("temporal_")
+              || (id.getDescription() != null && !id.getDescription().isBlank())) {
+            return id;
+          }
+          return new Meter.Id(
+              name.equals(SDK_THREAD_COUNT) ? "temporal_workflow_active_threads" : name,
+              Tags.of(id.getTagsAsIterable()),
+              id.getBaseUnit(),
+              "Temporal Java SDK metric "
+                  + name
+                  + " (https://docs.temporal.io/references/sdk-metrics)",
+              id.getType());
+        }
+      };
+
   private static PrometheusMeterRegistry registry;
 
   private PrometheusMetrics() {}
@@ -40,6 +79,10 @@ final class PrometheusMetrics {
   static synchronized PrometheusMeterRegistry registry() {
     if (registry == null) {
       PrometheusMeterRegistry created = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      created
+          .config()
+          .meterFilter(MeterFilter.deny(id -> AGAINST_CONVENTIONS.contains(id.getName())))
+          .meterFilter(CONVENTIONS);
       new ClassLoaderMetrics().bindTo(created);
       new JvmMemoryMetrics().bindTo(created);
       new JvmGcMetrics().bindTo(created);
