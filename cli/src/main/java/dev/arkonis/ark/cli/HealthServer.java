@@ -19,6 +19,7 @@ final class HealthServer implements AutoCloseable {
   private final EmbeddedServer server;
 
   HealthServer(int port, Readiness readiness) {
+    PrometheusMetrics.registry(); // joins the global registry before anything is recorded
     server =
         EmbeddedServer.builder("health", "0.0.0.0", port, HttpLimits.SMALL)
             .route("/healthz", e -> CompletableFuture.completedFuture(Reply.text(200, "ok\n")))

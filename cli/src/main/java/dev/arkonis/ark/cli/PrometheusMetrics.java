@@ -26,7 +26,8 @@ import java.util.Set;
  * ark operator}, {@code ark agent} and {@code ark dev}. It joins Micrometer's global registry, so
  * what the activities record ({@link dev.arkonis.ark.activities.metrics.ArkMetrics#global()}) is in
  * it; the Temporal SDK's client and worker metrics reach it through {@link #temporalScope()}; the
- * JVM's own metrics are bound once.
+ * JVM's own metrics are bound once. Values recorded before the registry joins are not in it, so it
+ * joins when the first Temporal connection or health server is made, before any activity runs.
  */
 final class PrometheusMetrics {
   /** The Prometheus text exposition format, version 0.0.4. */

@@ -38,8 +38,8 @@ class HealthServerTest {
 
   @Test
   void metricsServesWhatTheActivitiesRecordInPrometheusFormat() throws Exception {
-    ArkMetrics.global().tokens("ns-h", "team-h", "agent-h", "model-h", 12, 3);
     try (HealthServer health = new HealthServer(0, () -> null)) {
+      ArkMetrics.global().tokens("ns-h", "team-h", "agent-h", "model-h", 12, 3);
       HttpResponse<String> metrics = get(health, "/metrics");
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.headers().firstValue("Content-Type"))
