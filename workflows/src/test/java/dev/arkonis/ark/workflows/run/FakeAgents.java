@@ -23,6 +23,7 @@ final class FakeAgents implements AgentActivities {
 
   /** The team each step's chat requests named (the chat activity's metrics label). */
   final Map<String, String> teamByStep = new ConcurrentHashMap<>();
+
   private final Function<ChatRequest, ChatResponse> script;
 
   FakeAgents(Function<ChatRequest, ChatResponse> script) {
