@@ -5,6 +5,7 @@ import com.uber.m3.tally.Scope;
 import com.uber.m3.tally.ScopeCloseException;
 import dev.arkonis.ark.bridge.http.Reply;
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -102,8 +103,24 @@ final class PrometheusMetrics {
    */
   static Scope temporalScope() {
     return new RootScopeBuilder()
-        .reporter(new MicrometerClientStatsReporter(registry()))
+        .reporter(new SharedRegistryReporter(registry()))
         .reportEvery(SDK_REPORT_INTERVAL);
+  }
+
+  /**
+   * The SDK's reporter closes its registry when its scope is closed; this one belongs to the
+   * process and outlives each connection (a closed registry silently drops every meter registered
+   * after), so closing the reporter leaves it open.
+   */
+  private static final class SharedRegistryReporter extends MicrometerClientStatsReporter {
+    SharedRegistryReporter(MeterRegistry registry) {
+      super(registry);
+    }
+
+    @Override
+    public void close() {
+      // the registry stays open: other connections and the activities still record into it
+    }
   }
 
   /** Closes a scope from {@link #temporalScope()}, flushing what it has not reported yet. */

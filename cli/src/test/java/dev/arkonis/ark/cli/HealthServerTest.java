@@ -39,6 +39,7 @@ class HealthServerTest {
   @Test
   void metricsServesWhatTheActivitiesRecordInPrometheusFormat() throws Exception {
     try (HealthServer health = new HealthServer(0, () -> null)) {
+      TemporalConnection.embedded().close(); // e.g. an ark run before: the registry stays open
       ArkMetrics.global().tokens("ns-h", "team-h", "agent-h", "model-h", 12, 3);
       HttpResponse<String> metrics = get(health, "/metrics");
       assertThat(metrics.statusCode()).isEqualTo(200);
