@@ -3,6 +3,7 @@ package dev.arkonis.ark.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.arkonis.ark.crd.v1alpha1.ArkEvent;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
+import dev.arkonis.ark.workflows.run.Phases;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import java.io.PrintWriter;
@@ -73,6 +74,12 @@ final class DevCommand implements Callable<Integer> {
   @Option(names = "--webhook-port", defaultValue = "8081")
   int webhookPort;
 
+  @Option(
+      names = "--port",
+      defaultValue = "8082",
+      description = "Health and metrics port: /healthz, /readyz, /metrics (0 = any free).")
+  int port;
+
   @Option(names = "--provider", defaultValue = "auto")
   String provider;
 
@@ -103,6 +110,7 @@ final class DevCommand implements Callable<Integer> {
             RunCommand.parseDuration(mockLatency),
             kubeconfig == null ? "ark:dev" : agentImage);
     try (DevRuntime dev = new DevRuntime(options, say);
+        HealthServer health = new HealthServer(port, () -> null);
         WatchService watcher = FileSystems.getDefault().newWatchService()) {
       // an informer (list, then watch from its resourceVersion): a watch without one asks a real
       // API server for a watch-list stream, which etcd without progress notify refuses
@@ -116,7 +124,9 @@ final class DevCommand implements Callable<Integer> {
               + (dev.watchNamespace() == null ? "" : " in namespace " + dev.watchNamespace())
               + ", webhooks on :"
               + dev.webhookPort()
-              + " (Ctrl-C to stop)");
+              + ", metrics on :"
+              + health.port()
+              + "/metrics (Ctrl-C to stop)");
       if (dir != null) {
         dir.register(
             watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
@@ -251,6 +261,17 @@ final class DevCommand implements Callable<Integer> {
         return;
       }
       String line = "run " + run.getMetadata().getName() + ": " + phase;
+      JsonNode tokens = status.path("totalTokenUsage");
+      if (Phases.terminal(phase) && tokens.has("totalTokens")) {
+        line +=
+            " (tokens "
+                + tokens.path("totalTokens").asLong()
+                + ": input "
+                + tokens.path("inputTokens").asLong()
+                + ", output "
+                + tokens.path("outputTokens").asLong()
+                + ")";
+      }
       if (phase.equals("Succeeded")) {
         line += " — " + firstLine(status.path("output").asText(""));
       } else if (status.hasNonNull("message")) {

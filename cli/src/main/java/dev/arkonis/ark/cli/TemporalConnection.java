@@ -1,5 +1,6 @@
 package dev.arkonis.ark.cli;
 
+import com.uber.m3.tally.Scope;
 import dev.arkonis.ark.activities.visibility.SearchAttributeSetup;
 import dev.arkonis.ark.bridge.codec.PayloadEncryption;
 import dev.arkonis.ark.workflows.api.RunSearchAttributes;
@@ -18,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Temporal service for the CLI: in-process (the {@code temporal-testing} server, real time, no
- * time skipping) or a real server given with {@code --temporal-address}.
+ * time skipping) or a real server given with {@code --temporal-address}. The SDK's metrics go to
+ * the process's Prometheus registry ({@link PrometheusMetrics#temporalScope()}).
  */
 final class TemporalConnection implements AutoCloseable {
   private final WorkflowClient client;
@@ -37,6 +39,7 @@ final class TemporalConnection implements AutoCloseable {
 
   /** Starts an in-process Temporal service. */
   static TemporalConnection embedded() {
+    Scope metrics = PrometheusMetrics.temporalScope();
     TestWorkflowEnvironment env =
         TestWorkflowEnvironment.newInstance(
             TestEnvironmentOptions.newBuilder()
@@ -48,22 +51,34 @@ final class TemporalConnection implements AutoCloseable {
                         .build())
                 .setWorkerFactoryOptions(
                     TracingOptions.workers(WorkerFactoryOptions.newBuilder()).build())
+                .setMetricsScope(metrics)
                 .build());
     RunSearchAttributes.ALL.forEach(env::registerSearchAttribute);
     SearchAttributeSetup.markAvailable(env.getWorkflowClient(), true);
     return new TemporalConnection(
-        env.getWorkflowClient(), env.getWorkerFactory(), env::close, "in-process Temporal");
+        env.getWorkflowClient(),
+        env.getWorkerFactory(),
+        () -> {
+          env.close();
+          PrometheusMetrics.close(metrics);
+        },
+        "in-process Temporal");
   }
 
   /** Connects to a Temporal server; an unreachable address is a {@link UserError}. */
   static TemporalConnection connect(String address, String namespace) {
     WorkflowServiceStubs stubs;
+    Scope metrics = PrometheusMetrics.temporalScope();
     try {
       stubs =
           WorkflowServiceStubs.newConnectedServiceStubs(
-              WorkflowServiceStubsOptions.newBuilder().setTarget(address).build(),
+              WorkflowServiceStubsOptions.newBuilder()
+                  .setTarget(address)
+                  .setMetricsScope(metrics)
+                  .build(),
               Duration.ofSeconds(5));
     } catch (RuntimeException e) {
+      PrometheusMetrics.close(metrics);
       throw new UserError(
           "cannot reach Temporal at "
               + address
@@ -92,6 +107,7 @@ final class TemporalConnection implements AutoCloseable {
           stopGracefully(factory);
           stubs.shutdown();
           stubs.awaitTermination(5, TimeUnit.SECONDS);
+          PrometheusMetrics.close(metrics);
         },
         "Temporal at " + address);
   }

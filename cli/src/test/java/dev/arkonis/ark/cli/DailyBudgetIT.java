@@ -82,6 +82,8 @@ class DailyBudgetIT {
                 temporalAddress,
                 "--provider",
                 "mock",
+                "--port",
+                "0",
                 "--webhook-port",
                 "0")
             .redirectErrorStream(true)

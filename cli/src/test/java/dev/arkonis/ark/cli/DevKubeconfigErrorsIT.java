@@ -148,6 +148,8 @@ class DevKubeconfigErrorsIT {
             cluster.namespace,
             "--temporal-address",
             temporalAddress,
+            "--port",
+            "0",
             "--webhook-port",
             "0");
 

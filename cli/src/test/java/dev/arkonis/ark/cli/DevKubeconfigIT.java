@@ -104,6 +104,8 @@ class DevKubeconfigIT {
                 "mock",
                 "--mock-latency",
                 "1s",
+                "--port",
+                "0",
                 "--webhook-port",
                 "0")
             .redirectErrorStream(true)

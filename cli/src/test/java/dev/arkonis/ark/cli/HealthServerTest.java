@@ -2,6 +2,7 @@ package dev.arkonis.ark.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.arkonis.ark.activities.metrics.ArkMetrics;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,7 +11,10 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** {@code /healthz} and {@code /readyz} as the kubelet sees them. */
+/**
+ * {@code /healthz} and {@code /readyz} as the kubelet sees them; {@code /metrics} as Prometheus
+ * does.
+ */
 class HealthServerTest {
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -29,7 +33,24 @@ class HealthServerTest {
       assertThat(ready.statusCode()).isEqualTo(200);
       assertThat(ready.body()).isEqualTo("ready\n");
       assertThat(ready.headers().firstValue("Content-Type")).hasValue("text/plain; charset=utf-8");
-      assertThat(get(health, "/metrics").statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void metricsServesWhatTheActivitiesRecordInPrometheusFormat() throws Exception {
+    try (HealthServer health = new HealthServer(0, () -> null)) {
+      TemporalConnection.embedded().close(); // e.g. an ark run before: the registry stays open
+      ArkMetrics.global().tokens("ns-h", "team-h", "agent-h", "model-h", 12, 3);
+      HttpResponse<String> metrics = get(health, "/metrics");
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.headers().firstValue("Content-Type"))
+          .hasValue("text/plain; version=0.0.4; charset=utf-8");
+      assertThat(metrics.body())
+          .contains("# TYPE ark_llm_tokens_total counter")
+          .contains(
+              "ark_llm_tokens_total{agent=\"agent-h\",direction=\"input\",model=\"model-h\","
+                  + "namespace=\"ns-h\",team=\"team-h\"} 12.0")
+          .contains("jvm_memory_used_bytes");
     }
   }
 

@@ -146,10 +146,10 @@ class HelmChartTest {
 
     Service service = RbacContractTest.named(objects, Service.class, "ark-operator");
     assertThat(podLabels).containsAllEntriesOf(service.getSpec().getSelector());
-    assertThat(service.getSpec().getPorts()).hasSize(1);
-    assertThat(service.getSpec().getPorts().get(0).getPort()).isEqualTo(8081);
-    assertThat(service.getSpec().getPorts().get(0).getTargetPort().getStrVal())
-        .isEqualTo("webhook");
+    assertThat(service.getSpec().getPorts())
+        .extracting(p -> p.getName(), p -> p.getPort(), p -> p.getTargetPort().getStrVal())
+        .containsExactly(
+            Tuple.tuple("webhook", 8081, "webhook"), Tuple.tuple("metrics", 8080, "http"));
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.arkonis.ark.activities.llm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.arkonis.ark.activities.budget.DailyBudgets;
+import dev.arkonis.ark.activities.metrics.ArkMetrics;
 import dev.arkonis.ark.activities.spec.JsonSchemas;
 import dev.arkonis.ark.workflows.api.AgentActivities;
 import dev.arkonis.ark.workflows.api.AgentSpec;
@@ -14,6 +15,8 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.output.FinishReason;
 import io.temporal.activity.Activity;
 import io.temporal.client.ActivityCompletionException;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -43,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * DailyBudgetExceeded} failure and the model is not called; what the call spent is counted after
  * it, also when it failed. While the model call is in flight the activity heartbeats ({@link
  * InFlightCall}); a cancelled run (deleted ArkRun) aborts the call. Prompts and answers are logged
- * at DEBUG only; keys never.
+ * at DEBUG only; keys never. Each model call is measured ({@link ArkMetrics#llmCall}, {@link
+ * ArkMetrics#tokens}).
  */
 public final class AgentActivitiesImpl implements AgentActivities {
   private static final Logger log = LoggerFactory.getLogger(AgentActivitiesImpl.class);
@@ -56,6 +60,7 @@ public final class AgentActivitiesImpl implements AgentActivities {
   private final DailyBudgets budgets;
   private final PromptSecrets secrets;
   private final AnsweredCalls answered = new AnsweredCalls(java.time.Clock.systemUTC());
+  private final ArkMetrics metrics;
 
   /** Models from the process environment ({@link ModelFactory#ModelFactory()}). */
   public AgentActivitiesImpl() {
@@ -89,14 +94,30 @@ public final class AgentActivitiesImpl implements AgentActivities {
    * @param budgets the daily token ledgers, or null when this worker does not enforce them
    */
   public AgentActivitiesImpl(ChatModels models, IntSupplier attempt, DailyBudgets budgets) {
-    this(models, attempt, budgets, PromptSecrets.NONE);
+    this(models, attempt, budgets, ArkMetrics.global());
+  }
+
+  /**
+   * @param models where the agent's model comes from
+   * @param attempt the current activity attempt (1 = first)
+   * @param budgets the daily token ledgers, or null when this worker does not enforce them
+   * @param metrics where call latency and tokens are recorded
+   */
+  public AgentActivitiesImpl(
+      ChatModels models, IntSupplier attempt, DailyBudgets budgets, ArkMetrics metrics) {
+    this(models, attempt, budgets, metrics, PromptSecrets.NONE);
   }
 
   private AgentActivitiesImpl(
-      ChatModels models, IntSupplier attempt, DailyBudgets budgets, PromptSecrets secrets) {
+      ChatModels models,
+      IntSupplier attempt,
+      DailyBudgets budgets,
+      ArkMetrics metrics,
+      PromptSecrets secrets) {
     this.models = models;
     this.attempt = attempt;
     this.budgets = budgets;
+    this.metrics = metrics;
     this.secrets = secrets;
   }
 
@@ -105,7 +126,7 @@ public final class AgentActivitiesImpl implements AgentActivities {
    * through {@code secrets}; without it such a call fails with {@link PromptSecrets#UNAVAILABLE}.
    */
   public AgentActivitiesImpl withPromptSecrets(PromptSecrets secrets) {
-    return new AgentActivitiesImpl(models, attempt, budgets, secrets);
+    return new AgentActivitiesImpl(models, attempt, budgets, metrics, secrets);
   }
 
   /**
@@ -131,7 +152,8 @@ public final class AgentActivitiesImpl implements AgentActivities {
               agent,
               request.messages(),
               request.outputSchema(),
-              request.tools());
+              request.tools(),
+              request.team());
     }
     String provider = models.provider(agent);
     RunTracingAttributes.provider(provider);
@@ -163,18 +185,33 @@ public final class AgentActivitiesImpl implements AgentActivities {
     }
     dev.langchain4j.model.chat.response.ChatResponse answer;
     TokenUsage usage = TokenUsage.ZERO;
+    String outcome = "cancelled";
+    long started = System.nanoTime();
     try {
       ChatModel model = models.model(agent);
       answer = InFlightCall.run(() -> model.chat(call)); // heartbeats; aborted when cancelled
       usage = ChatConversion.usage(call, answer);
+      outcome = ArkMetrics.SUCCESS;
     } catch (ActivityCompletionException cancelled) {
       throw cancelled;
     } catch (RuntimeException e) {
-      throw ProviderErrors.toFailure(e, provider, agent.model(), models::redact);
+      ApplicationFailure failure =
+          ProviderErrors.toFailure(e, provider, agent.model(), models::redact);
+      outcome = failure.getType();
+      throw failure;
     } finally {
       if (budgeted) {
         budgets.commit(agent, callId, usage);
       }
+      metrics.llmCall(
+          provider, agent.model(), outcome, Duration.ofNanos(System.nanoTime() - started));
+      metrics.tokens(
+          ArkMetrics.namespaceOf(agent.taskQueue()),
+          request.team(),
+          agent.agent(),
+          agent.model(),
+          usage.inputTokens(),
+          usage.outputTokens());
     }
     AiMessage message = answer.aiMessage();
     String text = message == null || message.text() == null ? "" : message.text();

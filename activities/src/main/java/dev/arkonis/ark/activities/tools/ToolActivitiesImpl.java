@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.arkonis.ark.activities.mcp.McpClientPool;
 import dev.arkonis.ark.activities.mcp.McpSchemaText;
 import dev.arkonis.ark.activities.mcp.McpUnavailableException;
+import dev.arkonis.ark.activities.metrics.ArkMetrics;
 import dev.arkonis.ark.workflows.api.AgentSpec;
 import dev.arkonis.ark.workflows.api.ChatRequest.ToolSpec;
 import dev.arkonis.ark.workflows.api.HttpToolSpec;
 import dev.arkonis.ark.workflows.api.McpServerSpec;
 import dev.arkonis.ark.workflows.api.ToolActivities;
 import dev.langchain4j.agent.tool.ToolSpecification;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -47,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * name are {@link ToolResult}s with {@code error = true} (the model can recover); an unreachable
  * server or endpoint throws a retryable {@code ApplicationFailure} of type {@value
  * ToolFailures#TOOL_UNAVAILABLE}. Results are capped at {@value ToolFailures#MAX_RESULT_BYTES}
- * bytes.
+ * bytes. Each call is measured ({@link ArkMetrics#toolCall}: server {@code http} for inline tools,
+ * tool {@value ArkMetrics#UNKNOWN_TOOL} for a name the agent does not have).
  */
 public final class ToolActivitiesImpl implements ToolActivities, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ToolActivitiesImpl.class);
@@ -55,6 +58,7 @@ public final class ToolActivitiesImpl implements ToolActivities, AutoCloseable {
   private static final String EMPTY_OBJECT_SCHEMA = "{\"type\":\"object\",\"properties\":{}}";
 
   private final McpClientPool mcp;
+  private final ArkMetrics metrics;
   private final HttpTools http = new HttpTools();
   private final ExecutorService listers =
       Executors.newCachedThreadPool(
@@ -80,7 +84,16 @@ public final class ToolActivitiesImpl implements ToolActivities, AutoCloseable {
    * @param mcp the MCP clients to use; closed with this object
    */
   public ToolActivitiesImpl(McpClientPool mcp) {
+    this(mcp, ArkMetrics.global());
+  }
+
+  /**
+   * @param mcp the MCP clients to use; closed with this object
+   * @param metrics where tool call latency is recorded
+   */
+  public ToolActivitiesImpl(McpClientPool mcp, ArkMetrics metrics) {
     this.mcp = mcp;
+    this.metrics = metrics;
   }
 
   @Override
@@ -165,24 +178,49 @@ public final class ToolActivitiesImpl implements ToolActivities, AutoCloseable {
     }
     for (HttpToolSpec tool : agent.tools()) {
       if (name.equals(tool.name())) {
-        return http.call(tool, arguments); // read up to the cap already
+        long started = System.nanoTime();
+        String outcome = "unavailable";
+        try {
+          ToolResult result = http.call(tool, arguments); // read up to the cap already
+          outcome = outcome(result);
+          return result;
+        } finally {
+          metrics.toolCall("http", tool.name(), outcome, since(started));
+        }
       }
     }
+    metrics.toolCall("", ArkMetrics.UNKNOWN_TOOL, "error", Duration.ZERO);
     return unknown(agent, name, null);
+  }
+
+  private static String outcome(ToolResult result) {
+    return result.error() ? "error" : ArkMetrics.SUCCESS;
+  }
+
+  private static Duration since(long startedNanos) {
+    return Duration.ofNanos(System.nanoTime() - startedNanos);
   }
 
   private ToolResult callMcp(
       AgentSpec agent, McpServerSpec server, String tool, JsonNode arguments) {
+    long started = System.nanoTime();
+    String label = ArkMetrics.UNKNOWN_TOOL; // until the server lists it: a model's invention
+    String outcome = "unavailable";
     try {
       if (!mcp.toolNames(server).contains(tool)
           && mcp.listTools(server).stream().noneMatch(t -> t.name().equals(tool))) {
+        outcome = "error";
         return unknown(agent, server.name() + MCP_SEPARATOR + tool, server); // checked fresh
       }
+      label = tool;
       ToolResult result = mcp.call(server, tool, arguments.toString());
       log.debug("callTool {}{}{}: error={}", server.name(), MCP_SEPARATOR, tool, result.error());
+      outcome = outcome(result);
       return capped(result);
     } catch (McpUnavailableException e) {
       throw ToolFailures.unavailable(e.getMessage(), e);
+    } finally {
+      metrics.toolCall(server.name(), label, outcome, since(started));
     }
   }
 

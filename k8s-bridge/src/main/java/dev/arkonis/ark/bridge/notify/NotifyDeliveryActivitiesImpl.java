@@ -3,6 +3,7 @@ package dev.arkonis.ark.bridge.notify;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.arkonis.ark.activities.metrics.ArkMetrics;
 import dev.arkonis.ark.bridge.status.Conditions;
 import dev.arkonis.ark.bridge.status.StatusWriter;
 import dev.arkonis.ark.crd.v1alpha1.ArkNotify;
@@ -33,6 +34,7 @@ public final class NotifyDeliveryActivitiesImpl implements NotifyDeliveryActivit
   private final NotifyChannel channel;
   private final StatusWriter writer;
   private final Clock clock;
+  private final ArkMetrics metrics;
 
   /**
    * @param temporalUiUrl base URL of the Temporal Web UI for {@code .run.dashboardUrl}, or null
@@ -40,15 +42,40 @@ public final class NotifyDeliveryActivitiesImpl implements NotifyDeliveryActivit
    */
   public NotifyDeliveryActivitiesImpl(
       KubernetesClient client, String temporalUiUrl, String temporalNamespace, Clock clock) {
+    this(client, temporalUiUrl, temporalNamespace, clock, ArkMetrics.global());
+  }
+
+  /**
+   * @param metrics where notifications are counted (sent, suppressed, failed)
+   */
+  public NotifyDeliveryActivitiesImpl(
+      KubernetesClient client,
+      String temporalUiUrl,
+      String temporalNamespace,
+      Clock clock,
+      ArkMetrics metrics) {
     this.targets = new NotifyTargets(client);
     this.context = new NotifyContext(targets, temporalUiUrl, temporalNamespace, clock);
     this.channel = new NotifyChannel(client);
     this.writer = new StatusWriter(client);
     this.clock = clock;
+    this.metrics = metrics;
   }
 
+  /** Delivers one message; counted as {@code sent}, or {@code failed} when this attempt fails. */
   @Override
   public String deliver(String namespace, String notifyName, Notification n) {
+    try {
+      String templateError = send(namespace, notifyName, n);
+      metrics.notifications(namespace, notifyName, "sent", 1);
+      return templateError;
+    } catch (RuntimeException e) {
+      metrics.notifications(namespace, notifyName, "failed", 1);
+      throw e;
+    }
+  }
+
+  private String send(String namespace, String notifyName, Notification n) {
     String what = "ArkNotify " + namespace + "/" + notifyName + " " + n.type();
     JsonNode notify = targets.notify(namespace, notifyName);
     if (notify == null) {
@@ -92,48 +119,55 @@ public final class NotifyDeliveryActivitiesImpl implements NotifyDeliveryActivit
 
   @Override
   public void writeStatus(String namespace, String notifyName, NotifyWorkflow.Counts counts) {
-    writer.update(
-        ArkNotify.class,
-        namespace,
-        notifyName,
-        (notify, current) -> {
-          ObjectNode patch = JSON.createObjectNode();
-          patch.put("sentCount", counts.sentCount());
-          patch.put("suppressedCount", counts.suppressedCount());
-          if (counts.lastSentAt() != null) {
-            patch.put("lastSentAt", counts.lastSentAt());
-          }
-          if (counts.lastError() != null) {
-            patch.put("lastError", counts.lastError());
-          } else {
-            patch.putNull("lastError");
-          }
-          if (counts.sentCount() > 0 || counts.lastError() != null) {
-            long generation =
-                notify.getMetadata().getGeneration() == null
-                    ? 0
-                    : notify.getMetadata().getGeneration();
-            patch.set(
-                "conditions",
-                counts.lastError() == null
-                    ? Conditions.set(
-                        current.path("conditions"),
-                        DELIVERED,
-                        Conditions.TRUE,
-                        "Delivered",
-                        "the last message was delivered as templated",
-                        generation,
-                        clock)
-                    : Conditions.set(
-                        current.path("conditions"),
-                        DELIVERED,
-                        Conditions.FALSE,
-                        counts.errorReason() == null ? "DeliveryFailed" : counts.errorReason(),
-                        counts.lastError(),
-                        generation,
-                        clock));
-          }
-          return patch;
-        });
+    long[] newlySuppressed = new long[1]; // suppressions this write adds to the stored count
+    boolean written =
+        writer.update(
+            ArkNotify.class,
+            namespace,
+            notifyName,
+            (notify, current) -> {
+              newlySuppressed[0] =
+                  counts.suppressedCount() - current.path("suppressedCount").asLong(0);
+              ObjectNode patch = JSON.createObjectNode();
+              patch.put("sentCount", counts.sentCount());
+              patch.put("suppressedCount", counts.suppressedCount());
+              if (counts.lastSentAt() != null) {
+                patch.put("lastSentAt", counts.lastSentAt());
+              }
+              if (counts.lastError() != null) {
+                patch.put("lastError", counts.lastError());
+              } else {
+                patch.putNull("lastError");
+              }
+              if (counts.sentCount() > 0 || counts.lastError() != null) {
+                long generation =
+                    notify.getMetadata().getGeneration() == null
+                        ? 0
+                        : notify.getMetadata().getGeneration();
+                patch.set(
+                    "conditions",
+                    counts.lastError() == null
+                        ? Conditions.set(
+                            current.path("conditions"),
+                            DELIVERED,
+                            Conditions.TRUE,
+                            "Delivered",
+                            "the last message was delivered as templated",
+                            generation,
+                            clock)
+                        : Conditions.set(
+                            current.path("conditions"),
+                            DELIVERED,
+                            Conditions.FALSE,
+                            counts.errorReason() == null ? "DeliveryFailed" : counts.errorReason(),
+                            counts.lastError(),
+                            generation,
+                            clock));
+              }
+              return patch;
+            });
+    if (written) {
+      metrics.notifications(namespace, notifyName, "suppressed", newlySuppressed[0]);
+    }
   }
 }

@@ -186,7 +186,7 @@ final class AgentWorkload {
             .withNewTemplate()
             .withNewMetadata()
             .withLabels(labels(name))
-            .withAnnotations(Map.of(CONFIG_HASH, config.hash()))
+            .withAnnotations(podAnnotations(config))
             .endMetadata()
             .withNewSpec()
             .withSecurityContext(
@@ -216,6 +216,19 @@ final class AgentWorkload {
             AgentConfig.canonical(json.convertValue(deployment.getSpec(), JsonNode.class)));
     deployment.getMetadata().setAnnotations(Map.of(SPEC_HASH, specHash));
     return deployment;
+  }
+
+  /**
+   * The config digest (a changed config rolls the pods) and the conventional scrape annotations:
+   * Prometheus' Kubernetes pod discovery finds {@code /metrics} on the health port.
+   */
+  static Map<String, String> podAnnotations(AgentConfig config) {
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(CONFIG_HASH, config.hash());
+    annotations.put("prometheus.io/scrape", "true");
+    annotations.put("prometheus.io/port", String.valueOf(HTTP_PORT));
+    annotations.put("prometheus.io/path", "/metrics");
+    return annotations;
   }
 
   static int replicas(ArkAgentSpec spec) {

@@ -2,6 +2,7 @@ package dev.arkonis.ark.bridge.status;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.arkonis.ark.activities.metrics.ArkMetrics;
 import dev.arkonis.ark.bridge.informer.EventRecorder;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
 import dev.arkonis.ark.workflows.api.AgentHealthActivities;
@@ -15,15 +16,23 @@ public final class AgentHealthActivitiesImpl implements AgentHealthActivities {
   private final StatusWriter status;
   private final EventRecorder events;
   private final Clock clock;
+  private final ArkMetrics metrics;
 
   public AgentHealthActivitiesImpl(StatusWriter status, EventRecorder events, Clock clock) {
+    this(status, events, clock, ArkMetrics.global());
+  }
+
+  public AgentHealthActivitiesImpl(
+      StatusWriter status, EventRecorder events, Clock clock, ArkMetrics metrics) {
     this.status = status;
     this.events = events;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   @Override
   public void writeHealth(HealthChange change) {
+    metrics.degraded(change.namespace(), change.agent(), change.degraded());
     ArkAgent[] agent = new ArkAgent[1];
     boolean exists =
         status.update(

@@ -2,6 +2,7 @@ package dev.arkonis.ark.bridge.status;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.arkonis.ark.activities.metrics.ArkMetrics;
 import dev.arkonis.ark.bridge.informer.EventRecorder;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
 import dev.arkonis.ark.workflows.api.BudgetActivities;
@@ -15,7 +16,8 @@ import java.time.temporal.ChronoUnit;
  * status.budgetResetsAt} and the {@code BudgetExceeded} condition of the ArkAgent (other conditions
  * kept), and on a transition a Warning ({@code DailyBudgetExceeded}) or Normal ({@code
  * WithinBudget}) Event. {@code ArkAgentReconciler} scales the agent's Deployment to 0 while the
- * condition is True. An agent that is gone is ignored.
+ * condition is True. An agent that is gone is ignored. Each report sets the agent's daily budget
+ * gauges ({@link ArkMetrics#dailyBudget}).
  */
 public final class BudgetActivitiesImpl implements BudgetActivities {
   /** BudgetExceeded=True reason. */
@@ -28,16 +30,24 @@ public final class BudgetActivitiesImpl implements BudgetActivities {
   private final StatusWriter writer;
   private final EventRecorder events;
   private final Clock clock;
+  private final ArkMetrics metrics;
 
   public BudgetActivitiesImpl(KubernetesClient client, EventRecorder events, Clock clock) {
+    this(client, events, clock, ArkMetrics.global());
+  }
+
+  public BudgetActivitiesImpl(
+      KubernetesClient client, EventRecorder events, Clock clock, ArkMetrics metrics) {
     this.client = client;
     this.writer = new StatusWriter(client);
     this.events = events;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   @Override
   public void report(BudgetReport report) {
+    metrics.dailyBudget(report.namespace(), report.agent(), report.totalTokens(), report.limit());
     String reason = report.exceeded() ? DAILY_BUDGET_EXCEEDED : WITHIN_BUDGET;
     boolean written =
         writer.update(

@@ -27,6 +27,7 @@ public interface AgentTaskWorkflow {
    * @param maxHistoryEvents continue-as-new once the history is longer (or when Temporal suggests
    *     it); 0 = {@value #DEFAULT_MAX_HISTORY_EVENTS}
    * @param resume where a task that continued as new left off, or null for a fresh start
+   * @param team the run's ArkTeam (for the chat activity's metrics); null in older histories
    */
   record AgentTaskInput(
       String namespace,
@@ -39,7 +40,8 @@ public interface AgentTaskWorkflow {
       int maxDepth,
       long tokenBudget,
       int maxHistoryEvents,
-      Resume resume) {
+      Resume resume,
+      String team) {
     public static final int DEFAULT_MAX_HISTORY_EVENTS = 10_000;
 
     /** The same task continued from {@code resume}. */
@@ -55,7 +57,8 @@ public interface AgentTaskWorkflow {
           maxDepth,
           tokenBudget,
           maxHistoryEvents,
-          resume);
+          resume,
+          team);
     }
   }
 

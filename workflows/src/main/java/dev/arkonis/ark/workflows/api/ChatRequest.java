@@ -11,6 +11,7 @@ import java.util.List;
  * @param messages the conversation so far
  * @param outputSchema JSON Schema the final answer must satisfy, or null; the activity checks it
  * @param tools tools offered to the model
+ * @param team the run's ArkTeam (the tokens metric's {@code team} label), or null outside a run
  */
 public record ChatRequest(
     String purpose,
@@ -18,7 +19,8 @@ public record ChatRequest(
     AgentSpec agent,
     List<ChatMessage> messages,
     String outputSchema,
-    List<ToolSpec> tools) {
+    List<ToolSpec> tools,
+    String team) {
   /**
    * Line the workflow puts before a step's output schema in the task prompt (models see what shape
    * to answer in; the mock provider answers with an instance of the schema that follows).
@@ -28,6 +30,17 @@ public record ChatRequest(
   public ChatRequest {
     messages = List.copyOf(messages);
     tools = tools == null ? List.of() : List.copyOf(tools);
+  }
+
+  /** A turn outside a team run (e.g. a semantic probe). */
+  public ChatRequest(
+      String purpose,
+      String step,
+      AgentSpec agent,
+      List<ChatMessage> messages,
+      String outputSchema,
+      List<ToolSpec> tools) {
+    this(purpose, step, agent, messages, outputSchema, tools, null);
   }
 
   /** A tool offered to the model: name, description and JSON Schema of its arguments. */

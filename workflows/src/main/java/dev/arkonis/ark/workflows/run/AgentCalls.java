@@ -41,9 +41,14 @@ final class AgentCalls {
 
   private final Budget budget;
   private long carried;
+  private final String team;
 
-  AgentCalls(Budget budget) {
+  /**
+   * @param team the run's ArkTeam, passed to the chat activity for its metrics
+   */
+  AgentCalls(Budget budget, String team) {
     this.budget = budget;
+    this.team = team;
   }
 
   /** One LLM turn; throws {@link RunStop} when the call fails for good or the budget runs out. */
@@ -72,7 +77,7 @@ final class AgentCalls {
     try {
       response =
           activities
-              .chat(new ChatRequest(purpose, step.name, agent, sent, outputSchema, tools))
+              .chat(new ChatRequest(purpose, step.name, agent, sent, outputSchema, tools, team))
               .capped(); // the chat activity caps its answer; a worker of an older version may not
     } catch (ActivityFailure failure) {
       step.attempts = Math.max(step.attempts, 1) + failedAttempts(failure, maxAttempts) - 1;

@@ -32,7 +32,7 @@ public final class AgentTaskWorkflowImpl implements AgentTaskWorkflow {
     RunState.Step step = state.step(input.stepName());
     AgentSpec agent = input.agents().get(input.role());
     Budget budget = new Budget(input.tokenBudget(), spent);
-    AgentCalls calls = new AgentCalls(budget);
+    AgentCalls calls = new AgentCalls(budget, input.team());
     Delegations delegations =
         new Delegations(
             input.namespace(),
@@ -40,7 +40,8 @@ public final class AgentTaskWorkflowImpl implements AgentTaskWorkflow {
             input.agents(),
             input.maxDepth(),
             budget,
-            this::now);
+            this::now,
+            input.team());
     AgentLoop loop = new AgentLoop(calls, delegations);
     int maxEvents =
         input.maxHistoryEvents() > 0

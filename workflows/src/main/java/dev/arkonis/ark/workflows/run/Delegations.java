@@ -30,6 +30,7 @@ final class Delegations {
   private final int maxDepth;
   private final Budget budget;
   private final StepRunner.Clock clock;
+  private final String team;
 
   Delegations(
       String namespace,
@@ -37,8 +38,10 @@ final class Delegations {
       Map<String, AgentSpec> agents,
       int maxDepth,
       Budget budget,
-      StepRunner.Clock clock) {
+      StepRunner.Clock clock,
+      String team) {
     this.namespace = namespace;
+    this.team = team;
     this.runName = runName;
     this.agents = agents;
     this.maxDepth = maxDepth;
@@ -134,7 +137,8 @@ final class Delegations {
                   maxDepth,
                   budget.remaining(),
                   0,
-                  null));
+                  null,
+                  team));
     } catch (ChildWorkflowFailure failure) {
       step.phase = Phases.FAILED;
       step.message = "delegated task failed: " + failure.getCause();

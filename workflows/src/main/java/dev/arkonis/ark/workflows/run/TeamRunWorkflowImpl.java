@@ -55,7 +55,7 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
     }
     StepGraph graph = new StepGraph(deps);
     Budget budget = new Budget(plan.maxTokens());
-    AgentCalls calls = new AgentCalls(budget);
+    AgentCalls calls = new AgentCalls(budget, plan.team());
     Delegations delegations =
         new Delegations(
             plan.namespace(),
@@ -63,7 +63,8 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
             plan.agents(),
             plan.maxDelegationDepth(),
             budget,
-            this::now);
+            this::now,
+            plan.team());
     StepRunner runner = new StepRunner(calls, new AgentLoop(calls, delegations));
     StatusMirror mirror = new StatusMirror(plan);
     long deadline =

@@ -104,7 +104,8 @@ class AgentTaskContinueAsNewTest {
                 3,
                 0,
                 20,
-                null));
+                null,
+                "team"));
 
     assertThat(result.phase()).isEqualTo("Succeeded");
     assertThat(result.output()).isEqualTo("saw 5 results");

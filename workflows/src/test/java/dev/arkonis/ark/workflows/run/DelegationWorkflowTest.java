@@ -141,6 +141,9 @@ class DelegationWorkflowTest {
         .filteredOn(c -> c.step().equals("researcher"))
         .singleElement()
         .satisfies(c -> assertThat(c.taskQueue()).isEqualTo("ark/test/team-researcher"));
+    assertThat(agents.teamByStep) // the delegated task's calls too, for the tokens metric
+        .containsEntry("coordinator", "team")
+        .containsEntry("researcher", "team");
     var history =
         env.getWorkflowClient().fetchHistory(RunPlan.workflowId(Plans.NS, "run-d")).getEvents();
     assertThat(history)

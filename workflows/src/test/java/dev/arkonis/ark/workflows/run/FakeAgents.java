@@ -20,6 +20,10 @@ final class FakeAgents implements AgentActivities {
 
   final List<Call> calls = new CopyOnWriteArrayList<>();
   final Map<String, Integer> perStep = new ConcurrentHashMap<>();
+
+  /** The team each step's chat requests named (the chat activity's metrics label). */
+  final Map<String, String> teamByStep = new ConcurrentHashMap<>();
+
   private final Function<ChatRequest, ChatResponse> script;
 
   FakeAgents(Function<ChatRequest, ChatResponse> script) {
@@ -52,6 +56,7 @@ final class FakeAgents implements AgentActivities {
             attempt,
             last));
     perStep.merge(request.step(), 1, Integer::sum);
+    teamByStep.put(request.step(), String.valueOf(request.team()));
     ChatResponse response = script.apply(request);
     return new ChatResponse(
         response.text(),
