@@ -207,7 +207,8 @@ class DevServerHistoryRecorder {
                 2,
                 0,
                 10,
-                null));
+                null,
+                "team"));
     client.newUntypedWorkflowStub(id).getResult(StepTaskWorkflow.StepTaskResult.class);
     save("step-task/continued-as-new-first-run", id, first.getRunId());
     save("step-task/continued-as-new-last-run", id, null);
@@ -225,7 +226,18 @@ class DevServerHistoryRecorder {
         WorkflowClient.start(
             task::run,
             new AgentTaskWorkflow.AgentTaskInput(
-                NS, "long-task", agents, "looper", "looper", "count to four", 1, 2, 0, 20, null));
+                NS,
+                "long-task",
+                agents,
+                "looper",
+                "looper",
+                "count to four",
+                1,
+                2,
+                0,
+                20,
+                null,
+                "team"));
     client.newUntypedWorkflowStub(id).getResult(AgentTaskWorkflow.AgentTaskResult.class);
     save("agent-task/continued-as-new-first-run", id, first.getRunId());
     save("agent-task/continued-as-new-last-run", id, null);

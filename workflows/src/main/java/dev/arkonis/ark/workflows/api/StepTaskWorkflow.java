@@ -30,6 +30,7 @@ public interface StepTaskWorkflow {
    *     #MAX_HISTORY_BYTES}, or when Temporal suggests it); 0 = {@value
    *     #DEFAULT_MAX_HISTORY_EVENTS}
    * @param resume where a step that continued as new left off, or null
+   * @param team the run's team (a label of the chat calls' metrics), or null
    */
   record StepTaskInput(
       String namespace,
@@ -43,7 +44,8 @@ public interface StepTaskWorkflow {
       int maxDepth,
       long tokenBudget,
       int maxHistoryEvents,
-      Resume resume) {
+      Resume resume,
+      String team) {
     public static final int DEFAULT_MAX_HISTORY_EVENTS = 5_000;
 
     /** Bytes of history (and characters carried in payloads) after which a step continues. */
@@ -69,7 +71,8 @@ public interface StepTaskWorkflow {
           maxDepth,
           tokenBudget,
           maxHistoryEvents,
-          resume);
+          resume,
+          team);
     }
   }
 

@@ -43,7 +43,7 @@ public final class StepTaskWorkflowImpl implements StepTaskWorkflow {
     }
     AgentSpec agent = input.agents().get(input.step().role());
     Budget budget = new Budget(input.tokenBudget(), spent);
-    AgentCalls calls = new AgentCalls(budget);
+    AgentCalls calls = new AgentCalls(budget, input.team());
     Delegations delegations =
         new Delegations(
             input.namespace(),
@@ -51,7 +51,8 @@ public final class StepTaskWorkflowImpl implements StepTaskWorkflow {
             input.agents(),
             input.maxDepth(),
             budget,
-            this::now);
+            this::now,
+            input.team());
     StepRunner runner = new StepRunner(calls, new AgentLoop(calls, delegations));
     int maxEvents =
         input.maxHistoryEvents() > 0

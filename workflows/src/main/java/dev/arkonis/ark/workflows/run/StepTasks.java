@@ -68,7 +68,8 @@ final class StepTasks {
                   plan.maxDelegationDepth(),
                   budget.remaining(),
                   0,
-                  null));
+                  null,
+                  plan.team()));
     } catch (ChildWorkflowFailure failure) {
       throw new RunStop(Phases.FAILED, "the step's workflow failed: " + failure.getCause());
     }

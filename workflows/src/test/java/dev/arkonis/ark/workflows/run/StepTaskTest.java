@@ -119,7 +119,8 @@ class StepTaskTest {
                 2,
                 0,
                 5,
-                null));
+                null,
+                "team"));
 
     assertThat(result.phase()).isEqualTo(Phases.SUCCEEDED);
     StepStatus step = result.steps().get(0);
@@ -191,7 +192,8 @@ class StepTaskTest {
                     2,
                     0,
                     5,
-                    null));
+                    null,
+                    "team"));
 
     assertThat(result.phase()).isEqualTo(Phases.FAILED);
     assertThat(result.message())
