@@ -173,8 +173,7 @@ final class ConcurrencyGate {
 
   /** Requests cancellation of a running fire and waits until it closed (or the deadline). */
   private void cancelAndWait(String id, String runId, long deadline) {
-    WorkflowStub fire =
-        temporal.newUntypedWorkflowStub(id, Optional.of(runId), Optional.empty());
+    WorkflowStub fire = temporal.newUntypedWorkflowStub(id, Optional.of(runId), Optional.empty());
     try {
       fire.cancel();
     } catch (WorkflowNotFoundException e) {

@@ -56,8 +56,8 @@ import org.slf4j.LoggerFactory;
  * token, compared in constant time (401); {@code suspended} (503); query parameters (400); body
  * size (413), UTF-8, nesting depth and JSON object (400) and a dry run of the targets' input
  * templates against it (400); {@code concurrencyPolicy} Forbid (409; Forbid and Replace hold across
- * replicas through one workflow id per event, see {@link ConcurrencyGate}). Authentication comes before
- * {@code suspended} so callers without the token learn nothing but whether the event exists.
+ * replicas through one workflow id per event, see {@link ConcurrencyGate}). Authentication comes
+ * before {@code suspended} so callers without the token learn nothing but whether the event exists.
  *
  * <p>The event and its token come from {@link WebhookCache} (informers of its own, so wrong tokens
  * at volume cost no API call); until it is synced every request gets 503. The transport is an
@@ -169,9 +169,7 @@ public final class WebhookServer implements AutoCloseable {
     } catch (IOException e) {
       LOG.debug("webhook {}: cannot read the body: {}", exchange.path(), e.toString());
       return done(HttpIo.error(400, "cannot read the request body; send it again"));
-    } catch (KubernetesClientException
-        | WorkflowServiceException
-        | ConcurrencyGate.Contended e) {
+    } catch (KubernetesClientException | WorkflowServiceException | ConcurrencyGate.Contended e) {
       return done(unavailable(exchange, e));
     }
   }
@@ -287,8 +285,8 @@ public final class WebhookServer implements AutoCloseable {
       implements ConcurrencyGate.Fired {}
 
   /**
-   * Starts the fire workflow. An exclusive fire (Forbid/Replace) runs under the event's fixed id and
-   * waits for its runs, so the id stays taken while they are active; its memo names the runs.
+   * Starts the fire workflow. An exclusive fire (Forbid/Replace) runs under the event's fixed id
+   * and waits for its runs, so the id stays taken while they are active; its memo names the runs.
    */
   private Fire start(
       String namespace,

@@ -242,7 +242,8 @@ class EventFireWorkflowTest {
         .isInstanceOf(WorkflowFailedException.class)
         .hasCauseInstanceOf(CanceledFailure.class);
     // both runs were created after the cancellation arrived: the fire waited for the creation
-    // (WAIT_CANCELLATION_COMPLETED), so it still cancels them — Replace across replicas relies on it
+    // (WAIT_CANCELLATION_COMPLETED), so it still cancels them — Replace across replicas relies on
+    // it
     assertThat(events.cancelled).containsExactly(events.createdNames().get(0));
   }
 }
