@@ -82,8 +82,10 @@ public final class Hostile {
     String name = "";
     if (document instanceof org.yaml.snakeyaml.nodes.MappingNode top) {
       for (org.yaml.snakeyaml.nodes.NodeTuple t : top.getValue()) {
-        String key = t.getKeyNode() instanceof org.yaml.snakeyaml.nodes.ScalarNode k ? k.getValue() : "";
-        if (key.equals("kind") && t.getValueNode() instanceof org.yaml.snakeyaml.nodes.ScalarNode v) {
+        String key =
+            t.getKeyNode() instanceof org.yaml.snakeyaml.nodes.ScalarNode k ? k.getValue() : "";
+        if (key.equals("kind")
+            && t.getValueNode() instanceof org.yaml.snakeyaml.nodes.ScalarNode v) {
           kind = v.getValue();
         } else if (key.equals("metadata")
             && t.getValueNode() instanceof org.yaml.snakeyaml.nodes.MappingNode metadata) {
