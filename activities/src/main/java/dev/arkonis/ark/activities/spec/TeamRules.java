@@ -95,14 +95,13 @@ final class TeamRules {
                 at,
                 "role name \""
                     + name
-                    + "\" is not a DNS-1123 label"
+                    + "\" is not a DNS-1123 label; use lowercase letters, digits and '-',"
+                    + " starting and ending with a letter or digit"
                     + name.codePoints()
                         .filter(c -> !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'))
                         .mapToObj(c -> " (it contains " + Printable.describe(c) + ")")
                         .findFirst()
-                        .orElse("")
-                    + "; use lowercase letters, digits and '-',"
-                    + " starting and ending with a letter or digit"));
+                        .orElse("")));
       } else if (roles.get(i).has("model")
           && manifest.name().length() + 1 + name.length() > Names.MAX_LABEL) {
         problems.add(
