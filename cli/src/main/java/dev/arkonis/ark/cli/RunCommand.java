@@ -134,7 +134,7 @@ final class RunCommand implements Callable<Integer> {
     List<Problem> problems = new ArrayList<>(loaded.problems());
     problems.addAll(new SpecValidator().validate(loaded.manifests()));
     if (!problems.isEmpty()) {
-      problems.forEach(p -> err.println(p.format()));
+      Problem.formatAll(problems).forEach(err::println);
       err.flush();
       return Main.EXIT_USAGE;
     }

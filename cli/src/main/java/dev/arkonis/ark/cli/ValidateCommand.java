@@ -44,7 +44,7 @@ final class ValidateCommand implements Callable<Integer> {
         out.println(file + ": " + loaded.manifests().size() + " ark object(s) valid");
       } else {
         invalid++;
-        problems.forEach(p -> err.println(p.format()));
+        Problem.formatAll(problems).forEach(err::println);
       }
     }
     out.flush();

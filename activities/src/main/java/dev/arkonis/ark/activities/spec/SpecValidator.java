@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.arkonis.ark.crd.manifest.FieldPath;
+import dev.arkonis.ark.crd.manifest.Hostile;
 import dev.arkonis.ark.crd.manifest.Manifest;
 import dev.arkonis.ark.crd.manifest.Problem;
 import dev.arkonis.ark.crd.manifest.SchemaValidator;
@@ -69,7 +70,10 @@ public final class SpecValidator {
    * and, only when the object fits its schema, the semantic rules.
    */
   public List<Problem> validate(Manifest manifest) {
-    List<Problem> problems = new ArrayList<>();
+    List<Problem> problems = new ArrayList<>(Hostile.invalidText(manifest));
+    if (!problems.isEmpty()) {
+      return problems;
+    }
     Unsupported.check(manifest, problems);
     List<Problem> schemaProblems = schemas.validate(manifest);
     problems.addAll(schemaProblems);

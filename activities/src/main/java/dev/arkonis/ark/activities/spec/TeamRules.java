@@ -3,6 +3,7 @@ package dev.arkonis.ark.activities.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.arkonis.ark.crd.manifest.FieldPath;
 import dev.arkonis.ark.crd.manifest.Manifest;
+import dev.arkonis.ark.crd.manifest.Printable;
 import dev.arkonis.ark.crd.manifest.Problem;
 import dev.arkonis.ark.workflows.plan.StepGraph;
 import java.util.ArrayList;
@@ -95,7 +96,12 @@ final class TeamRules {
                 "role name \""
                     + name
                     + "\" is not a DNS-1123 label; use lowercase letters, digits and '-',"
-                    + " starting and ending with a letter or digit"));
+                    + " starting and ending with a letter or digit"
+                    + name.codePoints()
+                        .filter(c -> !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'))
+                        .mapToObj(c -> " (it contains " + Printable.describe(c) + ")")
+                        .findFirst()
+                        .orElse("")));
       } else if (roles.get(i).has("model")
           && manifest.name().length() + 1 + name.length() > Names.MAX_LABEL) {
         problems.add(

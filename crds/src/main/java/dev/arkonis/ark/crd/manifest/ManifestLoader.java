@@ -52,13 +52,28 @@ public final class ManifestLoader {
 
   /** Loads a file; a missing or unreadable file is a problem, not an exception. */
   public LoadResult load(Path file) {
-    String text;
+    byte[] bytes;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       return failed(file.toString(), "file not found; check the path");
     } catch (IOException e) {
       return failed(file.toString(), "cannot read file: " + e.getMessage());
+    }
+    if (bytes.length > Hostile.MAX_FILE_BYTES) {
+      return failed(file.toString(), Hostile.fileTooLarge(bytes.length));
+    }
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+              .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+              .decode(java.nio.ByteBuffer.wrap(bytes))
+              .toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return failed(file.toString(), Hostile.notUtf8(bytes));
     }
     return parse(file.toString(), text);
   }
@@ -72,6 +87,10 @@ public final class ManifestLoader {
     LoaderOptions options = new LoaderOptions();
     options.setAllowDuplicateKeys(false);
     options.setCodePointLimit(16 * 1024 * 1024);
+    String longLine = Hostile.longLine(text);
+    if (longLine != null) {
+      return failed(file, Integer.parseInt(longLine.split(":", 2)[0]), longLine.split(":", 2)[1]);
+    }
     List<Node> documents = new ArrayList<>();
     try {
       new Yaml(options).composeAll(new StringReader(text)).forEach(documents::add);
@@ -102,7 +121,15 @@ public final class ManifestLoader {
         continue;
       }
       Map<String, Integer> lines = new HashMap<>();
-      ObjectNode tree = (ObjectNode) toJson(document, "", lines);
+      List<Hostile.Issue> issues = new ArrayList<>();
+      ObjectNode tree;
+      try {
+        tree = (ObjectNode) toJson(document, "", lines, issues, new Hostile.Walk());
+      } catch (Hostile.Refused e) {
+        problems.add(
+            new Problem(file, e.line, Hostile.objectOf(document), e.field, e.getMessage()));
+        continue;
+      }
       String kind = tree.path("kind").asText("");
       String apiVersion = tree.path("apiVersion").asText("");
       String name = tree.path("metadata").path("name").asText("");
@@ -145,6 +172,18 @@ public final class ManifestLoader {
         problems.add(manifest.problem("metadata.name", "missing metadata.name; give it a name"));
         continue;
       }
+      String badName = Hostile.badName(manifest.name());
+      if (badName != null) {
+        issues.add(0, new Hostile.Issue("metadata.name", badName));
+      }
+      Hostile.Issue tooLarge = Hostile.tooLarge(tree);
+      if (tooLarge != null) {
+        issues.add(tooLarge);
+      }
+      if (!issues.isEmpty()) {
+        issues.forEach(i -> problems.add(manifest.problem(i.field(), i.message())));
+        continue;
+      }
       manifests.add(manifest);
     }
     if (manifests.isEmpty() && problems.isEmpty()) {
@@ -168,16 +207,60 @@ public final class ManifestLoader {
         List.of(), List.of(), List.of(), List.of(new Problem(file, line, "", "", message)));
   }
 
-  private static JsonNode toJson(Node node, String path, Map<String, Integer> lines) {
+  private static JsonNode toJson(
+      Node node,
+      String path,
+      Map<String, Integer> lines,
+      List<Hostile.Issue> issues,
+      Hostile.Walk walk) {
     lines.put(path, node.getStartMark().getLine() + 1);
+    walk.enter(node, path);
+    try {
+      return convert(node, path, lines, issues, walk);
+    } finally {
+      walk.leave(node);
+    }
+  }
+
+  private static JsonNode convert(
+      Node node,
+      String path,
+      Map<String, Integer> lines,
+      List<Hostile.Issue> issues,
+      Hostile.Walk walk) {
+    Hostile.Issue tag = Hostile.tag(node, path);
+    if (tag != null) {
+      issues.add(tag);
+    }
     if (node instanceof MappingNode mapping) {
+      if (mapping.getValue().size() > Hostile.MAX_KEYS) {
+        throw new Hostile.Refused(
+            node.getStartMark().getLine() + 1,
+            path,
+            "this mapping has "
+                + mapping.getValue().size()
+                + " keys, more than the "
+                + Hostile.MAX_KEYS
+                + " ark reads in one mapping; remove the keys that do not belong here");
+      }
       ObjectNode object = NODES.objectNode();
       for (NodeTuple tuple : mapping.getValue()) {
         if (!(tuple.getKeyNode() instanceof ScalarNode key)) {
           continue;
         }
         String child = FieldPath.child(path, key.getValue());
-        object.set(key.getValue(), toJson(tuple.getValueNode(), child, lines));
+        if (object.has(key.getValue())) {
+          issues.add(
+              new Hostile.Issue(
+                  child,
+                  "duplicate key \""
+                      + key.getValue()
+                      + "\" again at line "
+                      + (key.getStartMark().getLine() + 1)
+                      + "; YAML would keep only the last one: remove one of them"));
+          continue;
+        }
+        object.set(key.getValue(), toJson(tuple.getValueNode(), child, lines, issues, walk));
         lines.put(child, key.getStartMark().getLine() + 1);
       }
       return object;
@@ -186,7 +269,7 @@ public final class ManifestLoader {
       ArrayNode array = NODES.arrayNode();
       List<Node> items = sequence.getValue();
       for (int i = 0; i < items.size(); i++) {
-        array.add(toJson(items.get(i), FieldPath.index(path, i), lines));
+        array.add(toJson(items.get(i), FieldPath.index(path, i), lines, issues, walk));
       }
       return array;
     }

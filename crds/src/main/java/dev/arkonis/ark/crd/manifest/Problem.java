@@ -29,12 +29,28 @@ public record Problem(String file, int line, String object, String field, String
     if (!field.isEmpty()) {
       out.append(field).append(": ");
     }
-    return out.append(message).toString();
+    return Printable.escape(out.append(message).toString());
+  }
+
+  /** Most problems printed for one file; the rest are counted. */
+  public static final int MAX_REPORTED = 50;
+
+  /** Each problem formatted, at most {@link #MAX_REPORTED}, then a line counting the rest. */
+  public static java.util.List<String> formatAll(java.util.List<Problem> problems) {
+    java.util.List<String> lines = new java.util.ArrayList<>();
+    problems.stream().limit(MAX_REPORTED).forEach(p -> lines.add(p.format()));
+    if (problems.size() > MAX_REPORTED) {
+      lines.add(
+          "... and "
+              + (problems.size() - MAX_REPORTED)
+              + " more problems; fix these first, then run 'ark validate' again");
+    }
+    return lines;
   }
 
   /** The same problem without the file location, as written into a status condition. */
   public String formatForCondition() {
-    return field.isEmpty() ? message : field + ": " + message;
+    return Printable.escape(field.isEmpty() ? message : field + ": " + message);
   }
 
   @Override

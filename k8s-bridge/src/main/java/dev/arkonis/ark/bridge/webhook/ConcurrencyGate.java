@@ -1,33 +1,49 @@
 package dev.arkonis.ark.bridge.webhook;
 
 import dev.arkonis.ark.workflows.run.Phases;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowException;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowStub;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * {@code spec.concurrencyPolicy} for webhook fires. {@code Allow} fires at once. {@code Forbid} and
- * {@code Replace} look at the event's active runs — ArkRuns labelled {@code
- * arkonis.dev/event=<name>} whose phase is not terminal — and, because a fire's runs are created a
- * moment after its workflow starts, also at the fires this server started that are still running
- * (their run names are known up front). Fires of one event are admitted one at a time, so two
- * simultaneous Forbid requests never both fire.
+ * {@code spec.concurrencyPolicy} for webhook fires, holding across every operator replica. {@code
+ * Allow} fires at once under a workflow id of its own. {@code Forbid} and {@code Replace} fires all
+ * use the one workflow id {@link #exclusiveId} of their event and wait for their runs, so Temporal
+ * itself — which runs at most one execution per workflow id, decided atomically by the server —
+ * admits one fire at a time, whichever replica asks:
+ *
+ * <ul>
+ *   <li>Forbid: a start refused because the id is running answers 409 with that fire's runs (from
+ *       its memo); ArkRuns of the event still active from elsewhere (Allow fires before a policy
+ *       change, an upgrade) also answer 409.
+ *   <li>Replace: a start refused because the id is running cancels that execution, waits until it
+ *       closed (its cancellation deletes its active runs first) and starts again; of replicas
+ *       racing, each start cancels the one before it, so exactly one fire survives — the last
+ *       admitted. Once started, other active ArkRuns of the event (not of an exclusive fire) are
+ *       deleted.
+ * </ul>
  */
 final class ConcurrencyGate {
   static final String ALLOW = "Allow";
   static final String FORBID = "Forbid";
   static final String REPLACE = "Replace";
 
-  /** How long Replace waits for the runs of a just-started fire to appear before deleting. */
-  private static final long REPLACE_WAIT_MILLIS = 5_000;
+  /** Memo key of an exclusive fire: the names of the runs it creates. */
+  static final String RUNS_MEMO = "runs";
+
+  /** How long Replace keeps cancelling and restarting before it answers 503. */
+  private static final Duration REPLACE_DEADLINE = Duration.ofSeconds(60);
 
   /** A started fire: its workflow and the names of the runs it creates. */
   interface Fired {
@@ -36,9 +52,14 @@ final class ConcurrencyGate {
     List<String> runs();
   }
 
-  /** Starts a fire; called under the event's lock. */
+  /** Starts a fire under a workflow id; the server refuses a running id. */
   interface Starter<T extends Fired> {
-    T start();
+    /**
+     * @param exclusiveId the event's fixed workflow id (reuse allowed once closed, fire waits for
+     *     its runs), or null for a fire with an id of its own
+     * @throws WorkflowExecutionAlreadyStarted when an execution of {@code exclusiveId} runs
+     */
+    T start(String exclusiveId);
   }
 
   /** Forbid refused the fire: the runs still active. */
@@ -51,11 +72,15 @@ final class ConcurrencyGate {
     }
   }
 
+  /** Replace could not get the event's fire id within its deadline. */
+  static final class Contended extends RuntimeException {
+    Contended(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   private final EventStore store;
   private final WorkflowClient temporal;
-
-  /** Per event key: fires (workflow id → run names) this server started that may still run. */
-  private final Map<String, Map<String, List<String>>> inFlight = new ConcurrentHashMap<>();
 
   ConcurrencyGate(EventStore store, WorkflowClient temporal) {
     this.store = store;
@@ -72,59 +97,96 @@ final class ConcurrencyGate {
   }
 
   /**
+   * Workflow id every Forbid/Replace webhook fire of an event uses: {@code
+   * arkevent/<namespace>/<event>/webhook}.
+   */
+  static String exclusiveId(String namespace, String event) {
+    return "arkevent/" + namespace + "/" + event + "/webhook";
+  }
+
+  /**
    * Fires under {@code policy}.
    *
    * @throws Busy when the policy is Forbid and an earlier fire's runs are still active
+   * @throws Contended when Replace lost every race for the fire id within its deadline
    */
   <T extends Fired> T admit(String namespace, String event, String policy, Starter<T> starter)
       throws Busy {
     if (policy == null || policy.isEmpty() || ALLOW.equals(policy)) {
-      return starter.start();
+      return starter.start(null);
     }
-    Map<String, List<String>> fires =
-        inFlight.computeIfAbsent(namespace + "/" + event, k -> new LinkedHashMap<>());
-    synchronized (fires) {
-      pruneFinished(fires);
-      if (FORBID.equals(policy)) {
-        Set<String> active = new LinkedHashSet<>(activeRuns(namespace, event));
-        fires.values().forEach(active::addAll);
-        if (!active.isEmpty()) {
-          throw new Busy(List.copyOf(active));
-        }
-      } else {
-        replace(namespace, event, fires);
+    String id = exclusiveId(namespace, event);
+    if (FORBID.equals(policy)) {
+      List<String> active = activeRuns(namespace, event);
+      if (!active.isEmpty()) {
+        throw new Busy(active);
       }
-      T fired = starter.start();
-      fires.put(fired.workflowId(), fired.runs());
+      try {
+        return starter.start(id);
+      } catch (WorkflowExecutionAlreadyStarted running) {
+        throw new Busy(runsOf(id, running.getExecution()));
+      }
+    }
+    long deadline = System.nanoTime() + REPLACE_DEADLINE.toNanos();
+    while (true) {
+      T fired;
+      try {
+        fired = starter.start(id);
+      } catch (WorkflowExecutionAlreadyStarted running) {
+        if (System.nanoTime() > deadline) {
+          throw new Contended(
+              "could not replace fire " + id + " within " + REPLACE_DEADLINE.toSeconds() + " s");
+        }
+        cancelAndWait(id, running.getExecution().getRunId(), deadline);
+        continue;
+      }
+      // while this fire holds the id no other exclusive fire runs: what else is active is stale
+      List<String> stale = activeRuns(namespace, event);
+      stale.removeAll(fired.runs());
+      if (!stale.isEmpty()) {
+        store.deleteRuns(namespace, stale);
+      }
       return fired;
     }
   }
 
-  /** Deletes the active runs and those of still-running fires (waiting briefly for them). */
-  private void replace(String namespace, String event, Map<String, List<String>> fires) {
-    Set<String> pending = new LinkedHashSet<>();
-    fires.values().forEach(pending::addAll);
-    long deadline = System.currentTimeMillis() + REPLACE_WAIT_MILLIS;
-    Map<String, String> runs = store.runs(namespace, event);
-    while (!runs.keySet().containsAll(pending)
-        && !fires.isEmpty()
-        && System.currentTimeMillis() < deadline) {
-      sleep(100);
-      pruneFinished(fires);
-      runs = store.runs(namespace, event);
+  /** The runs a running exclusive fire creates (from its memo) plus the event's active runs. */
+  private List<String> runsOf(String id, WorkflowExecution execution) {
+    Set<String> runs = new LinkedHashSet<>();
+    try {
+      Object memo =
+          temporal
+              .newUntypedWorkflowStub(id, Optional.of(execution.getRunId()), Optional.empty())
+              .describe()
+              .getMemo(RUNS_MEMO, List.class);
+      if (memo instanceof List<?> names) {
+        names.forEach(n -> runs.add(String.valueOf(n)));
+      }
+    } catch (WorkflowNotFoundException e) {
+      // closed and gone in between: its runs, if any, are labelled
     }
-    Set<String> doomed = new LinkedHashSet<>();
-    runs.forEach(
-        (name, phase) -> {
-          if (active(phase)) {
-            doomed.add(name);
-          }
-        });
-    doomed.addAll(pending);
-    if (!doomed.isEmpty()) {
-      store.deleteRuns(namespace, doomed);
+    if (runs.isEmpty()) {
+      runs.add("(fire " + id + ")");
     }
-    fires.clear();
+    return List.copyOf(runs);
+  }
+
+  /** Requests cancellation of a running fire and waits until it closed (or the deadline). */
+  private void cancelAndWait(String id, String runId, long deadline) {
+    WorkflowStub fire = temporal.newUntypedWorkflowStub(id, Optional.of(runId), Optional.empty());
+    try {
+      fire.cancel();
+    } catch (WorkflowNotFoundException e) {
+      return; // closed in between
+    }
+    long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    try {
+      fire.getResult(left, TimeUnit.MILLISECONDS, Object.class);
+    } catch (TimeoutException e) {
+      // the next start attempt answers for the deadline
+    } catch (WorkflowException e) {
+      // closed: cancelled, failed or not found
+    }
   }
 
   private List<String> activeRuns(String namespace, String event) {
@@ -143,29 +205,5 @@ final class ConcurrencyGate {
   /** A run with no phase yet, Pending or Running. */
   static boolean active(String phase) {
     return phase == null || phase.isEmpty() || !Phases.terminal(phase);
-  }
-
-  /** Forgets fires whose workflow closed: from then on their runs' labels tell. */
-  private void pruneFinished(Map<String, List<String>> fires) {
-    for (Iterator<String> ids = fires.keySet().iterator(); ids.hasNext(); ) {
-      String id = ids.next();
-      try {
-        WorkflowExecutionStatus status = temporal.newUntypedWorkflowStub(id).describe().getStatus();
-        if (status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-          ids.remove();
-        }
-      } catch (WorkflowNotFoundException e) {
-        ids.remove();
-      }
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
   }
 }

@@ -120,4 +120,43 @@ final class HttpIo {
     }
     return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
   }
+
+  /** JSON path of the first string (or key) with an unpaired UTF-16 surrogate, or null. */
+  static String loneSurrogate(com.fasterxml.jackson.databind.JsonNode node, String path) {
+    if (node.isTextual()) {
+      return unpaired(node.asText()) ? (path.isEmpty() ? "the body" : path) : null;
+    }
+    if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        String found = loneSurrogate(node.get(i), path + "[" + i + "]");
+        if (found != null) {
+          return found;
+        }
+      }
+    } else if (node.isObject()) {
+      for (var fields = node.fields(); fields.hasNext(); ) {
+        var field = fields.next();
+        String child = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+        String found = unpaired(field.getKey()) ? "a key" : loneSurrogate(field.getValue(), child);
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean unpaired(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

@@ -19,6 +19,7 @@ import dev.arkonis.ark.workflows.api.EventFireWorkflow.FireRequest;
 import dev.arkonis.ark.workflows.api.EventFireWorkflow.Target;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -54,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * exists and has {@code source.type: webhook} (404); its token Secret exists (503); the bearer
  * token, compared in constant time (401); {@code suspended} (503); query parameters (400); body
  * size (413), UTF-8, nesting depth and JSON object (400) and a dry run of the targets' input
- * templates against it (400); {@code concurrencyPolicy} Forbid (409). Authentication comes before
- * {@code suspended} so callers without the token learn nothing but whether the event exists.
+ * templates against it (400); {@code concurrencyPolicy} Forbid (409; Forbid and Replace hold across
+ * replicas through one workflow id per event, see {@link ConcurrencyGate}). Authentication comes
+ * before {@code suspended} so callers without the token learn nothing but whether the event exists.
  *
  * <p>The event and its token come from {@link WebhookCache} (informers of its own, so wrong tokens
  * at volume cost no API call); until it is synced every request gets 503. The transport is an
@@ -88,7 +90,9 @@ public final class WebhookServer implements AutoCloseable {
       HttpIo.JSON
           .copy()
           .configure(
-              com.fasterxml.jackson.core.JsonParser.Feature.INCLUDE_SOURCE_IN_LOCATION, false);
+              com.fasterxml.jackson.core.JsonParser.Feature.INCLUDE_SOURCE_IN_LOCATION, false)
+          .configure(
+              com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION, true);
 
   static {
     BODY_JSON
@@ -167,7 +171,7 @@ public final class WebhookServer implements AutoCloseable {
     } catch (IOException e) {
       LOG.debug("webhook {}: cannot read the body: {}", exchange.path(), e.toString());
       return done(HttpIo.error(400, "cannot read the request body; send it again"));
-    } catch (KubernetesClientException | WorkflowServiceException e) {
+    } catch (KubernetesClientException | WorkflowServiceException | ConcurrencyGate.Contended e) {
       return done(unavailable(exchange, e));
     }
   }
@@ -242,7 +246,12 @@ public final class WebhookServer implements AutoCloseable {
 
     Fire fire;
     try {
-      fire = gate.admit(namespace, name, policy, () -> start(namespace, name, targets, body, sync));
+      fire =
+          gate.admit(
+              namespace,
+              name,
+              policy,
+              exclusiveId -> start(namespace, name, targets, body, sync, exclusiveId));
     } catch (ConcurrencyGate.Busy busy) {
       ObjectNode reply =
           HttpIo.error(
@@ -277,28 +286,45 @@ public final class WebhookServer implements AutoCloseable {
   record Fire(String workflowId, List<String> runs, WorkflowStub stub)
       implements ConcurrencyGate.Fired {}
 
+  /**
+   * Starts the fire workflow. An exclusive fire (Forbid/Replace) runs under the event's fixed id
+   * and waits for its runs, so the id stays taken while they are active; its memo names the runs.
+   */
   private Fire start(
-      String namespace, String name, List<Target> targets, Map<String, Object> body, boolean sync) {
+      String namespace,
+      String name,
+      List<Target> targets,
+      Map<String, Object> body,
+      boolean sync,
+      String exclusiveId) {
     String fireId = FIRE_ID_PREFIX + UUID.randomUUID();
-    String workflowId = EventFireWorkflow.workflowId(namespace, name, fireId);
+    boolean exclusive = exclusiveId != null;
+    String workflowId =
+        exclusive ? exclusiveId : EventFireWorkflow.workflowId(namespace, name, fireId);
     List<String> runs = new ArrayList<>();
     for (int i = 0; i < targets.size(); i++) {
       runs.add(EventFireWorkflow.runName(targets.get(i).team(), fireId, i));
     }
     Map<String, Object> trigger = new LinkedHashMap<>();
     trigger.put("body", body);
-    EventFireWorkflow workflow =
-        temporal.newWorkflowStub(
-            EventFireWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(workflowId)
-                .setTaskQueue(TeamRunWorkflow.TASK_QUEUE)
-                .setWorkflowIdReusePolicy(
-                    WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
-                .setStaticSummary("ArkEvent " + namespace + "/" + name + " · webhook")
-                .build());
+    WorkflowOptions.Builder options =
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(workflowId)
+            .setTaskQueue(TeamRunWorkflow.TASK_QUEUE)
+            .setWorkflowIdReusePolicy(
+                exclusive
+                    ? WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
+                    : WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+            .setStaticSummary("ArkEvent " + namespace + "/" + name + " · webhook");
+    if (exclusive) {
+      options
+          .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
+          .setMemo(Map.of(ConcurrencyGate.RUNS_MEMO, runs));
+    }
+    EventFireWorkflow workflow = temporal.newWorkflowStub(EventFireWorkflow.class, options.build());
     WorkflowClient.start(
-        workflow::fire, new FireRequest(namespace, name, trigger, targets, sync, fireId));
+        workflow::fire,
+        new FireRequest(namespace, name, trigger, targets, sync || exclusive, fireId));
     return new Fire(workflowId, List.copyOf(runs), WorkflowStub.fromTyped(workflow));
   }
 
@@ -377,6 +403,12 @@ public final class WebhookServer implements AutoCloseable {
     try {
       tree = BODY_JSON.readTree(text);
     } catch (StreamConstraintsException e) {
+      if (e.getMessage() != null && e.getMessage().contains("Number value length")) {
+        throw refuse(
+            400,
+            "the body is not valid JSON for ark: a number is longer than 1000 digits; send it as a"
+                + " string");
+      }
       throw refuse(
           400,
           "the body is nested deeper than "
@@ -391,6 +423,14 @@ public final class WebhookServer implements AutoCloseable {
     if (!tree.isObject()) {
       throw refuse(
           400, "the body must be a JSON object, got " + tree.getNodeType().name().toLowerCase());
+    }
+    String surrogate = HttpIo.loneSurrogate(tree, "");
+    if (surrogate != null) {
+      throw refuse(
+          400,
+          "the body holds a lone surrogate escape (\\ud800-\\udfff without its pair) at "
+              + surrogate
+              + ", which is not valid Unicode; send valid Unicode text");
     }
     return BODY_JSON.convertValue(tree, Map.class);
   }

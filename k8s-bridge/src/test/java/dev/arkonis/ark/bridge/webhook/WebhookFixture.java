@@ -21,6 +21,7 @@ import io.temporal.common.interceptors.WorkflowClientCallsInterceptor;
 import io.temporal.common.interceptors.WorkflowClientCallsInterceptorBase;
 import io.temporal.common.interceptors.WorkflowClientInterceptorBase;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.workflow.Workflow;
@@ -70,7 +71,7 @@ final class WebhookFixture implements AutoCloseable {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
 
-  /** Workflow ids passed to the Temporal client's start call, in order. */
+  /** Workflow ids of the executions the Temporal client started, in order (refused starts not). */
   final Queue<String> started = new ConcurrentLinkedQueue<>();
 
   WebhookFixture(KubernetesClient client) throws IOException {
@@ -120,6 +121,14 @@ final class WebhookFixture implements AutoCloseable {
                     && cache.token(NS, event) != null);
   }
 
+  /** The fire id of the one fire the fake workflow saw, once it saw it. */
+  String awaitOnlyFire() {
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !FakeFire.FIRES.isEmpty());
+    return FakeFire.FIRES.keySet().iterator().next();
+  }
+
   /** Deletes an event's token Secret and waits until the webhook's cache lost it. */
   void deleteToken(String event) {
     client.secrets().inNamespace(NS).withName(event + "-token").delete();
@@ -139,7 +148,7 @@ final class WebhookFixture implements AutoCloseable {
     client.secrets().inNamespace(NS).delete();
   }
 
-  /** A Temporal client that records every workflow start. */
+  /** A Temporal client that records every workflow it started. */
   private WorkflowClient countingClient() {
     return WorkflowClient.newInstance(
         env.getWorkflowServiceStubs(),
@@ -153,8 +162,9 @@ final class WebhookFixture implements AutoCloseable {
                     return new WorkflowClientCallsInterceptorBase(next) {
                       @Override
                       public WorkflowStartOutput start(WorkflowStartInput input) {
+                        WorkflowStartOutput output = super.start(input);
                         started.add(input.getWorkflowId());
-                        return super.start(input);
+                        return output;
                       }
                     };
                   }
@@ -280,12 +290,14 @@ final class WebhookFixture implements AutoCloseable {
    */
   public static class FakeFire implements EventFireWorkflow {
     static final Map<String, Recorded> FIRES = new ConcurrentHashMap<>();
+    static final Queue<String> CANCELLED = new ConcurrentLinkedQueue<>();
     static volatile Duration delay;
     static volatile String phase;
     static volatile String failure;
 
     static void reset() {
       FIRES.clear();
+      CANCELLED.clear();
       delay = Duration.ZERO;
       phase = Phases.SUCCEEDED;
       failure = null;
@@ -298,7 +310,12 @@ final class WebhookFixture implements AutoCloseable {
           new Recorded(
               Workflow.getInfo().getWorkflowId(), Workflow.getInfo().getTaskQueue(), request));
       if (!delay.isZero()) {
-        Workflow.sleep(delay);
+        try {
+          Workflow.sleep(delay);
+        } catch (CanceledFailure e) {
+          CANCELLED.add(request.fireId());
+          throw e;
+        }
       }
       if (failure != null) {
         throw ApplicationFailure.newNonRetryableFailure(failure, "InvalidTemplate");

@@ -182,19 +182,24 @@ class WebhookSyncAndPolicyTest {
   }
 
   @Test
-  void replaceWaitsForTheRunsOfAFireInFlightAndDeletesThem() throws Exception {
+  void replaceCancelsTheRunningFireAndWaitsForItToCloseBeforeFiring() throws Exception {
     f.event("latest-wins", spec -> spec.put("concurrencyPolicy", "Replace"));
-    FakeFire.delay = Duration.ofSeconds(5);
+    FakeFire.delay = Duration.ofSeconds(30);
     HttpResponse<String> first = f.post("latest-wins", null, "Bearer " + TOKEN, TICKET);
-    String run = strings(json(first).path("runs")).get(0);
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+    String firstFire = f.awaitOnlyFire();
 
-    CompletableFuture<HttpResponse<String>> second = f.postAsync("latest-wins", null, TICKET);
-    Thread.sleep(500); // the fire activity creates its runs a moment later
-    f.run(run, "latest-wins", null);
+    HttpResponse<String> second = f.post("latest-wins", null, "Bearer " + TOKEN, TICKET);
 
-    assertThat(second.get().statusCode()).as(second.get().body()).isEqualTo(202);
-    assertThat(f.runExists(run)).isFalse();
-    assertThat(f.started).hasSize(2);
+    assertThat(second.statusCode()).as(second.body()).isEqualTo(202);
+    // the earlier fire was cancelled (its cancellation deletes its runs) and had closed before
+    // the next one started under the same id
+    assertThat(FakeFire.CANCELLED).containsExactly(firstFire);
+    assertThat(f.started)
+        .containsExactly(
+            ConcurrencyGate.exclusiveId(WebhookFixture.NS, "latest-wins"),
+            ConcurrencyGate.exclusiveId(WebhookFixture.NS, "latest-wins"));
+    assertThat(json(second).path("runs")).isNotEqualTo(json(first).path("runs"));
   }
 
   @Test

@@ -91,8 +91,35 @@ final class Functions {
     }
   }
 
+  /** Largest string a function may return: the template's whole output limit. */
+  static final long MAX_RESULT_CHARS = Evaluator.MAX_OUTPUT_CHARS;
+
   static Object call(String name, List<Object> args) {
-    return SPECS.get(name).body().apply(args);
+    Object result = SPECS.get(name).body().apply(args);
+    if (result instanceof String text) {
+      checkSize(text.length());
+    }
+    return result;
+  }
+
+  /** Refuses a result over {@link #MAX_RESULT_CHARS}, before a caller builds it. */
+  private static void checkSize(long chars) {
+    if (chars > MAX_RESULT_CHARS) {
+      throw new Failure(
+          "result of "
+              + chars
+              + " characters exceeds the limit of "
+              + MAX_RESULT_CHARS
+              + "; shorten the value or the template");
+    }
+  }
+
+  private static long count(String s, String part) {
+    long n = 0;
+    for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + part.length())) {
+      n++;
+    }
+    return n;
   }
 
   private static String str(List<Object> args, int i) {
@@ -297,13 +324,16 @@ final class Functions {
       throw new Failure("negative indent " + spaces);
     }
     String pad = " ".repeat((int) Math.min(spaces, 10_000));
+    checkSize(s.length() + (count(s, "\n") + 1) * pad.length());
     return pad + s.replace("\n", "\n" + pad);
   }
 
   private static String replace(String s, String old, String replacement) {
     if (!old.isEmpty()) {
+      checkSize(s.length() + count(s, old) * Math.max(0, replacement.length() - old.length()));
       return s.replace(old, replacement);
     }
+    checkSize(s.length() + (s.length() + 1L) * replacement.length());
     StringBuilder sb = new StringBuilder(replacement);
     s.codePoints().forEach(cp -> sb.appendCodePoint(cp).append(replacement));
     return sb.toString();

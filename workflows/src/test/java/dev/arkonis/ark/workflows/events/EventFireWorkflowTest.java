@@ -249,4 +249,28 @@ class EventFireWorkflowTest {
     // the finished run is kept; only the active one is cancelled
     assertThat(events.cancelled).containsExactly(List.of(runs.get(0)));
   }
+
+  @Test
+  void cancelledWhileCreatingItsRunsCancelsEveryRunItCreated(
+      TestWorkflowEnvironment env, Worker worker) throws Exception {
+    events.createHeld = new java.util.concurrent.CountDownLatch(1);
+    WorkflowStub fire = start(env, worker, "fire-cancel-create", request(TARGETS, true, "c2"));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (events.created.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(events.created).hasSize(1);
+
+    fire.cancel(); // a Replace from another replica while the runs are being created
+    Thread.sleep(300);
+    events.createHeld.countDown();
+
+    assertThatThrownBy(() -> fire.getResult(FireResult.class))
+        .isInstanceOf(WorkflowFailedException.class)
+        .hasCauseInstanceOf(CanceledFailure.class);
+    // both runs were created after the cancellation arrived: the fire waited for the creation
+    // (WAIT_CANCELLATION_COMPLETED), so it still cancels them — Replace across replicas relies on
+    // it
+    assertThat(events.cancelled).containsExactly(events.createdNames().get(0));
+  }
 }

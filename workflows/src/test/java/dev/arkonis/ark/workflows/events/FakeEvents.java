@@ -34,12 +34,23 @@ final class FakeEvents implements EventActivities {
   final Map<String, RunState> states = new ConcurrentHashMap<>();
   volatile String initialPhase = "Running";
 
+  /** When set, createRuns records the call, then waits for it before creating anything. */
+  volatile java.util.concurrent.CountDownLatch createHeld;
+
   /** Names held by ArkRuns of something else: createRuns answers another name for them. */
   final java.util.Set<String> taken = ConcurrentHashMap.newKeySet();
 
   @Override
   public List<String> createRuns(String namespace, String event, List<NewRun> runs) {
     created.add(new Created(namespace, event, List.copyOf(runs)));
+    if (createHeld != null) {
+      try {
+        createHeld.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
     List<String> names = new ArrayList<>();
     for (NewRun run : runs) {
       String name = taken.contains(run.name()) ? run.name() + "-x" : run.name();
