@@ -12,6 +12,7 @@
   var forms = new Map();      // team key → its trigger form (kept across renders: typed values stay)
   var histories = new Map();  // run key → {signature, data, error}
   var openSteps = new Set();  // run key + step: detail panels left open
+  var actionBars = new Map(); // run key → its retry/cancel buttons (kept while the phase stays)
   var scheduled = false;
 
   // ---- DOM helpers -------------------------------------------------------------------------
@@ -113,6 +114,7 @@
   }
 
   // ---- teams -------------------------------------------------------------------------------
+  function stepName(s) { return s.name || s.role; } // a pipeline step without a name is its role's
   function mode(team) { return (path(team, "spec.pipeline") || []).length ? "pipeline" : "dynamic"; }
 
   function teamsPage() {
@@ -134,9 +136,9 @@
     var roles = path(team, "spec.roles") || [];
     var pipeline = path(team, "spec.pipeline") || [];
     if (pipeline.length) {
-      var nodes = pipeline.map(function (s) { return { id: s.name, label: s.name, sub: "role " + s.role }; });
+      var nodes = pipeline.map(function (s) { return { id: stepName(s), label: stepName(s), sub: "role " + s.role }; });
       var edges = [];
-      pipeline.forEach(function (s) { (s.dependsOn || []).forEach(function (d) { edges.push({ from: d, to: s.name, kind: "dep" }); }); });
+      pipeline.forEach(function (s) { (s.dependsOn || []).forEach(function (d) { edges.push({ from: d, to: stepName(s), kind: "dep" }); }); });
       return { nodes: nodes, edges: edges };
     }
     var entry = path(team, "spec.entry");
@@ -240,9 +242,10 @@
     steps.forEach(function (s) { byName[s.name] = s; });
     var nodes = [], edges = [], seen = {};
     (team ? path(team, "spec.pipeline") || [] : []).forEach(function (s) {
-      seen[s.name] = true;
-      nodes.push({ id: s.name, label: s.name, sub: "role " + s.role });
-      (s.dependsOn || []).forEach(function (d) { edges.push({ from: d, to: s.name, kind: "dep" }); });
+      var n = stepName(s);
+      seen[n] = true;
+      nodes.push({ id: n, label: n, sub: "role " + s.role });
+      (s.dependsOn || []).forEach(function (d) { edges.push({ from: d, to: n, kind: "dep" }); });
     });
     steps.forEach(function (s) {
       if (!seen[s.name]) { seen[s.name] = true; nodes.push({ id: s.name, label: s.name, sub: "role " + (s.role || "") }); }
@@ -267,13 +270,7 @@
     var s = store.settings;
     var wf = path(run, "status.workflowId") || ("arkrun/" + ns + "/" + name);
     var ui = s.temporalUiUrl ? s.temporalUiUrl + "/namespaces/" + enc(s.temporalNamespace || "default") + "/workflows/" + enc(wf) : null;
-    var actions = el("div", { "class": "actions" });
-    if (s.actions && ["Failed", "TimedOut", "BudgetExceeded", "Cancelled"].indexOf(phase) >= 0) {
-      actions.appendChild(actionButton("retry", "Retry from the failed step", { namespace: ns, run: name }));
-    }
-    if (s.actions && ["Succeeded", "Failed", "TimedOut", "BudgetExceeded", "Cancelled"].indexOf(phase) < 0) {
-      actions.appendChild(actionButton("cancel", "Cancel run", { namespace: ns, run: name }));
-    }
+    var actions = actionBar(k, ns, name, phase);
     var retryOf = path(run, "spec.retryOf.run");
     return el("section", {},
       el("h1", {}, "Run ", el("span", { text: name })),
@@ -339,6 +336,21 @@
       .then(function (r) { return r.json().then(function (b) { if (!r.ok) throw new Error(b.error || r.status); return b; }); })
       .then(function (data) { var cur = histories.get(k); if (cur && cur.signature === sig) { cur.data = data; render(); } })
       .catch(function (err) { var cur = histories.get(k); if (cur && cur.signature === sig) { cur.error = "history: " + err.message; render(); } });
+  }
+
+  function actionBar(k, ns, name, phase) {
+    var sig = phase + "|" + !!store.settings.actions;
+    var cached = actionBars.get(k);
+    if (cached && cached.sig === sig) return cached.node;
+    var bar = el("div", { "class": "actions" });
+    if (store.settings.actions && ["Failed", "TimedOut", "BudgetExceeded", "Cancelled"].indexOf(phase) >= 0) {
+      bar.appendChild(actionButton("retry", "Retry from the failed step", { namespace: ns, run: name }));
+    }
+    if (store.settings.actions && ["Succeeded", "Failed", "TimedOut", "BudgetExceeded", "Cancelled"].indexOf(phase) < 0) {
+      bar.appendChild(actionButton("cancel", "Cancel run", { namespace: ns, run: name }));
+    }
+    actionBars.set(k, { sig: sig, node: bar });
+    return bar;
   }
 
   function actionButton(action, label, body) {
