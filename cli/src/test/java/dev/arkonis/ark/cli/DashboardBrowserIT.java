@@ -162,6 +162,12 @@ class DashboardBrowserIT {
     open("#/team/" + NS + "/blog-pipeline");
     awaitJs("return document.querySelectorAll('svg.dag g.node').length === 4");
     browser.screenshot(SHOTS.resolve("team-dag.png"));
+    open("#/team/" + NS + "/research-team");
+    awaitJs("return document.querySelectorAll('svg.dag path.edge.delegate').length === 2");
+    browser.screenshot(SHOTS.resolve("team-delegation.png"));
+    open("#/agents");
+    awaitJs("return document.querySelectorAll('main tbody tr').length >= 7");
+    browser.screenshot(SHOTS.resolve("agents.png"));
 
     String name = createRun("watched-run", "");
     browser.driver.get(url("#/run/" + NS + "/" + name));
@@ -196,6 +202,8 @@ class DashboardBrowserIT {
         "var p = document.querySelector('#step-researcher pre.prompt');"
             + " return p !== null && p.textContent.indexOf('durable agents') >= 0");
     browser.screenshot(SHOTS.resolve("run.png"));
+    open("#/runs");
+    browser.screenshot(SHOTS.resolve("runs.png"));
   }
 
   @Test
