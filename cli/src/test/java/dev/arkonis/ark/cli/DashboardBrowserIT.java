@@ -244,7 +244,8 @@ class DashboardBrowserIT {
 
   @Test
   void timedOutRunIsRetriedFromItsFailedStep() throws Exception {
-    // 2 s per model call: researcher, writer + checker, editor need ~6 s; the run stops at 5 s
+    // 2 s per model call: researcher, writer + checker, editor need ~6 s; the run stops at 5 s.
+    // The retry runs under the team's limits (600 s) and reuses what succeeded.
     String name = createRun("slow-run", "timeoutSeconds: 5");
     open("#/run/" + NS + "/" + name);
     await()

@@ -80,7 +80,10 @@ final class DashboardActions {
     return create(namespace, run);
   }
 
-  /** Creates an ArkRun retrying {@code run} (reusing its succeeded steps); returns its name. */
+  /**
+   * Creates an ArkRun retrying {@code run} (reusing its succeeded steps) with its input, under the
+   * team's limits; returns its name.
+   */
   String retry(String namespace, String run) {
     JsonNode old = requireRun(namespace, run);
     String phase = old.path("status").path("phase").asText("");
@@ -99,10 +102,10 @@ final class DashboardActions {
     String team = old.path("spec").path("teamRef").path("name").asText();
     ObjectNode retry = newRun(namespace, team + "-", team);
     ObjectNode spec = retry.with("spec");
-    for (String field : List.of("input", "maxTokens", "timeoutSeconds")) {
-      if (old.path("spec").has(field)) {
-        spec.set(field, old.path("spec").get(field));
-      }
+    // the input, not the run's own limit overrides (timeoutSeconds, maxTokens): a run stopped by
+    // them would stop again; the retry runs under the team's limits
+    if (old.path("spec").has("input")) {
+      spec.set("input", old.path("spec").get("input"));
     }
     spec.putObject("retryOf").put("run", run);
     spec.putObject("triggeredBy").put("kind", "ArkRun").put("name", run);

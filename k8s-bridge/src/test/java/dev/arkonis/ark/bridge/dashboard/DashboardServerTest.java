@@ -393,6 +393,8 @@ class DashboardServerTest {
             .path("spec");
     assertThat(spec.path("retryOf").path("run").asText()).isEqualTo("failed-run");
     assertThat(spec.path("input").path("topic").asText()).isEqualTo("tea");
+    // the run's own limit that stopped it is not carried over
+    assertThat(spec.has("timeoutSeconds")).isFalse();
 
     HttpResponse<String> cancel =
         postWithSession("cancel", "{\"namespace\":\"dash\",\"run\":\"running-run\"}");
@@ -424,6 +426,7 @@ class DashboardServerTest {
             name: writers
           input:
             topic: tea
+          timeoutSeconds: 5
         """
             .formatted(name);
     client
