@@ -83,6 +83,8 @@ class DailyBudgetIT {
                 "--provider",
                 "mock",
                 "--webhook-port",
+                "0",
+                "--dashboard-port",
                 "0")
             .redirectErrorStream(true)
             .redirectOutput(devOut.toFile());

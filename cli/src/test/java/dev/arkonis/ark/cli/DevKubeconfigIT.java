@@ -105,6 +105,8 @@ class DevKubeconfigIT {
                 "--mock-latency",
                 "1s",
                 "--webhook-port",
+                "0",
+                "--dashboard-port",
                 "0")
             .redirectErrorStream(true)
             .redirectOutput(devOut.toFile())
