@@ -192,7 +192,8 @@ class DashboardBrowserIT {
                     .allMatch(s -> "Succeeded".equals(phaseOf(s))));
     // the same document all along: pushed over Server-Sent Events, not reloaded
     assertThat(js("return window.__notReloaded === true")).isEqualTo(true);
-    assertThat(js("return document.getElementById('run-phase').textContent")).isEqualTo("Succeeded");
+    assertThat(js("return document.getElementById('run-phase').textContent"))
+        .isEqualTo("Succeeded");
     assertThat(js("return document.getElementById('temporal-link').href"))
         .isEqualTo(
             "http://localhost:8233/namespaces/default/workflows/arkrun%2F" + NS + "%2Fwatched-run");
@@ -261,7 +262,8 @@ class DashboardBrowserIT {
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(200))
         .until(() -> "Succeeded".equals(phaseOf("editor")));
-    assertThat(js("return document.getElementById('run-phase').textContent")).isEqualTo("Succeeded");
+    assertThat(js("return document.getElementById('run-phase').textContent"))
+        .isEqualTo("Succeeded");
     // the researcher succeeded in the first run: reused, not run again (no model call in history)
     JsonNode steps = run(retry).path("status").path("steps");
     assertThat(steps.findValuesAsText("name")).contains("researcher");
