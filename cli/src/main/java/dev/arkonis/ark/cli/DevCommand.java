@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -86,6 +87,8 @@ final class DevCommand implements Callable<Integer> {
   @Option(names = "--mock-latency", paramLabel = "DURATION")
   String mockLatency;
 
+  @Mixin DashboardOptions dashboard;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -111,7 +114,21 @@ final class DevCommand implements Callable<Integer> {
             kubeconfig == null ? "ark:dev" : agentImage);
     try (DevRuntime dev = new DevRuntime(options, say);
         HealthServer health = new HealthServer(port, () -> null);
+        DashboardOptions.Running board =
+            dashboard.start(
+                dev.client(),
+                dev.temporalClient(),
+                temporalNamespace,
+                dev.watchNamespace(),
+                8080,
+                "127.0.0.1");
         WatchService watcher = FileSystems.getDefault().newWatchService()) {
+      if (board != null) {
+        say.accept(
+            "dashboard on "
+                + board.url()
+                + (dashboard.actions ? " (actions enabled)" : " (read-only)"));
+      }
       // an informer (list, then watch from its resourceVersion): a watch without one asks a real
       // API server for a watch-list stream, which etcd without progress notify refuses
       runs(dev).inform(new RunPrinter(out, dev.client()));

@@ -78,6 +78,7 @@ final class DevRuntime implements AutoCloseable {
 
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private KubernetesClient client;
+  private TemporalConnection temporal;
   private WebhookServer webhooks;
   private WebhookCache webhookCache;
   private final boolean realCluster;
@@ -119,7 +120,7 @@ final class DevRuntime implements AutoCloseable {
     } else {
       startMockApiServer(options);
     }
-    TemporalConnection temporal =
+    temporal =
         options.temporalAddress() == null
             ? TemporalConnection.embedded()
             : TemporalConnection.connect(options.temporalAddress(), options.temporalNamespace());
@@ -245,6 +246,11 @@ final class DevRuntime implements AutoCloseable {
 
   KubernetesClient client() {
     return client;
+  }
+
+  /** The Temporal client the operator and the workers use. */
+  io.temporal.client.WorkflowClient temporalClient() {
+    return temporal.client();
   }
 
   int webhookPort() {

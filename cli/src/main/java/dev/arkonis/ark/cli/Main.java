@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       RunCommand.class,
       DevCommand.class,
+      DashboardCommand.class,
       TriggerCommand.class,
       StatusCommand.class,
       LogsCommand.class,

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -89,6 +90,11 @@ final class OperatorCommand implements Callable<Integer> {
               + " self-signed CA.")
   String admissionWebhookConfiguration;
 
+  /** The dashboard (default port 8082: 8080 is the health port, the kubelet's). */
+  @Mixin DashboardOptions dashboard;
+
+  static final int DASHBOARD_PORT = 8082;
+
   @Override
   public Integer call() throws Exception {
     CountDownLatch stop = new CountDownLatch(1);
@@ -114,7 +120,15 @@ final class OperatorCommand implements Callable<Integer> {
             new HealthServer(port, () -> firstProblem(runtime.notReady(), webhookCache));
         WebhookServer webhooks =
             new WebhookServer(
-                webhookCache, temporal.client(), webhookPort, WebhookServer.Limits.DEFAULT)) {
+                webhookCache, temporal.client(), webhookPort, WebhookServer.Limits.DEFAULT);
+        DashboardOptions.Running dashboardServer =
+            dashboard.start(
+                client,
+                temporal.client(),
+                temporalNamespace,
+                blankToNull(namespace),
+                DASHBOARD_PORT,
+                "0.0.0.0")) {
       runtime.start();
       runtime.lostLeadership().thenRun(stop::countDown);
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
@@ -125,6 +139,11 @@ final class OperatorCommand implements Callable<Integer> {
               + health.port()
               + ", webhooks on :"
               + webhooks.port()
+              + (dashboardServer == null
+                  ? ", no dashboard"
+                  : ", dashboard on :"
+                      + dashboardServer.server().port()
+                      + (dashboard.actions ? " (actions enabled)" : " (read-only)"))
               + (admissionWebhook == null
                   ? ", no admission webhook"
                   : ", admission webhook on :" + admissionWebhook.port())

@@ -85,6 +85,8 @@ class DailyBudgetIT {
                 "--port",
                 "0",
                 "--webhook-port",
+                "0",
+                "--dashboard-port",
                 "0")
             .redirectErrorStream(true)
             .redirectOutput(devOut.toFile());

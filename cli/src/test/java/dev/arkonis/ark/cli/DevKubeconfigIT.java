@@ -107,6 +107,8 @@ class DevKubeconfigIT {
                 "--port",
                 "0",
                 "--webhook-port",
+                "0",
+                "--dashboard-port",
                 "0")
             .redirectErrorStream(true)
             .redirectOutput(devOut.toFile())

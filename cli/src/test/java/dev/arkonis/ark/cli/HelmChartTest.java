@@ -119,12 +119,15 @@ class HelmChartTest {
             "--temporal-address",
             "temporal-frontend.temporal:7233",
             "--temporal-namespace",
-            "default");
+            "default",
+            "--dashboard-port",
+            "8082");
     assertThat(operator.getPorts())
         .extracting(ContainerPort::getName, ContainerPort::getContainerPort)
         .containsExactly(
             Tuple.tuple("http", 8080),
             Tuple.tuple("webhook", 8081),
+            Tuple.tuple("dashboard", 8082),
             Tuple.tuple("admission", 9443));
     assertThat(operator.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(operator.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
@@ -149,7 +152,9 @@ class HelmChartTest {
     assertThat(service.getSpec().getPorts())
         .extracting(p -> p.getName(), p -> p.getPort(), p -> p.getTargetPort().getStrVal())
         .containsExactly(
-            Tuple.tuple("webhook", 8081, "webhook"), Tuple.tuple("metrics", 8080, "http"));
+            Tuple.tuple("webhook", 8081, "webhook"),
+            Tuple.tuple("metrics", 8080, "http"),
+            Tuple.tuple("dashboard", 8082, "dashboard"));
   }
 
   @Test
@@ -166,7 +171,9 @@ class HelmChartTest {
             "--temporal-namespace",
             "my-ns.a1b2c",
             "--namespace",
-            "team-a");
+            "team-a",
+            "--dashboard-port",
+            "8082");
     assertThat(operator.getImage()).isEqualTo("registry.example.com/ark:0.2.0-rc1");
     assertThat(operator.getImagePullPolicy()).isEqualTo("Always");
     assertThat(env(operator))

@@ -142,9 +142,30 @@ class RbacContractTest {
     assertThat(plurals).isEqualTo(new TreeSet<>(ARK_KINDS));
   }
 
+  /** The chart's values with the dashboard's actions on: the whole contract is granted. */
+  static Map<String, Object> withActions(Map<String, Object> values) {
+    Map<String, Object> more = new java.util.LinkedHashMap<>(values);
+    more.put("dashboard", Map.of("actions", true));
+    return more;
+  }
+
+  @Test
+  void readOnlyDashboardGrantsNoPodAccess() throws IOException {
+    List<HasMetadata> objects = parse(render(Map.of()));
+    Set<Permission> granted =
+        permissions(named(objects, ClusterRole.class, "ark-operator").getRules());
+    Set<Permission> expected = new TreeSet<>(RBAC_CONTRACT);
+    expected.removeAll(
+        Set.of(new Permission("", "pods", "list"), new Permission("", "pods/log", "get")));
+    assertThat(RBAC_CONTRACT).contains(new Permission("", "pods", "list"));
+    assertThat(granted)
+        .as("without dashboard.actions: the contract less the dashboard's pod lines")
+        .isEqualTo(expected);
+  }
+
   @Test
   void clusterRoleGrantsExactlyTheOperatorContract() throws IOException {
-    List<HasMetadata> objects = parse(render(Map.of()));
+    List<HasMetadata> objects = parse(render(withActions(Map.of())));
 
     ClusterRole clusterRole = named(objects, ClusterRole.class, "ark-operator");
     List<PolicyRule> rules = clusterRole.getRules();
@@ -167,7 +188,7 @@ class RbacContractTest {
 
   @Test
   void watchNamespaceGrantsARoleThereInsteadOfAClusterRole() throws IOException {
-    List<HasMetadata> objects = parse(render(namespacedValues()));
+    List<HasMetadata> objects = parse(render(withActions(namespacedValues())));
 
     assertThat(objects)
         .extracting(HasMetadata::getKind)

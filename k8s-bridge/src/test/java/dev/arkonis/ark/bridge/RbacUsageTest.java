@@ -50,8 +50,8 @@ import org.junit.jupiter.api.Test;
  * <p>Only the operator's requests count: it talks through its own client, told apart by its
  * User-Agent ({@link RbacRecorder}); what the test sets up and reads (CRDs, objects, what kubelets
  * and users would do) goes through another client ({@link RbacFixture}). The scenarios are {@link
- * RbacTeamScenarios}, {@link RbacRunScenarios}, {@link RbacEventScenarios} and {@link
- * RbacNotifyScenarios}.
+ * RbacTeamScenarios}, {@link RbacRunScenarios}, {@link RbacEventScenarios}, {@link
+ * RbacNotifyScenarios} and {@link RbacDashboardScenarios}.
  */
 @EnableKubernetesMockClient(crud = true)
 class RbacUsageTest {
@@ -100,6 +100,7 @@ class RbacUsageTest {
       new RbacRunScenarios(cluster).runs();
       new RbacEventScenarios(cluster).events(operatorClient, env.getWorkflowClient());
       new RbacNotifyScenarios(cluster).notifications();
+      new RbacDashboardScenarios(cluster).dashboard(operatorClient, env.getWorkflowClient());
       teams.teamAndAgentChanges();
       // the leader renews
       await().atMost(WAIT).until(() -> !cluster.renewTime().equals(acquired));

@@ -93,6 +93,7 @@ public final class EmbeddedServer implements AutoCloseable {
     private final int port;
     private final HttpLimits limits;
     private final Map<String, Route> routes = new LinkedHashMap<>();
+    private final Map<String, StreamRoute> streams = new LinkedHashMap<>();
     private Route fallback;
     private SSLContext tls;
 
@@ -109,6 +110,14 @@ public final class EmbeddedServer implements AutoCloseable {
      */
     public Builder route(String path, Route route) {
       if (routes.putIfAbsent(path, route) != null) {
+        throw new IllegalArgumentException("path " + path + " is routed twice");
+      }
+      return this;
+    }
+
+    /** Serves exactly {@code path} (GET) with a stream of Server-Sent Events. */
+    public Builder stream(String path, StreamRoute route) {
+      if (routes.containsKey(path) || streams.putIfAbsent(path, route) != null) {
         throw new IllegalArgumentException("path " + path + " is routed twice");
       }
       return this;
@@ -166,7 +175,9 @@ public final class EmbeddedServer implements AutoCloseable {
       connector.setAcceptQueueSize(128);
       server.addConnector(connector);
       server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
-      server.setHandler(new Routes(name, Map.copyOf(routes), fallback, limits.bodyTimeout()));
+      server.setHandler(
+          new Routes(
+              name, Map.copyOf(routes), Map.copyOf(streams), fallback, limits.bodyTimeout()));
       server.setStopTimeout(0);
       try {
         server.start();
@@ -196,12 +207,19 @@ public final class EmbeddedServer implements AutoCloseable {
   private static final class Routes extends Handler.Abstract {
     private final String name;
     private final Map<String, Route> routes;
+    private final Map<String, StreamRoute> streams;
     private final Route fallback;
     private final java.time.Duration bodyTimeout;
 
-    Routes(String name, Map<String, Route> routes, Route fallback, java.time.Duration bodyTimeout) {
+    Routes(
+        String name,
+        Map<String, Route> routes,
+        Map<String, StreamRoute> streams,
+        Route fallback,
+        java.time.Duration bodyTimeout) {
       this.name = name;
       this.routes = routes;
+      this.streams = streams;
       this.fallback = fallback;
       this.bodyTimeout = bodyTimeout;
     }
@@ -210,6 +228,17 @@ public final class EmbeddedServer implements AutoCloseable {
     public boolean handle(Request request, Response response, Callback callback) {
       Exchange exchange = new Exchange(request, bodyTimeout);
       String path = exchange.path();
+      StreamRoute stream = streams.get(path);
+      if (stream != null && "GET".equals(request.getMethod())) {
+        EventStream events = new EventStream(response, callback);
+        try {
+          stream.open(exchange, events);
+        } catch (Exception | LinkageError e) {
+          LOG.warn("{} server: GET {}: {}", name, path, e.toString(), e);
+          events.close();
+        }
+        return true;
+      }
       CompletionStage<Reply> reply;
       try {
         Route route = route(path);
