@@ -5,13 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
+import dev.arkonis.ark.activities.llm.ChatModels;
 import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.ModelFactory;
+import dev.arkonis.ark.activities.llm.ScriptedReply;
 import dev.arkonis.ark.activities.spec.RunPlanner;
+import dev.arkonis.ark.workflows.api.AgentSpec;
+import dev.arkonis.ark.workflows.api.ChatMessage;
+import dev.arkonis.ark.workflows.api.ChatRequest;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
+import dev.arkonis.ark.workflows.api.ToolActivities;
 import dev.arkonis.ark.workflows.run.WorkflowTypes;
+import dev.langchain4j.model.chat.ChatModel;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
@@ -51,6 +58,8 @@ class RunTraceTest {
         - name: writer
           model: writer-model
           systemPrompt: "Role: writer"
+          mcpServers:
+            - {name: kb, url: "http://127.0.0.1:9/mcp"}
       pipeline:
         - role: lead
           inputs: {prompt: "Plan a post about {{ .input.topic }}"}
@@ -92,12 +101,12 @@ class RunTraceTest {
     RunPlan plan = plan();
     env.newWorker(TeamRunWorkflow.TASK_QUEUE)
         .registerWorkflowImplementationTypes(WorkflowTypes.ALL);
-    AgentActivitiesImpl model =
-        new AgentActivitiesImpl(new ModelFactory(Map.of(), "mock", MockChatModel.Options.DEFAULT));
+    AgentActivitiesImpl model = new AgentActivitiesImpl(new WriterLooksUp());
     plan.agents().values().stream()
         .map(a -> a.taskQueue())
         .distinct()
-        .forEach(q -> env.newWorker(q).registerActivitiesImplementations(model));
+        .forEach(
+            q -> env.newWorker(q).registerActivitiesImplementations(model, new KnowledgeBase()));
     env.start();
     TeamRunWorkflow workflow =
         env.getWorkflowClient()
@@ -113,6 +122,53 @@ class RunTraceTest {
     assertThat(workflow.status().phase()).isEqualTo("Succeeded");
     tracing.flush();
     return exporter.getFinishedSpanItems();
+  }
+
+  /** The mock model; the writer's calls the {@code kb__lookup} tool once, then answers. */
+  private static final class WriterLooksUp implements ChatModels {
+    private final ChatModels mock =
+        new ModelFactory(Map.of(), "mock", MockChatModel.Options.DEFAULT);
+    private final MockChatModel writer =
+        MockChatModel.scripted(
+            List.of(
+                new ScriptedReply(
+                    null,
+                    List.of(
+                        new ChatMessage.ToolCall("call-1", "kb__lookup", "{\"q\": \"durable\"}")),
+                    null,
+                    null,
+                    null,
+                    null),
+                new ScriptedReply("A post with the facts.", List.of(), null, null, null, null)));
+
+    @Override
+    public String provider(AgentSpec agent) {
+      return "mock";
+    }
+
+    @Override
+    public ChatModel model(AgentSpec agent) {
+      return agent.model().equals("writer-model") ? writer : mock.model(agent);
+    }
+  }
+
+  /** The writer's MCP server {@code kb} with one tool (the tool activities are ours to trace). */
+  private static final class KnowledgeBase implements ToolActivities {
+    @Override
+    public ToolList listTools(AgentSpec agent) {
+      return new ToolList(
+          List.of(
+              new ChatRequest.ToolSpec(
+                  "kb__lookup",
+                  "Looks a fact up.",
+                  "{\"type\":\"object\",\"properties\":{\"q\":{\"type\":\"string\"}}}")),
+          List.of());
+    }
+
+    @Override
+    public ToolResult callTool(ToolCallRequest request) {
+      return new ToolResult("durable: survives restarts", false);
+    }
   }
 
   private static RunPlan plan() throws Exception {
@@ -171,7 +227,10 @@ class RunTraceTest {
     SpanData delegation = one(spans, "ark.delegation helper");
     List<SpanData> leadChats = all(spans, s -> s.getName().equals("chat lead-model"));
     SpanData helperChat = one(spans, "chat helper-model");
-    SpanData writerChat = one(spans, "chat writer-model");
+    List<SpanData> writerChats = all(spans, s -> s.getName().equals("chat writer-model"));
+    assertThat(writerChats).hasSize(2); // the tool call, then the answer
+    SpanData writerChat = writerChats.get(1);
+    SpanData tool = one(spans, "execute_tool kb__lookup");
 
     // one trace, every span's parent is in it
     assertThat(spans).extracting(SpanData::getTraceId).containsOnly(start.getTraceId());
@@ -191,7 +250,11 @@ class RunTraceTest {
         .allSatisfy(c -> assertThat(c.getParentSpanId()).isEqualTo(lead.getSpanId()));
     assertThat(delegation.getParentSpanId()).isEqualTo(lead.getSpanId());
     assertThat(helperChat.getParentSpanId()).isEqualTo(delegation.getSpanId());
-    assertThat(writerChat.getParentSpanId()).isEqualTo(writer.getSpanId());
+    assertThat(writerChats)
+        .allSatisfy(c -> assertThat(c.getParentSpanId()).isEqualTo(writer.getSpanId()));
+    assertThat(tool.getParentSpanId()).isEqualTo(writer.getSpanId());
+    assertThat(tool.getAttributes().get(AttributeKey.stringKey("gen_ai.operation.name")))
+        .isEqualTo("execute_tool");
     assertThat(lead.getEndEpochNanos()).isLessThanOrEqualTo(writer.getStartEpochNanos());
     assertThat(run.getAttributes().get(AttributeKey.stringKey("ark.phase"))).isEqualTo("Succeeded");
 
