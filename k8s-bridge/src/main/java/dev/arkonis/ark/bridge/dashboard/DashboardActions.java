@@ -10,6 +10,8 @@ import dev.arkonis.ark.crd.v1alpha1.ArkTeam;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,6 +126,24 @@ final class DashboardActions {
     client.resources(ArkRun.class).inNamespace(namespace).withName(run).delete();
   }
 
+  /**
+   * The last {@code lines} lines of a pod's log: one GET of the log subresource. (fabric8's {@code
+   * getLog()} first waits for the pod to be ready through a list and watch of the pod, which the
+   * dashboard has no RBAC for and does not need.)
+   */
+  private String log(String namespace, String pod, int lines) {
+    String url =
+        client.getMasterUrl().toString().replaceAll("/+$", "")
+            + "/api/v1/namespaces/"
+            + URLEncoder.encode(namespace, StandardCharsets.UTF_8)
+            + "/pods/"
+            + URLEncoder.encode(pod, StandardCharsets.UTF_8)
+            + "/log?tailLines="
+            + lines;
+    String log = client.raw(url);
+    return log == null ? "" : log;
+  }
+
   /** The last {@code lines} lines of each pod of the agent: {@code {pods: [{name, log}]}}. */
   ObjectNode logs(String namespace, String agent, int lines) {
     requireWatched(namespace);
@@ -142,8 +162,7 @@ final class DashboardActions {
       String name = pod.getMetadata().getName();
       ObjectNode entry = array.addObject().put("name", name);
       try {
-        entry.put(
-            "log", client.pods().inNamespace(namespace).withName(name).tailingLines(tail).getLog());
+        entry.put("log", log(namespace, name, tail));
       } catch (KubernetesClientException e) {
         entry.put("error", "cannot read the log of pod " + name + ": " + reason(e));
       }
