@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +34,7 @@ final class AgentWorkers implements AutoCloseable {
   private final WorkflowClient temporal;
   private final List<Object> activities;
   private final Consumer<String> say;
+  private final WorkerLog log;
   private final Map<String, Served> factories = new ConcurrentHashMap<>();
   private final KubernetesSerialization serialization;
   private final SharedIndexInformer<ArkAgent> informer;
@@ -42,15 +44,18 @@ final class AgentWorkers implements AutoCloseable {
    * @param namespace the namespace to serve, or null for all
    * @param activities the activity implementations each worker registers
    * @param say receives one line per worker started
+   * @param log each worker's own log (what its activities served)
    */
   AgentWorkers(
       KubernetesClient client,
       String namespace,
       WorkflowClient temporal,
       List<Object> activities,
-      Consumer<String> say) {
+      Consumer<String> say,
+      WorkerLog log) {
     this.temporal = temporal;
     this.activities = activities;
+    this.log = log;
     this.serialization = client.getKubernetesSerialization();
     this.say = say;
     var agents = client.resources(ArkAgent.class);
@@ -99,7 +104,9 @@ final class AgentWorkers implements AutoCloseable {
           if (served != null) {
             served.stop();
           }
-          WorkerFactory factory = WorkerFactory.newInstance(temporal);
+          WorkerFactory factory =
+              WorkerFactory.newInstance(
+                  temporal, TracingOptions.workers(WorkerFactoryOptions.newBuilder()).build());
           Worker worker = factory.newWorker(q, AgentWorkerOptions.of(slots));
           SemanticProbe probe = probe(agent, q, worker);
           worker.registerActivitiesImplementations(
@@ -107,6 +114,7 @@ final class AgentWorkers implements AutoCloseable {
                   .map(
                       a ->
                           probe != null && a instanceof AgentActivities chat ? probe.gate(chat) : a)
+                  .map(a -> log.logging(q, a))
                   .toArray());
           factory.start();
           if (probe != null) {

@@ -1,5 +1,6 @@
 package dev.arkonis.ark.cli;
 
+import dev.arkonis.ark.bridge.dashboard.AgentLogs;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -65,7 +66,14 @@ final class DashboardCommand implements Callable<Integer> {
             TemporalConnection.connect(temporalAddress, temporalNamespace)) {
       String shown = allNamespaces ? null : Kube.namespace(client, namespace);
       try (DashboardOptions.Running running =
-          dashboard.start(client, temporal.client(), temporalNamespace, shown, 8080, "127.0.0.1")) {
+          dashboard.start(
+              client,
+              temporal.client(),
+              temporalNamespace,
+              shown,
+              8080,
+              "127.0.0.1",
+              AgentLogs.NONE)) {
         if (running == null) {
           throw new UserError("--dashboard-port -1 leaves ark dashboard nothing to do");
         }

@@ -1,6 +1,7 @@
 package dev.arkonis.ark.cli;
 
 import dev.arkonis.ark.bridge.OperatorRuntime;
+import dev.arkonis.ark.bridge.dashboard.AgentLogs;
 import dev.arkonis.ark.bridge.dashboard.DashboardCache;
 import dev.arkonis.ark.bridge.dashboard.DashboardServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -43,14 +44,19 @@ final class DashboardOptions {
               + ").")
   String temporalUiUrl;
 
-  /** The dashboard, or null when {@code --dashboard-port -1}. */
+  /**
+   * The dashboard, or null when {@code --dashboard-port -1}.
+   *
+   * @param local the log of agent workers running in this process, {@link AgentLogs#NONE} for none
+   */
   Running start(
       KubernetesClient client,
       WorkflowClient temporal,
       String temporalNamespace,
       String watchNamespace,
       int defaultPort,
-      String defaultAddress) {
+      String defaultAddress,
+      AgentLogs local) {
     int p = port == null ? defaultPort : port;
     if (p < 0) {
       return null;
@@ -68,7 +74,8 @@ final class DashboardOptions {
               client,
               temporal,
               new DashboardServer.Settings(
-                  host, p, actions, blankToNull(temporalUiUrl), temporalNamespace));
+                  host, p, actions, blankToNull(temporalUiUrl), temporalNamespace),
+              local);
       return new Running(cache, server, host);
     } catch (UncheckedIOException e) {
       cache.close();

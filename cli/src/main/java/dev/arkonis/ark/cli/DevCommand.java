@@ -121,7 +121,8 @@ final class DevCommand implements Callable<Integer> {
                 temporalNamespace,
                 dev.watchNamespace(),
                 8080,
-                "127.0.0.1");
+                "127.0.0.1",
+                dev.workerLog());
         WatchService watcher = FileSystems.getDefault().newWatchService()) {
       if (board != null) {
         say.accept(

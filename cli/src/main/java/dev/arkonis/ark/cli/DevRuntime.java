@@ -81,6 +81,7 @@ final class DevRuntime implements AutoCloseable {
   private TemporalConnection temporal;
   private WebhookServer webhooks;
   private WebhookCache webhookCache;
+  private final WorkerLog workerLog = new WorkerLog(java.time.Clock.systemUTC());
   private final boolean realCluster;
 
   /** The namespace the operator watches, or null for all (in-process API server). */
@@ -136,7 +137,8 @@ final class DevRuntime implements AutoCloseable {
     ToolActivitiesImpl tools = new ToolActivitiesImpl(System.getenv());
     closeables.add(0, tools);
     AgentWorkers agents =
-        new AgentWorkers(client, watchNamespace, temporal.client(), List.of(chat, tools), say);
+        new AgentWorkers(
+            client, watchNamespace, temporal.client(), List.of(chat, tools), say, workerLog);
     closeables.add(0, agents);
     agents.start();
     webhookCache = WebhookCache.start(client, watchNamespace);
@@ -251,6 +253,11 @@ final class DevRuntime implements AutoCloseable {
   /** The Temporal client the operator and the workers use. */
   io.temporal.client.WorkflowClient temporalClient() {
     return temporal.client();
+  }
+
+  /** The own log of the in-process agent workers (what each served), for the dashboard. */
+  WorkerLog workerLog() {
+    return workerLog;
   }
 
   int webhookPort() {

@@ -2,6 +2,7 @@ package dev.arkonis.ark.cli;
 
 import dev.arkonis.ark.bridge.OperatorRuntime;
 import dev.arkonis.ark.bridge.admission.AdmissionWebhook;
+import dev.arkonis.ark.bridge.dashboard.AgentLogs;
 import dev.arkonis.ark.bridge.webhook.WebhookCache;
 import dev.arkonis.ark.bridge.webhook.WebhookServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -128,7 +129,8 @@ final class OperatorCommand implements Callable<Integer> {
                 temporalNamespace,
                 blankToNull(namespace),
                 DASHBOARD_PORT,
-                "0.0.0.0")) {
+                "0.0.0.0",
+                AgentLogs.NONE)) {
       runtime.start();
       runtime.lostLeadership().thenRun(stop::countDown);
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));

@@ -79,6 +79,9 @@ class DevRuntimeTest {
       assertThat(body.path("runs")).hasSize(1);
       assertThat(body.path("output").asText())
           .contains("- billing:", "- technical:", "- escalation:", "double charge for last month");
+      // the in-process worker's own log, as the dashboard's logs page shows it
+      assertThat(dev.workerLog().tail("ark-teams", "customer-support-team-billing", 50))
+          .hasValueSatisfying(log -> assertThat(log).contains("chat ", "answered in "));
     }
   }
 

@@ -46,10 +46,16 @@ final class DashboardActions {
 
   private final KubernetesClient client;
   private final String watchNamespace;
+  private final AgentLogs local;
 
   DashboardActions(KubernetesClient client, String watchNamespace) {
+    this(client, watchNamespace, AgentLogs.NONE);
+  }
+
+  DashboardActions(KubernetesClient client, String watchNamespace, AgentLogs local) {
     this.client = client;
     this.watchNamespace = watchNamespace;
+    this.local = local;
   }
 
   /** Creates an ArkRun of {@code team} with {@code input}; returns its name. */
@@ -148,6 +154,16 @@ final class DashboardActions {
   ObjectNode logs(String namespace, String agent, int lines) {
     requireWatched(namespace);
     int tail = Math.max(1, Math.min(lines, MAX_LOG_LINES));
+    var inProcess = local.tail(namespace, agent, tail);
+    if (inProcess.isPresent()) {
+      ObjectNode out = JSON.createObjectNode();
+      out.put("agent", agent);
+      out.putArray("pods")
+          .addObject()
+          .put("name", "in-process worker (ark dev)")
+          .put("log", inProcess.get());
+      return out;
+    }
     List<Pod> pods =
         client
             .pods()

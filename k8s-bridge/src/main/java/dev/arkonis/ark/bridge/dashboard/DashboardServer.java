@@ -56,10 +56,23 @@ public final class DashboardServer implements AutoCloseable {
 
   public DashboardServer(
       DashboardCache cache, KubernetesClient client, WorkflowClient temporal, Settings settings) {
+    this(cache, client, temporal, settings, AgentLogs.NONE);
+  }
+
+  /**
+   * @param local the log of agent workers running in this process ({@code ark dev}), shown instead
+   *     of pod logs for those agents
+   */
+  public DashboardServer(
+      DashboardCache cache,
+      KubernetesClient client,
+      WorkflowClient temporal,
+      Settings settings,
+      AgentLogs local) {
     this.cache = cache;
     this.settings = settings;
     this.history = new RunHistory(temporal);
-    this.actions = new DashboardActions(client, cache.watchNamespace());
+    this.actions = new DashboardActions(client, cache.watchNamespace(), local);
     ObjectNode shown = JSON.createObjectNode();
     shown.put("actions", settings.actions());
     shown.put("temporalUiUrl", trimSlash(settings.temporalUiUrl()));
