@@ -83,6 +83,36 @@ public final class StatusWriter {
       String namespace,
       String name,
       BiFunction<? super T, JsonNode, ? extends ObjectNode> patch) {
+    synchronized (lock(type, namespace, name)) {
+      return write(type, namespace, name, patch);
+    }
+  }
+
+  /**
+   * One lock per object (striped): the writers of one process (reconcilers and status activities
+   * share it in the operator and in {@code ark dev}) read, merge and write an object's status one
+   * at a time. Writers in other processes are kept apart by the resourceVersion (409, then again);
+   * the in-process API server of {@code ark dev} does not refuse a stale status update, so without
+   * this a condition written by one writer could be lost to another's write of an older read.
+   */
+  private static Object lock(Class<?> type, String namespace, String name) {
+    int hash = (type.getName() + '/' + namespace + '/' + name).hashCode();
+    return LOCKS[Math.floorMod(hash, LOCKS.length)];
+  }
+
+  private static final Object[] LOCKS = new Object[64];
+
+  static {
+    for (int i = 0; i < LOCKS.length; i++) {
+      LOCKS[i] = new Object();
+    }
+  }
+
+  private <T extends HasMetadata> boolean write(
+      Class<T> type,
+      String namespace,
+      String name,
+      BiFunction<? super T, JsonNode, ? extends ObjectNode> patch) {
     for (int attempt = 1; ; attempt++) {
       T current = client.resources(type).inNamespace(namespace).withName(name).get();
       if (current == null) {
