@@ -1,7 +1,5 @@
 package dev.arkonis.ark.workflows.events;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.arkonis.ark.workflows.api.EventFireWorkflow;
 import dev.arkonis.ark.workflows.api.EventFireWorkflow.FireRequest;
 import dev.arkonis.ark.workflows.api.EventFireWorkflow.Target;
@@ -12,58 +10,25 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.testing.WorkflowReplayer;
-import io.temporal.worker.Worker;
-import io.temporal.worker.WorkerOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Replays recorded EventFire histories against the current workflow code, so a change that alters
- * history without {@code Workflow.getVersion} fails the build. The files in {@code
- * src/test/resources/histories/event-fire} were recorded by the code of their time (the timer +
- * {@code runStates} polling loop); keep them.
+ * Records EventFire histories on the time-skipping test server ({@code WorkflowHistoryReplayTest}
+ * replays them in every build). The files in {@code src/test/resources/histories/event-fire} were
+ * recorded by the code of their time (the timer + {@code runStates} polling loop); keep them.
  *
  * <p>Recording: {@code mvn -pl workflows test -Dtest=EventFireReplayTest
  * -Dark.recordHistories=true}.
  */
 class EventFireReplayTest {
   private static final Path HISTORIES = Path.of("src/test/resources/histories/event-fire");
-
-  static Stream<Path> histories() throws IOException {
-    try (Stream<Path> files = Files.list(HISTORIES)) {
-      return files.filter(p -> p.toString().endsWith(".json")).sorted().toList().stream();
-    }
-  }
-
-  @ParameterizedTest
-  @MethodSource("histories")
-  void recordedHistoryReplaysDeterministically(Path file) throws Exception {
-    WorkflowExecutionHistory history = WorkflowExecutionHistory.fromJson(Files.readString(file));
-    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
-      // a loaded build machine can take over a second to load classes on the first replay
-      Worker worker =
-          env.newWorker(
-              "replay",
-              WorkerOptions.newBuilder().setDefaultDeadlockDetectionTimeout(30_000).build());
-      worker.registerWorkflowImplementationTypes(EventFireWorkflowImpl.class);
-      WorkflowReplayer.replayWorkflowExecution(history, worker);
-    }
-  }
-
-  @Test
-  void thereAreRecordedHistories() throws IOException {
-    assertThat(histories().count()).isGreaterThanOrEqualTo(2);
-  }
 
   @Test
   @EnabledIfSystemProperty(named = "ark.recordHistories", matches = "true")

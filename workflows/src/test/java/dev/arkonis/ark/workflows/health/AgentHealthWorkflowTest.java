@@ -213,25 +213,10 @@ class AgentHealthWorkflowTest {
       java.nio.file.Path.of("src/test/resources/histories/agent-health");
 
   /**
-   * Recorded histories replay against the current code, so a change that alters history without
-   * {@code Workflow.getVersion} fails the build. Record (keep the old files): {@code mvn -pl
-   * workflows test -Dtest=AgentHealthWorkflowTest -Dark.recordHistories=true}.
+   * Records a history ({@code WorkflowHistoryReplayTest} replays it in every build); keep the old
+   * files: {@code mvn -pl workflows test -Dtest=AgentHealthWorkflowTest
+   * -Dark.recordHistories=true}.
    */
-  @Test
-  void recordedHistoriesReplayDeterministically() throws Exception {
-    List<java.nio.file.Path> files;
-    try (var list = java.nio.file.Files.list(HISTORIES)) {
-      files = list.filter(f -> f.toString().endsWith(".json")).sorted().toList();
-    }
-    assertThat(files).isNotEmpty();
-    for (java.nio.file.Path file : files) {
-      io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(
-          io.temporal.common.WorkflowExecutionHistory.fromJson(
-              java.nio.file.Files.readString(file)),
-          AgentHealthWorkflowImpl.class);
-    }
-  }
-
   @Test
   @org.junit.jupiter.api.condition.EnabledIfSystemProperty(
       named = "ark.recordHistories",
