@@ -188,7 +188,7 @@ public final class AgentActivitiesImpl implements AgentActivities {
     String outcome = "cancelled";
     long started = System.nanoTime();
     try {
-      ChatModel model = models.model(agent);
+      ChatModel model = models.model(agent, request.purpose());
       answer = InFlightCall.run(() -> model.chat(call)); // heartbeats; aborted when cancelled
       usage = ChatConversion.usage(call, answer);
       outcome = ArkMetrics.SUCCESS;

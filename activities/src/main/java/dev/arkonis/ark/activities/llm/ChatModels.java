@@ -19,6 +19,14 @@ public interface ChatModels {
    */
   ChatModel model(AgentSpec agent);
 
+  /**
+   * The model for one turn of the agent; {@code purpose} is the request's ({@code task}, {@code
+   * validate}, ...). A per-role mock script answers only {@code task} turns.
+   */
+  default ChatModel model(AgentSpec agent, String purpose) {
+    return model(agent);
+  }
+
   /** The text with any secret this source knows replaced by {@code ***}. */
   default String redact(String text) {
     return text;

@@ -31,6 +31,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code GEMINI_API_KEY} or {@code GOOGLE_API_KEY}, {@code OLLAMA_BASE_URL} (native Ollama API,
  * default {@code http://localhost:11434}), {@code AGENT_PROVIDER}.
  *
+ * <p>With a per-role {@link MockScript}, a {@code task} turn of an agent the mock provider serves
+ * gets the script's list for its role (or ArkAgent name, {@link MockScript#keyFor}): one {@link
+ * MockChatModel} per script key, replies consumed in order by every caller of this factory; the
+ * built-in rules answer when the list is used up.
+ *
  * <p>Every model is built with {@code maxRetries(0)}: Temporal's retry policy does the retrying.
  * The HTTP timeout is the agent's {@code timeoutSeconds} (default {@value
  * #DEFAULT_TIMEOUT_SECONDS}).
@@ -53,6 +58,8 @@ public final class ModelFactory implements ChatModels {
   private final String providerOverride;
   private final MockChatModel.Options mockOptions;
   private final MockChatModel scriptedMock;
+  private final MockScript roleScript;
+  private final Map<String, MockChatModel> scriptedRoles = new ConcurrentHashMap<>();
   private final List<String> secrets;
   private final Map<Key, ChatModel> cache = new ConcurrentHashMap<>();
 
@@ -72,6 +79,18 @@ public final class ModelFactory implements ChatModels {
    */
   public ModelFactory(
       Map<String, String> env, String providerOverride, MockChatModel.Options mockOptions) {
+    this(env, providerOverride, mockOptions, null);
+  }
+
+  /**
+   * As above, with a per-role script for the mock provider's {@code task} turns (null for none).
+   */
+  public ModelFactory(
+      Map<String, String> env,
+      String providerOverride,
+      MockChatModel.Options mockOptions,
+      MockScript roleScript) {
+    this.roleScript = roleScript;
     this.env = Map.copyOf(env == null ? Map.of() : withoutNulls(env));
     this.providerOverride = providerOverride;
     this.mockOptions = mockOptions == null ? MockChatModel.Options.DEFAULT : mockOptions;
@@ -107,6 +126,22 @@ public final class ModelFactory implements ChatModels {
     }
     int timeout = agent.timeoutSeconds() > 0 ? agent.timeoutSeconds() : DEFAULT_TIMEOUT_SECONDS;
     return cache.computeIfAbsent(new Key(provider, agent.model(), timeout), this::build);
+  }
+
+  @Override
+  public ChatModel model(AgentSpec agent, String purpose) {
+    ChatModel model = model(agent);
+    if (roleScript == null || !"task".equals(purpose) || !MOCK.equals(provider(agent))) {
+      return model;
+    }
+    String key = roleScript.keyFor(agent);
+    return key == null
+        ? model
+        : scriptedRoles.computeIfAbsent(
+            key,
+            k ->
+                new MockChatModel(
+                    agent.model(), mockOptions.withScript(roleScript.replies().get(k))));
   }
 
   @Override

@@ -52,6 +52,62 @@ public final class ManifestLoader {
 
   /** Loads a file; a missing or unreadable file is a problem, not an exception. */
   public LoadResult load(Path file) {
+    Object text = read(file);
+    return text instanceof LoadResult failed ? failed : parse(file.toString(), (String) text);
+  }
+
+  /**
+   * Loads a YAML file that is not a Kubernetes object (e.g. a mock script) with the same limits and
+   * line map as manifests: one document whose top level is a mapping. The result holds that
+   * document as a {@link Manifest} without kind (use {@link Manifest#lineOf}), or the problems.
+   */
+  public LoadResult loadDocument(Path file) {
+    Object read = read(file);
+    if (read instanceof LoadResult failed) {
+      return failed;
+    }
+    String name = file.toString();
+    String text = (String) read;
+    String longLine = Hostile.longLine(text);
+    if (longLine != null) {
+      return failed(name, Integer.parseInt(longLine.split(":", 2)[0]), longLine.split(":", 2)[1]);
+    }
+    List<Node> documents = new ArrayList<>();
+    try {
+      new Yaml(loaderOptions()).composeAll(new StringReader(text)).forEach(documents::add);
+    } catch (MarkedYAMLException e) {
+      return syntaxError(name, e);
+    } catch (RuntimeException e) {
+      return failed(name, "YAML syntax error: " + e.getMessage() + "; fix the YAML");
+    }
+    documents.removeIf(java.util.Objects::isNull);
+    if (documents.size() != 1 || !(documents.get(0) instanceof MappingNode)) {
+      return failed(
+          name,
+          documents.isEmpty() ? 0 : documents.get(0).getStartMark().getLine() + 1,
+          documents.size() > 1
+              ? "expected one YAML document, found " + documents.size() + "; keep one"
+              : "expected a YAML mapping at the top level");
+    }
+    Map<String, Integer> lines = new HashMap<>();
+    List<Hostile.Issue> issues = new ArrayList<>();
+    ObjectNode tree;
+    try {
+      tree = (ObjectNode) toJson(documents.get(0), "", lines, issues, new Hostile.Walk());
+    } catch (Hostile.Refused e) {
+      return failed(name, e.line, (e.field.isEmpty() ? "" : e.field + ": ") + e.getMessage());
+    }
+    Manifest document = new Manifest(name, tree, lines);
+    List<Problem> problems = new ArrayList<>();
+    issues.forEach(
+        i ->
+            problems.add(
+                new Problem(name, document.lineOf(i.field()), "", i.field(), i.message())));
+    return new LoadResult(List.of(document), List.of(), List.of(), problems);
+  }
+
+  /** The file's text, or a failed {@link LoadResult} saying why it cannot be read. */
+  private static Object read(Path file) {
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(file);
@@ -75,7 +131,22 @@ public final class ManifestLoader {
     } catch (java.nio.charset.CharacterCodingException e) {
       return failed(file.toString(), Hostile.notUtf8(bytes));
     }
-    return parse(file.toString(), text);
+    return text;
+  }
+
+  private static LoaderOptions loaderOptions() {
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false);
+    options.setCodePointLimit(16 * 1024 * 1024);
+    return options;
+  }
+
+  private static LoadResult syntaxError(String file, MarkedYAMLException e) {
+    Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+    int line = mark == null ? 0 : mark.getLine() + 1;
+    String where = mark == null ? "" : " (column " + (mark.getColumn() + 1) + ")";
+    String what = e.getProblem() != null ? e.getProblem() : e.getMessage();
+    return failed(file, line, "YAML syntax error" + where + ": " + what + "; fix the YAML");
   }
 
   /** Parses YAML text that came from {@code file} (used in messages only). */
@@ -84,9 +155,7 @@ public final class ManifestLoader {
     List<Manifest> others = new ArrayList<>();
     List<String> notices = new ArrayList<>();
     List<Problem> problems = new ArrayList<>();
-    LoaderOptions options = new LoaderOptions();
-    options.setAllowDuplicateKeys(false);
-    options.setCodePointLimit(16 * 1024 * 1024);
+    LoaderOptions options = loaderOptions();
     String longLine = Hostile.longLine(text);
     if (longLine != null) {
       return failed(file, Integer.parseInt(longLine.split(":", 2)[0]), longLine.split(":", 2)[1]);
@@ -95,11 +164,7 @@ public final class ManifestLoader {
     try {
       new Yaml(options).composeAll(new StringReader(text)).forEach(documents::add);
     } catch (MarkedYAMLException e) {
-      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-      int line = mark == null ? 0 : mark.getLine() + 1;
-      String where = mark == null ? "" : " (column " + (mark.getColumn() + 1) + ")";
-      String what = e.getProblem() != null ? e.getProblem() : e.getMessage();
-      return failed(file, line, "YAML syntax error" + where + ": " + what + "; fix the YAML");
+      return syntaxError(file, e);
     } catch (RuntimeException e) {
       return failed(file, "YAML syntax error: " + e.getMessage() + "; fix the YAML");
     }
