@@ -5,6 +5,7 @@ import dev.arkonis.ark.activities.health.HealthReports;
 import dev.arkonis.ark.activities.health.SemanticProbe;
 import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
 import dev.arkonis.ark.activities.llm.MockChatModel;
+import dev.arkonis.ark.activities.llm.MockScript;
 import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.llm.PromptSecrets;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
@@ -54,14 +55,26 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--mock-latency", description = "Mock model answer delay (tests).")
   String mockLatency;
 
+  @Option(
+      names = "--mock-script",
+      paramLabel = "FILE",
+      defaultValue = "${env:" + MockScripts.ENV + "}",
+      description =
+          "Scripted mock replies per role or ArkAgent (YAML; default: env "
+              + MockScripts.ENV
+              + "); the mock provider answers every call.")
+  Path mockScript;
+
   @Override
   public Integer call() throws Exception {
     Map<String, String> env = System.getenv();
+    MockScript script = MockScripts.load(mockScript);
     ModelFactory models =
         new ModelFactory(
             env,
-            null,
-            MockChatModel.Options.DEFAULT.withLatency(RunCommand.parseDuration(mockLatency)));
+            script == null ? null : ModelFactory.MOCK,
+            MockChatModel.Options.DEFAULT.withLatency(RunCommand.parseDuration(mockLatency)),
+            script);
     SemanticProbe.Settings probeSettings = probeSettings();
     AtomicReference<SemanticProbe> probe = new AtomicReference<>();
     CountDownLatch stop = new CountDownLatch(1);

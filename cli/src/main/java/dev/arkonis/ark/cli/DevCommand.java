@@ -1,6 +1,7 @@
 package dev.arkonis.ark.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.arkonis.ark.activities.llm.MockScript;
 import dev.arkonis.ark.crd.v1alpha1.ArkEvent;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
 import dev.arkonis.ark.workflows.run.Phases;
@@ -87,6 +88,14 @@ final class DevCommand implements Callable<Integer> {
   @Option(names = "--mock-latency", paramLabel = "DURATION")
   String mockLatency;
 
+  @Option(
+      names = "--mock-script",
+      paramLabel = "FILE",
+      description =
+          "Scripted mock replies per role or ArkAgent (YAML); implies --provider mock. See"
+              + " docs/testing.md.")
+  Path mockScript;
+
   @Mixin DashboardOptions dashboard;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -101,6 +110,7 @@ final class DevCommand implements Callable<Integer> {
             out.flush();
           }
         };
+    MockScript script = MockScripts.load(mockScript);
     DevRuntime.Options options =
         new DevRuntime.Options(
             dir,
@@ -109,9 +119,10 @@ final class DevCommand implements Callable<Integer> {
             blankToNull(temporalAddress),
             temporalNamespace,
             webhookPort,
-            provider,
+            MockScripts.provider(provider, script),
             RunCommand.parseDuration(mockLatency),
-            kubeconfig == null ? "ark:dev" : agentImage);
+            kubeconfig == null ? "ark:dev" : agentImage,
+            script);
     try (DevRuntime dev = new DevRuntime(options, say);
         HealthServer health = new HealthServer(port, () -> null);
         DashboardOptions.Running board =

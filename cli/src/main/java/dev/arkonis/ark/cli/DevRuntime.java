@@ -3,6 +3,7 @@ package dev.arkonis.ark.cli;
 import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
 import dev.arkonis.ark.activities.llm.ClusterPromptSecrets;
 import dev.arkonis.ark.activities.llm.MockChatModel;
+import dev.arkonis.ark.activities.llm.MockScript;
 import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.spec.SpecValidator;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
@@ -58,6 +59,8 @@ final class DevRuntime implements AutoCloseable {
    *     the in-process API server, the namespace of manifests that name none (null: default)
    * @param temporalAddress a Temporal server, or null for an in-process one
    * @param agentImage image of the agent Deployments the operator creates
+   * @param mockScript per-role mock replies ({@code --mock-script}), or null; its keys are checked
+   *     against the folder's roles and ArkAgents when there is a folder
    */
   record Options(
       Path dir,
@@ -68,7 +71,31 @@ final class DevRuntime implements AutoCloseable {
       int webhookPort,
       String provider,
       Duration mockLatency,
-      String agentImage) {
+      String agentImage,
+      MockScript mockScript) {
+    Options(
+        Path dir,
+        Path kubeconfig,
+        String namespace,
+        String temporalAddress,
+        String temporalNamespace,
+        int webhookPort,
+        String provider,
+        Duration mockLatency,
+        String agentImage) {
+      this(
+          dir,
+          kubeconfig,
+          namespace,
+          temporalAddress,
+          temporalNamespace,
+          webhookPort,
+          provider,
+          mockLatency,
+          agentImage,
+          null);
+    }
+
     /** In-process API server and Temporal, the folder's manifests. */
     static Options local(Path dir, int webhookPort, String provider, Duration mockLatency) {
       return new Options(
@@ -115,6 +142,9 @@ final class DevRuntime implements AutoCloseable {
 
   private void start(Options options, Consumer<String> say) throws Exception {
     List<Manifest> objects = options.dir() == null ? List.of() : load(options.dir());
+    if (options.dir() != null) {
+      MockScripts.checkKeys(options.mockScript(), objects, "the manifests of " + options.dir());
+    }
     if (realCluster) {
       connect(options, say);
       requireWatchedNamespace(objects);
@@ -131,7 +161,8 @@ final class DevRuntime implements AutoCloseable {
                 new ModelFactory(
                     System.getenv(),
                     options.provider(),
-                    MockChatModel.Options.DEFAULT.withLatency(options.mockLatency())),
+                    MockChatModel.Options.DEFAULT.withLatency(options.mockLatency()),
+                    options.mockScript()),
                 LocalBudgetReports.dailyBudgets(temporal.client()))
             .withPromptSecrets(new ClusterPromptSecrets(client));
     ToolActivitiesImpl tools = new ToolActivitiesImpl(System.getenv());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
 import dev.arkonis.ark.activities.llm.MockChatModel;
+import dev.arkonis.ark.activities.llm.MockScript;
 import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.llm.PromptSecrets;
 import dev.arkonis.ark.activities.status.ArkRunStatus;
@@ -45,8 +46,9 @@ final class LocalRun {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /**
-   * How to run: provider choice, mock behaviour, which Temporal, and the activity slots of each
-   * agent task queue ({@code limits.maxConcurrentTasks}; a queue not listed gets the default).
+   * How to run: provider choice, mock behaviour (the per-role script of {@code --mock-script}, or
+   * null), which Temporal, and the activity slots of each agent task queue ({@code
+   * limits.maxConcurrentTasks}; a queue not listed gets the default).
    */
   record Options(
       String provider,
@@ -54,7 +56,25 @@ final class LocalRun {
       double mockFailRate,
       String temporalAddress,
       String temporalNamespace,
-      Map<String, Integer> agentSlots) {}
+      Map<String, Integer> agentSlots,
+      MockScript mockScript) {
+    Options(
+        String provider,
+        Duration mockLatency,
+        double mockFailRate,
+        String temporalAddress,
+        String temporalNamespace,
+        Map<String, Integer> agentSlots) {
+      this(
+          provider,
+          mockLatency,
+          mockFailRate,
+          temporalAddress,
+          temporalNamespace,
+          agentSlots,
+          null);
+    }
+  }
 
   private static final Duration BUDGET_REPORT_WAIT = Duration.ofSeconds(15);
 
@@ -99,7 +119,8 @@ final class LocalRun {
                       override,
                       MockChatModel.Options.DEFAULT
                           .withLatency(options.mockLatency())
-                          .withFailRate(options.mockFailRate())),
+                          .withFailRate(options.mockFailRate()),
+                      options.mockScript()),
                   LocalBudgetReports.dailyBudgets(temporal.client()))
               .withPromptSecrets(secrets);
       try (ToolActivitiesImpl tools = new ToolActivitiesImpl()) {

@@ -1,8 +1,8 @@
 package dev.arkonis.ark.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.arkonis.ark.activities.llm.MockScript;
 import dev.arkonis.ark.activities.spec.InputResolver;
 import dev.arkonis.ark.activities.spec.RunPlanner;
 import dev.arkonis.ark.activities.spec.SpecException;
@@ -54,8 +54,13 @@ final class RunCommand implements Callable<Integer> {
       description = "Which ArkTeam of the file to run (default: the only one).")
   String team;
 
-  @Option(names = "--input", paramLabel = "JSON", description = "Run inputs as a JSON object.")
-  String input;
+  @Option(
+      names = "--input",
+      paramLabel = "KEY=VALUE|JSON",
+      description =
+          "A run input as key=value (a string), or several as a JSON object; repeatable, the forms"
+              + " mix, a key given twice is an error.")
+  List<String> inputs = new ArrayList<>();
 
   @Option(
       names = "--provider",
@@ -113,6 +118,14 @@ final class RunCommand implements Callable<Integer> {
   double mockFailRate;
 
   @Option(
+      names = "--mock-script",
+      paramLabel = "FILE",
+      description =
+          "Scripted mock replies per role (YAML: role → list of text/toolCalls replies); implies"
+              + " --provider mock. See docs/testing.md.")
+  Path mockScript;
+
+  @Option(
       names = "--set-prompt",
       paramLabel = "NAME/KEY=@FILE",
       description =
@@ -130,6 +143,8 @@ final class RunCommand implements Callable<Integer> {
     if (!(mockFailRate >= 0 && mockFailRate <= 1)) {
       throw new UserError("--mock-fail-rate must be between 0 and 1");
     }
+    MockScript script = MockScripts.load(mockScript);
+    String chosenProvider = MockScripts.provider(provider, script);
     LoadResult loaded = new ManifestLoader().load(file);
     List<Problem> problems = new ArrayList<>(loaded.problems());
     problems.addAll(new SpecValidator().validate(loaded.manifests()));
@@ -168,6 +183,13 @@ final class RunCommand implements Callable<Integer> {
       throw new UserError(e.getMessage());
     }
     err.flush();
+    if (script != null) {
+      MockScripts.check(
+          script,
+          plan.agents().keySet(),
+          plan.agents().values().stream().map(a -> a.agent()).toList(),
+          teamManifest.object());
+    }
     if (dryRun) {
       DryRun.print(spec.commandLine().getOut(), plan);
       return 0;
@@ -175,12 +197,13 @@ final class RunCommand implements Callable<Integer> {
     quietActivityFailures(verbose);
     LocalRun.Options options =
         new LocalRun.Options(
-            provider,
+            chosenProvider,
             parseDuration(mockLatency),
             mockFailRate,
             temporalAddress,
             temporalNamespace,
-            AgentWorkerOptions.forTeam(namespace, teamManifest.name(), teamSpec, references));
+            AgentWorkerOptions.forTeam(namespace, teamManifest.name(), teamSpec, references),
+            script);
     FileReferences promptSource = references;
     return new LocalRun(
             options,
@@ -238,30 +261,14 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private Map<String, Object> givenInputs(JsonNode teamSpec) {
-    Map<String, Object> given = new LinkedHashMap<>();
-    if (input != null) {
-      try {
-        JsonNode parsed = JSON.readTree(input);
-        if (parsed == null || !parsed.isObject()) {
-          throw new UserError("--input must be a JSON object such as '{\"topic\": \"...\"}'");
-        }
-        given.putAll(JSON.convertValue(parsed, Map.class));
-      } catch (JsonProcessingException e) {
-        throw new UserError(
-            "--input is not valid JSON (column "
-                + e.getLocation().getColumnNr()
-                + "): "
-                + e.getOriginalMessage()
-                + "; pass a JSON object such as '{\"topic\": \"...\"}'");
-      }
-    }
+    Map<String, Object> given = RunInputs.parse(inputs);
     if (text != null) {
       List<String> declared = InputResolver.declared(teamSpec);
       if (declared.size() > 1) {
         throw new UserError(
             "the team has several inputs ("
                 + String.join(", ", declared)
-                + "); pass them with --input '{...}' instead of free text");
+                + "); pass them with --input key=value instead of free text");
       }
       given.put(declared.isEmpty() ? "task" : declared.get(0), text);
     }

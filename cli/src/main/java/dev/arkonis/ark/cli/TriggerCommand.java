@@ -1,6 +1,5 @@
 package dev.arkonis.ark.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +9,8 @@ import dev.arkonis.ark.crd.v1alpha1.ArkRun;
 import dev.arkonis.ark.crd.v1alpha1.ArkTeam;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -31,24 +32,19 @@ final class TriggerCommand implements Callable<Integer> {
   @Option(names = {"-n", "--namespace"})
   String namespace;
 
-  @Option(names = "--input", paramLabel = "JSON", description = "Run inputs as a JSON object.")
-  String input;
+  @Option(
+      names = "--input",
+      paramLabel = "KEY=VALUE|JSON",
+      description =
+          "A run input as key=value (a string), or several as a JSON object; repeatable, the forms"
+              + " mix, a key given twice is an error.")
+  List<String> input = new ArrayList<>();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    JsonNode inputs = JSON.createObjectNode();
-    if (input != null) {
-      try {
-        inputs = JSON.readTree(input);
-      } catch (JsonProcessingException e) {
-        throw new UserError("--input is not valid JSON: " + e.getOriginalMessage());
-      }
-      if (inputs == null || !inputs.isObject()) {
-        throw new UserError("--input must be a JSON object such as '{\"topic\": \"...\"}'");
-      }
-    }
+    JsonNode inputs = JSON.valueToTree(RunInputs.parse(input));
     try (KubernetesClient client = Kube.client()) {
       String ns = Kube.namespace(client, namespace);
       ArkTeam found = client.resources(ArkTeam.class).inNamespace(ns).withName(team).get();
