@@ -1,5 +1,7 @@
 package dev.arkonis.ark.workflows.api;
 
+import java.util.List;
+
 /**
  * Live status of one step, as shown in {@code ArkRun.status.steps[]}.
  *
@@ -16,6 +18,8 @@ package dev.arkonis.ark.workflows.api;
  * @param message why it failed or was skipped, or null
  * @param delegatedFrom the step that delegated this task, or null
  * @param iterations completed loop iterations (1 without a loop)
+ * @param toolCalls the tool calls the step's agent made, in order (at most {@link
+ *     StepToolCall#MAX_PER_STEP}); empty for none (and in statuses recorded before the field)
  */
 public record StepStatus(
     String name,
@@ -29,4 +33,39 @@ public record StepStatus(
     TokenUsage tokenUsage,
     String message,
     String delegatedFrom,
-    int iterations) {}
+    int iterations,
+    List<StepToolCall> toolCalls) {
+  public StepStatus {
+    toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+  }
+
+  /** A step without tool calls. */
+  public StepStatus(
+      String name,
+      String role,
+      String phase,
+      int attempts,
+      String startTime,
+      String completionTime,
+      String output,
+      Object data,
+      TokenUsage tokenUsage,
+      String message,
+      String delegatedFrom,
+      int iterations) {
+    this(
+        name,
+        role,
+        phase,
+        attempts,
+        startTime,
+        completionTime,
+        output,
+        data,
+        tokenUsage,
+        message,
+        delegatedFrom,
+        iterations,
+        List.of());
+  }
+}

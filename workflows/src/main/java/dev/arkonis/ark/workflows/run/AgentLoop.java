@@ -4,6 +4,7 @@ import dev.arkonis.ark.workflows.api.AgentSpec;
 import dev.arkonis.ark.workflows.api.ChatMessage;
 import dev.arkonis.ark.workflows.api.ChatRequest;
 import dev.arkonis.ark.workflows.api.ChatResponse;
+import dev.arkonis.ark.workflows.api.StepToolCall;
 import dev.arkonis.ark.workflows.api.ToolActivities;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
@@ -128,12 +129,20 @@ final class AgentLoop {
         continue;
       }
       messages.add(ChatMessage.assistant(response.text(), response.toolCalls()));
-      List<Promise<String>> results = new ArrayList<>();
+      List<Promise<ToolOutcome>> results = new ArrayList<>();
       for (ChatMessage.ToolCall call : response.toolCalls()) {
         results.add(Async.function(() -> callTool(state, step, agent, call, depth)));
       }
       for (int i = 0; i < results.size(); i++) {
-        messages.add(ChatMessage.toolResult(response.toolCalls().get(i), results.get(i).get()));
+        ChatMessage.ToolCall call = response.toolCalls().get(i);
+        ToolOutcome outcome = results.get(i).get();
+        messages.add(ChatMessage.toolResult(call, outcome.text()));
+        step.recordToolCall(
+            StepToolCall.of(
+                call.name(),
+                call.invalidArguments() != null ? call.invalidArguments() : call.arguments(),
+                outcome.outcome(),
+                outcome.text()));
       }
       Payloads.fitConversation(messages);
       checkpoint.afterTurn(new Progress(messages, turn, schemaFailures));
@@ -152,20 +161,38 @@ final class AgentLoop {
         + "): the answer is incomplete; raise maxTokensPerCall or ask for a shorter answer";
   }
 
-  private String callTool(
+  /** What a tool call gave the model, and how it went ({@link StepToolCall#outcome()}). */
+  record ToolOutcome(String outcome, String text) {
+    static ToolOutcome ok(String text) {
+      return new ToolOutcome(StepToolCall.OK, text);
+    }
+
+    static ToolOutcome error(String text) {
+      return new ToolOutcome(StepToolCall.ERROR, text);
+    }
+
+    static ToolOutcome denied(String text) {
+      return new ToolOutcome(StepToolCall.DENIED, text);
+    }
+  }
+
+  private ToolOutcome callTool(
       RunState state, RunState.Step step, AgentSpec agent, ChatMessage.ToolCall call, int depth) {
     if (call.invalidArguments() != null) {
       // refused without running anything: the model gets the reason and can call again
-      return "error: the arguments of this call to "
-          + call.name()
-          + " were not valid JSON ("
-          + call.invalidArguments()
-          + "); the tool was not called. Call it again with a JSON object as arguments.";
+      return ToolOutcome.denied(
+          "error: the arguments of this call to "
+              + call.name()
+              + " were not valid JSON ("
+              + call.invalidArguments()
+              + "); the tool was not called. Call it again with a JSON object as arguments.");
     }
     if (call.name().equals(Delegations.TOOL)) {
       return delegations.delegate(state, step, agent, call, depth);
     }
     ToolActivities.ToolResult result = calls.callTool(step, agent, call);
-    return result.error() ? "error: " + result.text() : result.text();
+    return result.error()
+        ? ToolOutcome.error("error: " + result.text())
+        : ToolOutcome.ok(result.text());
   }
 }

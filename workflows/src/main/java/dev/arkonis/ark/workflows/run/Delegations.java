@@ -83,29 +83,37 @@ final class Delegations {
         schema);
   }
 
-  /** Runs (or refuses) one delegation; returns what the model sees as the tool result. */
-  String delegate(
+  /**
+   * Runs (or refuses) one delegation; returns what the model sees as the tool result and the
+   * outcome the step's {@code toolCalls} show.
+   */
+  AgentLoop.ToolOutcome delegate(
       RunState state, RunState.Step from, AgentSpec caller, ChatMessage.ToolCall call, int depth) {
     JsonNode args;
     try {
       args = JSON.readTree(call.arguments() == null ? "{}" : call.arguments());
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      return "refused: the arguments are not JSON; call delegate with {\"role\": ..., \"task\": ...}";
+      return AgentLoop.ToolOutcome.denied(
+          "refused: the arguments are not JSON; call delegate with {\"role\": ..., \"task\":"
+              + " ...}");
     }
     String role = args.path("role").asText("");
     String task = args.path("task").asText("");
     if (!caller.canDelegate().contains(role)) {
-      return "refused: role \""
-          + role
-          + "\" is not one you may delegate to (canDelegate: "
-          + String.join(", ", caller.canDelegate())
-          + "); nothing was run";
+      return AgentLoop.ToolOutcome.denied(
+          "refused: role \""
+              + role
+              + "\" is not one you may delegate to (canDelegate: "
+              + String.join(", ", caller.canDelegate())
+              + "); nothing was run");
     }
     if (depth >= maxDepth) {
-      return "refused: delegation depth limit reached (maxDelegationDepth " + maxDepth + ")";
+      return AgentLoop.ToolOutcome.denied(
+          "refused: delegation depth limit reached (maxDelegationDepth " + maxDepth + ")");
     }
     if (task.isBlank()) {
-      return "refused: the task is empty; say what " + role + " should do";
+      return AgentLoop.ToolOutcome.denied(
+          "refused: the task is empty; say what " + role + " should do");
     }
     String name = state.uniqueStepName(depth == 0 ? role : from.name + "/" + role);
     RunState.Step step = state.add(name, role);
@@ -144,15 +152,16 @@ final class Delegations {
       step.message = "delegated task failed: " + failure.getCause();
       step.completionTime = clock.now();
       state.changed();
-      return "error: delegation to " + role + " failed";
+      return AgentLoop.ToolOutcome.error("error: delegation to " + role + " failed");
     }
     merge(state, step, result);
     if (Phases.BUDGET_EXCEEDED.equals(result.phase())) {
       throw new RunStop(Phases.BUDGET_EXCEEDED, result.message());
     }
     return Phases.SUCCEEDED.equals(result.phase())
-        ? result.output()
-        : "error: " + role + " could not complete the task: " + result.message();
+        ? AgentLoop.ToolOutcome.ok(result.output())
+        : AgentLoop.ToolOutcome.error(
+            "error: " + role + " could not complete the task: " + result.message());
   }
 
   /** Copies the child's steps into the run; the first one is the delegated task itself. */

@@ -6,6 +6,7 @@ import dev.arkonis.ark.workflows.api.ChatMessage;
 import dev.arkonis.ark.workflows.api.PayloadLimits;
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.StepStatus;
+import dev.arkonis.ark.workflows.api.StepToolCall;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,8 +41,9 @@ final class Payloads {
   }
 
   /**
-   * Caps every text (run output, step outputs, messages, step data as JSON) at {@code perText}
-   * characters, then halves that cap until all of them together fit into {@code total}.
+   * Caps every text (run output, step outputs, messages, step data as JSON, tool call arguments and
+   * results) at {@code perText} characters, then halves that cap until all of them together fit
+   * into {@code total}.
    */
   static RunStatus fit(RunStatus status, int perText, int total) {
     List<Integer> sizes = new ArrayList<>();
@@ -51,6 +53,10 @@ final class Payloads {
       sizes.add(length(s.output()));
       sizes.add(length(s.message()));
       sizes.add(dataLength(s.data()));
+      for (StepToolCall call : s.toolCalls()) {
+        sizes.add(length(call.arguments()));
+        sizes.add(length(call.result()));
+      }
     }
     int fitted = perText;
     while (fitted > MIN_TEXT_CHARS && sum(sizes, fitted) > total) {
@@ -76,7 +82,8 @@ final class Payloads {
               s.tokenUsage(),
               PayloadLimits.cap(s.message(), cap),
               s.delegatedFrom(),
-              s.iterations()));
+              s.iterations(),
+              s.toolCalls().stream().map(call -> call.capped(cap)).toList()));
     }
     return new RunStatus(
         status.phase(),

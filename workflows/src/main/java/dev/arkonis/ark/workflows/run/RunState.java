@@ -2,6 +2,7 @@ package dev.arkonis.ark.workflows.run;
 
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.StepStatus;
+import dev.arkonis.ark.workflows.api.StepToolCall;
 import dev.arkonis.ark.workflows.api.TokenUsage;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,6 +44,7 @@ final class RunState {
     String message;
     String delegatedFrom;
     int iterations;
+    final List<StepToolCall> toolCalls = new ArrayList<>();
 
     Step(String name, String role) {
       this.name = name;
@@ -61,6 +63,19 @@ final class RunState {
       message = s.message();
       delegatedFrom = s.delegatedFrom();
       iterations = s.iterations();
+      toolCalls.clear();
+      toolCalls.addAll(s.toolCalls());
+    }
+
+    /**
+     * Records a tool call (the first {@link StepToolCall#MAX_PER_STEP}). It does not mark the state
+     * changed: the call shows with the step's next status write, so no write is added to the
+     * workflow's history.
+     */
+    void recordToolCall(StepToolCall call) {
+      if (toolCalls.size() < StepToolCall.MAX_PER_STEP) {
+        toolCalls.add(call);
+      }
     }
 
     StepStatus status() {
@@ -76,7 +91,8 @@ final class RunState {
           usage,
           message,
           delegatedFrom,
-          iterations);
+          iterations,
+          List.copyOf(toolCalls));
     }
   }
 

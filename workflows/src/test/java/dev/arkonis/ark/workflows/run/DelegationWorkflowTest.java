@@ -9,6 +9,7 @@ import dev.arkonis.ark.workflows.api.ChatResponse;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.StepStatus;
+import dev.arkonis.ark.workflows.api.StepToolCall;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import dev.arkonis.ark.workflows.api.TokenUsage;
 import io.temporal.api.enums.v1.EventType;
@@ -136,6 +137,14 @@ class DelegationWorkflowTest {
     assertThat(delegated.delegatedFrom()).isEqualTo("coordinator");
     assertThat(delegated.phase()).isEqualTo("Succeeded");
     assertThat(delegated.tokenUsage().totalTokens()).isEqualTo(15);
+    assertThat(step(status, "coordinator").toolCalls())
+        .singleElement()
+        .isEqualTo(
+            new StepToolCall(
+                "delegate",
+                "{\"role\":\"researcher\",\"task\":\"find facts\"}",
+                "ok",
+                "facts found for: find facts"));
     assertThat(status.totalTokenUsage().totalTokens()).isEqualTo(45);
     assertThat(agents.calls)
         .filteredOn(c -> c.step().equals("researcher"))
@@ -181,6 +190,14 @@ class DelegationWorkflowTest {
     assertThat(agents.calls)
         .allSatisfy(c -> assertThat(c.taskQueue()).endsWith("team-coordinator"));
     assertThat(status.steps()).extracting(StepStatus::name).containsExactly("coordinator");
+    assertThat(status.steps().get(0).toolCalls())
+        .singleElement()
+        .satisfies(
+            call -> {
+              assertThat(call.name()).isEqualTo("delegate");
+              assertThat(call.outcome()).isEqualTo("denied");
+              assertThat(call.result()).contains("is not one you may delegate to");
+            });
   }
 
   @Test

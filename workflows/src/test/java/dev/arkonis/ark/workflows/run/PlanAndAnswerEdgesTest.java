@@ -10,6 +10,7 @@ import dev.arkonis.ark.workflows.api.HttpToolSpec;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.StepSpec;
+import dev.arkonis.ark.workflows.api.StepToolCall;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import dev.arkonis.ark.workflows.api.TokenUsage;
 import dev.arkonis.ark.workflows.api.ToolActivities;
@@ -39,7 +40,7 @@ class PlanAndAnswerEdgesTest {
           .build();
 
   /** Records every tool call; there should be none for refused calls. */
-  static final class RecordingTools implements ToolActivities {
+  static class RecordingTools implements ToolActivities {
     final List<String> called = new CopyOnWriteArrayList<>();
 
     @Override
@@ -197,5 +198,70 @@ class PlanAndAnswerEdgesTest {
     assertThat(refusal.type()).isEqualTo("tool");
     assertThat(refusal.toolCallId()).isEqualTo("c1");
     assertThat(refusal.text()).contains("not valid JSON", "{\"q\": \"ark", "was not called");
+    assertThat(status.steps().get(0).toolCalls())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.name()).isEqualTo("search");
+              assertThat(c.arguments()).isEqualTo("{\"q\": \"ark");
+              assertThat(c.outcome()).isEqualTo("denied");
+            });
+  }
+
+  @Test
+  void theStepsToolCallsShowEachCallItsOutcomeAndResultInOrder(
+      TestWorkflowEnvironment env, Worker worker) {
+    FakeAgents agents =
+        new FakeAgents(
+            r ->
+                r.messages().size() == 1
+                    ? new ChatResponse(
+                        "",
+                        List.of(
+                            new ChatMessage.ToolCall("c1", "search", "{\"q\":\"ark\"}"),
+                            new ChatMessage.ToolCall("c2", "search", "{\"q\":\"fail\"}")),
+                        new TokenUsage(10, 5),
+                        null,
+                        List.of(),
+                        1)
+                    : FakeAgents.reply("done"));
+    ToolActivities tools =
+        new RecordingTools() {
+          @Override
+          public ToolResult callTool(ToolCallRequest request) {
+            return request.arguments().contains("fail")
+                ? new ToolResult("HTTP 500 from search", true)
+                : new ToolResult("x".repeat(StepToolCall.MAX_TEXT_CHARS + 10), false);
+          }
+        };
+    AgentSpec base = Plans.agent("a", 0);
+    AgentSpec agent =
+        new AgentSpec(
+            base.role(),
+            base.agent(),
+            base.taskQueue(),
+            base.model(),
+            base.provider(),
+            base.systemPrompt(),
+            0,
+            30,
+            null,
+            false,
+            List.of(),
+            List.of(),
+            List.of(new HttpToolSpec("search", "search", "http://x", "POST", "{}", 0)));
+    RunPlan plan = plan(List.of(Plans.step("a")), null, Map.of("a", agent));
+
+    RunStatus status = run(env, worker, plan, agents, tools);
+
+    assertThat(status.phase()).isEqualTo("Succeeded");
+    List<StepToolCall> calls = status.steps().get(0).toolCalls();
+    assertThat(calls).extracting(StepToolCall::name).containsExactly("search", "search");
+    assertThat(calls).extracting(StepToolCall::outcome).containsExactly("ok", "error");
+    assertThat(calls.get(0).arguments()).isEqualTo("{\"q\":\"ark\"}");
+    assertThat(calls.get(0).result())
+        .startsWith("x".repeat(100))
+        .contains("(truncated; " + (StepToolCall.MAX_TEXT_CHARS + 10) + " characters in total)");
+    assertThat(calls.get(1).result()).isEqualTo("error: HTTP 500 from search");
   }
 }
