@@ -295,17 +295,21 @@
   function stepPanel(runKey, step, history) {
     var id = runKey + "#" + step.name;
     var h = history && history.data && history.data.steps ? history.data.steps[step.name] : null;
+    var statusCalls = step.toolCalls || [];
     var details = el("details", { id: "step-" + step.name, "class": "step", open: openSteps.has(id) },
       el("summary", {}, badge(step.phase), " ", el("b", { text: step.name }), " · role " + (step.role || ""),
         " · attempts " + (step.attempts || 0), " · " + ((step.tokenUsage || {}).totalTokens || 0) + " tokens",
-        step.delegatedFrom ? " · delegated by " + step.delegatedFrom : ""),
+        step.delegatedFrom ? " · delegated by " + step.delegatedFrom : "",
+        statusCalls.length ? " · " + statusCalls.length + " tool call" + (statusCalls.length > 1 ? "s" : "") : ""),
       el("p", { "class": "muted", text: "started " + time(step.startTime) + " · finished " + time(step.completionTime) +
         (step.iterations > 1 ? " · " + step.iterations + " iterations" : "") }),
       step.message ? el("p", { "class": "message", text: step.message }) : null,
       h && h.prompt ? [el("h3", { text: "Prompt" }), el("pre", { "class": "prompt", text: h.prompt })] : null,
       step.output ? [el("h3", { text: "Output" }), el("pre", { "class": "output", text: step.output })] : null,
-      h && h.toolCalls.length ? [el("h3", { text: "Tool calls" }), h.toolCalls.map(toolCall)] : null,
-      h && h.delegations.length ? [el("h3", { text: "Delegations" }), h.delegations.map(toolCall)] : null,
+      // the status's toolCalls (with outcomes, delegations included); the history's for older runs
+      statusCalls.length ? [el("h3", { text: "Tool calls" }), statusCalls.map(toolCall)] : null,
+      !statusCalls.length && h && h.toolCalls.length ? [el("h3", { text: "Tool calls" }), h.toolCalls.map(toolCall)] : null,
+      !statusCalls.length && h && h.delegations.length ? [el("h3", { text: "Delegations" }), h.delegations.map(toolCall)] : null,
       h && h.calls.length ? [el("h3", { text: "Model calls" }), table(["Purpose", "Model", "Attempt", "Tokens in/out", "Finished", "Result"],
         h.calls.map(function (c) {
           return el("tr", {}, el("td", { text: c.purpose }), el("td", { text: c.model || "" }), el("td", { text: c.attempt || "" }),
@@ -320,7 +324,9 @@
 
   function toolCall(c) {
     return el("div", { "class": "toolcall" },
-      el("div", {}, el("b", { text: c.name }), c.invalidArguments ? el("span", { "class": "error", text: " arguments were not JSON: " + c.invalidArguments }) : null),
+      el("div", {}, el("b", { text: c.name }),
+        c.outcome ? el("span", { "class": c.outcome === "ok" ? "muted" : "error", text: " " + c.outcome }) : null,
+        c.invalidArguments ? el("span", { "class": "error", text: " arguments were not JSON: " + c.invalidArguments }) : null),
       el("pre", { "class": "args", text: c.arguments }),
       c.result !== undefined ? el("pre", { "class": "result", text: c.result }) : el("p", { "class": "muted", text: "no result yet" }));
   }

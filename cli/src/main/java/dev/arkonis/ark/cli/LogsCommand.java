@@ -10,8 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code ark logs RUN}: a run's steps with their outputs and messages, from its status. */
-@Command(name = "logs", description = "Print a run's step outputs and messages.")
+/**
+ * {@code ark logs RUN}: a run's steps with their tool calls, outputs and messages, from its status.
+ */
+@Command(name = "logs", description = "Print a run's step outputs, tool calls and messages.")
 final class LogsCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "RUN")
   String run;
@@ -54,6 +56,16 @@ final class LogsCommand implements Callable<Integer> {
                 + step.path("attempts").asInt());
         if (step.hasNonNull("message")) {
           out.println("message: " + step.path("message").asText());
+        }
+        for (JsonNode call : step.path("toolCalls")) {
+          out.println(
+              "tool call: "
+                  + RunPrinter.toolCall(
+                      call.path("name").asText(),
+                      call.path("arguments").asText(""),
+                      call.path("outcome").asText(null),
+                      call.path("result").asText(""),
+                      0));
         }
         if (step.hasNonNull("output")) {
           out.println(step.path("output").asText());

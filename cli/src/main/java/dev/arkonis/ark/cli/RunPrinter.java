@@ -2,6 +2,7 @@ package dev.arkonis.ark.cli;
 
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.StepStatus;
+import dev.arkonis.ark.workflows.api.StepToolCall;
 import dev.arkonis.ark.workflows.api.TokenUsage;
 import dev.arkonis.ark.workflows.run.Times;
 import java.io.PrintWriter;
@@ -61,6 +62,22 @@ final class RunPrinter {
       noted.forEach(st -> out.println("  " + st.name() + ": " + st.message()));
       out.println();
     }
+    List<StepStatus> calling =
+        status.steps().stream().filter(st -> !st.toolCalls().isEmpty()).toList();
+    if (!calling.isEmpty()) {
+      out.println("Tool calls:");
+      for (StepStatus st : calling) {
+        for (StepToolCall call : st.toolCalls()) {
+          out.println(
+              "  "
+                  + st.name()
+                  + ": "
+                  + toolCall(
+                      call.name(), call.arguments(), call.outcome(), call.result(), SHORT_TEXT));
+        }
+      }
+      out.println();
+    }
     if (status.output() != null && !status.output().isEmpty()) {
       out.println("Output:");
       out.println(status.output().strip());
@@ -81,6 +98,27 @@ final class RunPrinter {
       out.println(status.phase() + ": " + status.message());
     }
     out.flush();
+  }
+
+  /** Longest arguments or result in the summary's tool call lines ({@code -o json} has more). */
+  static final int SHORT_TEXT = 120;
+
+  /**
+   * One tool call on one line: {@code name {arguments} → outcome: result}, each text on one line
+   * and cut to {@code max} characters (0: whole).
+   */
+  static String toolCall(String name, String arguments, String outcome, String result, int max) {
+    return name
+        + " "
+        + oneLine(arguments, max)
+        + " → "
+        + (outcome == null ? "?" : outcome)
+        + (result == null || result.isEmpty() ? "" : ": " + oneLine(result, max));
+  }
+
+  private static String oneLine(String text, int max) {
+    String line = text == null ? "" : text.strip().replaceAll("\\s*\\R\\s*", " ");
+    return max > 0 && line.length() > max ? line.substring(0, max) + "…" : line;
   }
 
   static String table(RunStatus status, long nowMillis) {

@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.arkonis.ark.workflows.api.PayloadLimits;
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.StepStatus;
+import dev.arkonis.ark.workflows.api.StepToolCall;
 import dev.arkonis.ark.workflows.api.TokenUsage;
 import dev.arkonis.ark.workflows.run.Times;
 
 /**
  * Renders a workflow's {@link RunStatus} as {@code ArkRun.status}, the shape {@code kubectl get
- * arkrun -o json} shows. Outputs are truncated so an ArkRun stays far below etcd's object limit.
+ * arkrun -o json} shows. Outputs and tool call texts are truncated so an ArkRun stays far below
+ * etcd's object limit.
  */
 public final class ArkRunStatus {
   /** Largest step output kept in status, in characters. */
@@ -19,6 +21,9 @@ public final class ArkRunStatus {
 
   /** Largest run output kept in status, in characters. */
   public static final int MAX_RUN_OUTPUT = 16384;
+
+  /** Longest tool call arguments or result kept in status, in characters. */
+  public static final int MAX_TOOL_TEXT = 1024;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -53,6 +58,16 @@ public final class ArkRunStatus {
       s.set("tokenUsage", usage(step.tokenUsage()));
       putIfPresent(s, "message", step.message());
       putIfPresent(s, "delegatedFrom", step.delegatedFrom());
+      if (!step.toolCalls().isEmpty()) {
+        ArrayNode calls = s.putArray("toolCalls");
+        for (StepToolCall call : step.toolCalls()) {
+          ObjectNode c = calls.addObject();
+          c.put("name", call.name());
+          putIfPresent(c, "arguments", truncate(call.arguments(), MAX_TOOL_TEXT));
+          putIfPresent(c, "outcome", call.outcome());
+          putIfPresent(c, "result", truncate(call.result(), MAX_TOOL_TEXT));
+        }
+      }
     }
     putIfPresent(out, "workflowId", workflowId);
     putIfPresent(out, "workflowRunId", workflowRunId);
