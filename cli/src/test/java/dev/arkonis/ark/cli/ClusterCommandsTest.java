@@ -51,6 +51,34 @@ class ClusterCommandsTest {
   }
 
   @Test
+  void triggerTakesKeyValueInputs() {
+    Cli result = Cli.run("trigger", "blog-writer-team", "-n", "ark-teams", "--input", "topic=a=b");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    ArkRun run = client.resources(ArkRun.class).inNamespace("ark-teams").list().getItems().get(0);
+    assertThat(client.getKubernetesSerialization().asJson(run.getSpec()))
+        .contains("\"topic\":\"a=b\"");
+  }
+
+  @Test
+  void triggerRefusesAnInputGivenTwiceAndCreatesNothing() {
+    Cli result =
+        Cli.run(
+            "trigger",
+            "blog-writer-team",
+            "-n",
+            "ark-teams",
+            "--input",
+            "{\"topic\":\"x\"}",
+            "--input",
+            "topic=y");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("--input: input \"topic\" is given twice");
+    assertThat(client.resources(ArkRun.class).inNamespace("ark-teams").list().getItems()).isEmpty();
+  }
+
+  @Test
   void triggerOfAnUnknownTeamIsAUserError() {
     Cli result = Cli.run("trigger", "nope", "-n", "ark-teams");
     assertThat(result.exitCode()).isEqualTo(2);
@@ -99,7 +127,10 @@ class ClusterCommandsTest {
                               + "\"phase\":\"Succeeded\",\"output\":\"final text\","
                               + "\"totalTokenUsage\":{\"totalTokens\":1234},"
                               + "\"steps\":[{\"name\":\"researcher\",\"role\":\"researcher\","
-                              + "\"phase\":\"Succeeded\",\"attempts\":1,\"output\":\"facts\"}]}}",
+                              + "\"phase\":\"Succeeded\",\"attempts\":1,\"output\":\"facts\","
+                              + "\"toolCalls\":[{\"name\":\"search__web\",\"arguments\":"
+                              + "\"{\\\"q\\\":\\\"ark\\\"}\",\"outcome\":\"ok\","
+                              + "\"result\":\"3 hits\"}]}]}}",
                           ArkRun.class);
               r.setStatus(copy.getStatus());
               return r;
@@ -112,6 +143,11 @@ class ClusterCommandsTest {
     Cli logs = Cli.run("logs", name, "-n", "ark-teams");
     assertThat(logs.exitCode()).as(logs.err()).isZero();
     assertThat(logs.out())
-        .contains("Run " + name + ": Succeeded", "== researcher", "facts", "final text");
+        .contains(
+            "Run " + name + ": Succeeded",
+            "== researcher",
+            "tool call: search__web {\"q\":\"ark\"} → ok: 3 hits",
+            "facts",
+            "final text");
   }
 }

@@ -63,6 +63,23 @@ class RunCommandErrorsTest {
   }
 
   @Test
+  void anInputGivenTwiceInEitherFormIsRefused() {
+    assertOneLineUserError(
+        run(blogWriter(), "--input", "{\"topic\": \"a\"}", "--input", "topic=b"),
+        "--input: input \"topic\" is given twice; give each input once");
+    assertOneLineUserError(
+        run(blogWriter(), "--input", "topic=a", "--input", "topic=b"),
+        "input \"topic\" is given twice");
+  }
+
+  @Test
+  void anInputWithoutKeyOrJsonIsRefused() {
+    assertOneLineUserError(
+        run(blogWriter(), "--input", "topic"), "--input topic: use key=value or a JSON object");
+    assertOneLineUserError(run(blogWriter(), "--input", "=x"), "--input =x: use key=value");
+  }
+
+  @Test
   void inputThatIsNotAnObject() {
     assertOneLineUserError(run(blogWriter(), "--input", "[1]"), "--input must be a JSON object");
   }

@@ -239,4 +239,22 @@ class RunCommandTest {
         .doesNotContain("Running", "Succeeded");
     assertThat(result.err()).doesNotContain("error", "Temporal");
   }
+
+  @Test
+  void keyValueInputsMixWithJsonInputs() throws IOException {
+    Cli result =
+        run(
+            blogWriter(),
+            "--input",
+            "topic=AI agents = teams",
+            "--input",
+            "{\"audience\": \"kids\"}",
+            "-o",
+            "json");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    JsonNode input = json(result).path("spec").path("input");
+    assertThat(input.path("topic").asText()).isEqualTo("AI agents = teams");
+    assertThat(input.path("audience").asText()).isEqualTo("kids");
+  }
 }
