@@ -160,7 +160,17 @@ final class TemporalConnection implements AutoCloseable {
       return;
     }
     factory.shutdown();
-    factory.awaitTermination(30, TimeUnit.SECONDS);
+    // Polled rather than factory.awaitTermination, which checks only every 250 ms: idle workers
+    // stop within a few ms, and every ark run waits for this before it exits.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!factory.isTerminated() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /**
