@@ -109,9 +109,11 @@ class LauncherCdsTest {
   }
 
   @Test
-  void onlyASuccessfulRunRecordsTheArchiveAndItsExitCodeIsKept() throws Exception {
+  void onlyASuccessfulRealRunRecordsTheArchiveAndItsExitCodeIsKept() throws Exception {
     assertThat(ark("version", "0").code()).isZero();
     assertThat(archive).as("not recorded by other commands").doesNotExist();
+    assertThat(ark("run", "team.yaml", "--dry-run", "0").code()).isZero();
+    assertThat(archive).as("not recorded by a dry run, which loads few classes").doesNotExist();
 
     Result failed = ark("run", "team.yaml", "3");
     assertThat(failed.code()).isEqualTo(3);
