@@ -45,7 +45,7 @@ MARKERS = (
 def frames(event):
     for f in event["values"]["stackTrace"]["frames"]:
         m = f["method"]
-        yield m["type"]["name"] + "." + m["name"]
+        yield m["type"]["name"].replace("/", ".") + "." + m["name"]
 
 
 def activity(event):
@@ -69,7 +69,7 @@ def thread_group(name):
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: bench/jfr_summary.py FILE.jfr")
-    out = subprocess.run(["jfr", "print", "--json", "--events", "jdk.ExecutionSample", sys.argv[1]],
+    out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "500", "--events", "jdk.ExecutionSample", sys.argv[1]],
                          capture_output=True, text=True, check=True).stdout
     events = json.loads(out)["recording"]["events"]
     total = len(events)
@@ -81,9 +81,18 @@ def main():
     print("| thread | share of samples |\n|---|---|")
     for name, n in by_thread.most_common(8):
         print("| `%s` | %.0f %% |" % (name, 100.0 * n / total))
-    print("\n| activity (first marker from the top of the stack) | share of samples |\n|---|---|")
+    print("\n| activity | share of samples |\n|---|---|")
     for name, n in by_activity.most_common(12):
         print("| %s | %.0f %% |" % (name, 100.0 * n / total))
+    # which ark method the main thread was in (the ark frame nearest the top of its stack)
+    main_samples = [e for e in events if e["values"]["sampledThread"]["javaName"] == "main"]
+    by_ark = collections.Counter(
+        next((f.rsplit(".", 2)[-2] + "." + f.rsplit(".", 1)[-1] for f in frames(e)
+              if f.startswith("dev.arkonis.") and "$$Lambda" not in f), "(no ark frame)")
+        for e in main_samples)
+    print("\n| main thread: innermost ark method | share of main-thread samples |\n|---|---|")
+    for name, n in by_ark.most_common(12):
+        print("| `%s` | %.0f %% |" % (name, 100.0 * n / max(1, len(main_samples))))
 
 
 if __name__ == "__main__":
