@@ -389,6 +389,19 @@ def model_ratios(model):
     return [s["makespan_ms"] / d["wall_ms"] for s, d in zip(model["ark"], model["direct"])]
 
 
+def overloaded(info, load_before, load_after):
+    """A warning when the 1-minute load average exceeded twice the cores before or after."""
+    try:
+        worst = max(float(load_before.split()[0]), float(load_after.split()[0]))
+    except (ValueError, IndexError):
+        return ""
+    if worst <= 2 * info["nproc"]:
+        return ""
+    return ("**The machine was overloaded during this run (1-minute load average up to %.0f on %d "
+            "cores): these numbers measure the contention, not ark — judge no target from them; "
+            "rerun on a quiet machine.**\n\n" % (worst, info["nproc"]))
+
+
 def targets(teams, samples, model, latency_ms):
     """The target rows: today's number (median, range), the target, met or missed by how much."""
     out = ["| target row | team | today: median (min–max) | target | verdict |", "|---|---|---|---|---|"]
@@ -422,9 +435,23 @@ def model_report(model, team_file, url):
            % (fmt_range([s["makespan_ms"] for s in ark], 0), fmt_range([d["wall_ms"] for d in direct], 0)),
            "| … of it inside the model server's calls (as the proxy saw them) | %s | %s |"
            % (fmt_range([s["model_ms"] for s in ark], 0), fmt_range([d["model_ms"] for d in direct], 0)),
+           "| … outside them (ark: makespan − time inside the calls) | %s | %s |"
+           % (fmt_range([s["makespan_ms"] - s["model_ms"] for s in ark], 0),
+              fmt_range([d["wall_ms"] - d["model_ms"] for d in direct], 0)),
            "| `ark run` wall clock (JVM start to exit) | %s | – |" % fmt_range([s["wall_ms"] for s in ark], 0),
            "| ratio ark ÷ direct, per round | %s | |" % fmt_range(r, 3)]
     return "\n".join(out) + "\n"
+
+
+def render(teams, samples, phases, model, latency_ms, runs, warmup, info, load_before, load_after,
+           command):
+    text = report(teams, samples, warmup, phases, latency_ms, runs, info, load_before, load_after,
+                  command)
+    text = overloaded(info, load_before, load_after) + targets(teams, samples, model, latency_ms) \
+        + "\n" + text
+    if model:
+        text += "\n" + model_report(model, model.get("team", "bench/model.yaml"), model.get("url", "?"))
+    return text
 
 
 def jvm_flags(team_file, chain, latency_ms, address, runs, info, command):
@@ -506,7 +533,7 @@ def main():
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--latency-ms", type=int, default=500)
     p.add_argument("--warmup", type=int, default=2, help="warm-up rounds of the warm-JVM series")
-    p.add_argument("--address", required=True, help="dev server HOST:PORT")
+    p.add_argument("--address", help="dev server HOST:PORT")
     p.add_argument("--write", metavar="FILE", help="rewrite the results section of FILE")
     p.add_argument("--command", default="bench/run")
     p.add_argument("--jar", help="the ark CLI jar to run (default: cli/target/ark.jar)")
@@ -515,7 +542,9 @@ def main():
     p.add_argument("--model-url", help="OpenAI-compatible base URL (…/v1) for the real-model series")
     p.add_argument("--model-runs", type=int, default=3)
     p.add_argument("--model-team", default=os.path.join("bench", "model.yaml"))
-    p.add_argument("teams", nargs="+")
+    p.add_argument("--from-json", metavar="FILE",
+                   help="no runs: render the tables again from a bench/out/results-*.json")
+    p.add_argument("teams", nargs="*")
     a = p.parse_args()
     global JAR
     if a.jar:
@@ -523,6 +552,20 @@ def main():
     if a.runs < 1:
         sys.exit("bench: --runs must be at least 1")
 
+    if a.from_json:
+        with open(a.from_json) as f:
+            saved = json.load(f)
+        teams = {t: (v["file"], v["longest_chain"]) for t, v in saved["teams"].items()}
+        text = render(teams, saved["samples"], saved["dev_server_phases"], saved["real_model"],
+                      saved["latency_ms"], saved["runs"], saved.get("warmup", 2), saved["machine"],
+                      saved["load_before"], saved["load_after"], saved["command"])
+        print(text)
+        if a.write:
+            write_doc(a.write, text, "results")
+        return
+
+    if not a.address or not a.teams:
+        p.error("--address and at least one team are needed (or --from-json)")
     teams = {}
     for f in a.teams:
         deps = dag(f)
@@ -572,11 +615,8 @@ def main():
     load_after = loadavg()
 
     info = machine()
-    text = report(teams, samples, a.warmup, phases, a.latency_ms, a.runs, info, load_before,
+    text = render(teams, samples, phases, model, a.latency_ms, a.runs, a.warmup, info, load_before,
                   load_after, a.command)
-    text = targets(teams, samples, model, a.latency_ms) + "\n" + text
-    if model:
-        text += "\n" + model_report(model, a.model_team, a.model_url)
     out_dir = os.path.join(ROOT, "bench", "out")
     os.makedirs(out_dir, exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -584,7 +624,8 @@ def main():
         json.dump({"machine": info, "latency_ms": a.latency_ms, "runs": a.runs,
                    "teams": {t: {"file": v[0], "longest_chain": v[1]} for t, v in teams.items()},
                    "samples": samples, "dev_server_phases": phases,
-                   "real_model": model and {k: v for k, v in model.items()}}, f, indent=1, default=str)
+                   "real_model": model, "warmup": a.warmup, "load_before": load_before,
+                   "load_after": load_after, "command": a.command}, f, indent=1)
     with open(os.path.join(out_dir, "results-%s.md" % stamp), "w") as f:
         f.write(text)
     print(text)

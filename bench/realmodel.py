@@ -94,7 +94,7 @@ def series(run_once, team_file, model_url, runs, log):
         recorded = proxy.take()
         if not recorded or any(c["status"] != 200 for c in recorded):
             raise SystemExit("bench: the model server did not answer the warm-up run's calls")
-        out = {"ark": [], "direct": [], "same_requests": True}
+        out = {"ark": [], "direct": [], "same_requests": True, "team": team_file, "url": model_url}
         for i in range(runs):
             for side in (("ark", "direct") if i % 2 == 0 else ("direct", "ark")):
                 if side == "ark":
