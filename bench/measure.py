@@ -36,6 +36,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import realmodel  # noqa: E402  (bench/realmodel.py)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 JAR = os.path.join(ROOT, "cli", "target", "ark.jar")  # --jar: bench/run passes a private copy
 MARKERS = {  # section of docs/performance.md that `bench/run --write` rewrites, per mode
@@ -72,13 +75,27 @@ def ns(timestamp):
 
 
 def ark_command(args, java_opts=None):
-    """What ./ark execs after its staleness check: java $ARK_JAVA_OPTS -jar ark.jar ARGS."""
-    opts = os.environ.get("ARK_JAVA_OPTS", "") if java_opts is None else java_opts
-    return ["java"] + shlex.split(opts) + ["-jar", JAR] + args
+    """The launcher as a user runs it (`./ark ARGS`, on the jar under test: ARK_JAR, so no
+    staleness check; its class-data-sharing archive and JIT options apply), or with java_opts
+    given (the --jvm-flags experiment) plain `java OPTS -jar ark.jar ARGS`."""
+    if java_opts is None:
+        return ["bash", os.path.join(ROOT, "ark")] + args
+    return ["java"] + shlex.split(java_opts) + ["-jar", JAR] + args
+
+
+def ark_env(extra=None):
+    env = dict(os.environ, ARK_JAR=JAR)
+    for k, v in (extra or {}).items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v
+    return env
 
 
 def ark(args, timeout=300):
-    return subprocess.run(ark_command(args), cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(ark_command(args), cwd=ROOT, env=ark_env(), capture_output=True, text=True,
+                          timeout=timeout)
 
 
 def dag(team_file):
@@ -112,14 +129,15 @@ def longest_chain(deps):
     return max(depth(s) for s in deps)
 
 
-def run_once(team_file, latency_ms, address, java_opts=None):
+def run_once(team_file, latency_ms, address, java_opts=None, args=None, env=None):
     """One `ark run` process; times the process and when its result (stdout) arrived."""
-    args = ["run", team_file, "--input", INPUT, "--mock-latency", "%dms" % latency_ms, "-o", "json"]
+    if args is None:
+        args = ["run", team_file, "--input", INPUT, "--mock-latency", "%dms" % latency_ms, "-o", "json"]
     if address:
         args += ["--temporal-address", address]
     with tempfile.TemporaryFile() as err:
         t0 = time.time_ns()
-        proc = subprocess.Popen(ark_command(args, java_opts), cwd=ROOT,
+        proc = subprocess.Popen(ark_command(args, java_opts), cwd=ROOT, env=ark_env(env),
                                 stdout=subprocess.PIPE, stderr=err)
         out, printed = b"", t0
         while True:
@@ -242,7 +260,8 @@ def machine():
             cpu = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "")
     except OSError:
         pass
-    version = subprocess.run(ark_command(["version"]), capture_output=True, text=True).stdout.strip()
+    version = subprocess.run(ark_command(["version"]), env=ark_env(), capture_output=True,
+                             text=True).stdout.strip()
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
     dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
@@ -348,6 +367,93 @@ def report(teams, samples, warm, phases, latency_ms, runs, info, load_before, lo
     return "\n".join(out) + "\n"
 
 
+# The targets of issue 14 that this benchmark measures: (row, what, backend, bound).
+TARGETS = (
+    ("`ark run` cold, makespan ÷ critical path", "cold", "embedded", 1.10),
+    ("`ark run` cold, makespan ÷ critical path", "cold", "dev server", 1.15),
+    ("warm JVM, makespan ÷ critical path", "warm", "embedded", 1.03),
+    ("warm JVM, makespan ÷ critical path", "warm", "dev server", 1.05),
+)
+COLD_START_TARGET_MS = 2000
+MODEL_TARGET = 1.05
+
+
+def judged(value, bound, digits, unit=""):
+    f = "%%.%df" % digits
+    if value <= bound:
+        return "met"
+    return ("missed by " + f + "%s") % (value - bound, unit)
+
+
+def model_ratios(model):
+    return [s["makespan_ms"] / d["wall_ms"] for s, d in zip(model["ark"], model["direct"])]
+
+
+def overloaded(info, load_before, load_after):
+    """A warning when the 1-minute load average exceeded twice the cores before or after."""
+    try:
+        worst = max(float(load_before.split()[0]), float(load_after.split()[0]))
+    except (ValueError, IndexError):
+        return ""
+    if worst <= 2 * info["nproc"]:
+        return ""
+    return ("**The machine was overloaded during this run (1-minute load average up to %.0f on %d "
+            "cores): these numbers measure the contention, not ark — judge no target from them; "
+            "rerun on a quiet machine.**\n\n" % (worst, info["nproc"]))
+
+
+def targets(teams, samples, model, latency_ms):
+    """The target rows: today's number (median, range), the target, met or missed by how much."""
+    out = ["| target row | team | today: median (min–max) | target | verdict |", "|---|---|---|---|---|"]
+    for label, jvm, backend, bound in TARGETS:
+        for team, (_, chain) in teams.items():
+            ratios = [s["makespan_ms"] / (chain * latency_ms) for s in samples[jvm][team][backend]]
+            out.append("| %s, %s | %s | %s | ≤ %.2f | %s |" % (
+                label, backend, team, fmt_range(ratios, 3), bound, judged(median(ratios), bound, 3)))
+    if "diamond" in teams:
+        walls = [s["wall_ms"] for s in samples["cold"]["diamond"]["embedded"]]
+        out.append("| cold start to result (embedded, %d ms mock), s | diamond | %s | ≤ %.1f | %s |" % (
+            latency_ms, fmt_range(walls, 2, 1000.0), COLD_START_TARGET_MS / 1000.0,
+            judged(median(walls) / 1000.0, COLD_START_TARGET_MS / 1000.0, 2, " s")))
+    if model:
+        r = model_ratios(model)
+        out.append("| real model: ark's makespan ÷ the same calls made directly | model | %s | ≤ %.2f | %s |"
+                   % (fmt_range(r, 3), MODEL_TARGET, judged(median(r), MODEL_TARGET, 3)))
+    return "\n".join(out) + "\n"
+
+
+def model_report(model, team_file, url):
+    r = model_ratios(model)
+    ark, direct = model["ark"], model["direct"]
+    out = ["Real model (`%s` on %s, embedded Temporal, %d rounds, ark run and direct calls "
+           "interleaved; %s): every ark run sent %s the recorded requests."
+           % (team_file, url, len(ark), "3 chained calls" if ark and ark[0]["calls"] == 3
+              else "%d calls" % (ark[0]["calls"] if ark else 0),
+              "exactly" if model["same_requests"] else "NOT exactly"), "",
+           "| real model, ms | ark run | direct calls |", "|---|---|---|",
+           "| pipeline: ark makespan / direct first request → last answer | %s | %s |"
+           % (fmt_range([s["makespan_ms"] for s in ark], 0), fmt_range([d["wall_ms"] for d in direct], 0)),
+           "| … of it inside the model server's calls (as the proxy saw them) | %s | %s |"
+           % (fmt_range([s["model_ms"] for s in ark], 0), fmt_range([d["model_ms"] for d in direct], 0)),
+           "| … outside them (ark: makespan − time inside the calls) | %s | %s |"
+           % (fmt_range([s["makespan_ms"] - s["model_ms"] for s in ark], 0),
+              fmt_range([d["wall_ms"] - d["model_ms"] for d in direct], 0)),
+           "| `ark run` wall clock (JVM start to exit) | %s | – |" % fmt_range([s["wall_ms"] for s in ark], 0),
+           "| ratio ark ÷ direct, per round | %s | |" % fmt_range(r, 3)]
+    return "\n".join(out) + "\n"
+
+
+def render(teams, samples, phases, model, latency_ms, runs, warmup, info, load_before, load_after,
+           command):
+    text = report(teams, samples, warmup, phases, latency_ms, runs, info, load_before, load_after,
+                  command)
+    text = overloaded(info, load_before, load_after) + targets(teams, samples, model, latency_ms) \
+        + "\n" + text
+    if model:
+        text += "\n" + model_report(model, model.get("team", "bench/model.yaml"), model.get("url", "?"))
+    return text
+
+
 def jvm_flags(team_file, chain, latency_ms, address, runs, info, command):
     """Side-by-side `ark run` (cold JVM) with launcher JVM options that cut JVM warm-up: C1 only
     and an application class-data-sharing archive trained on one run of each backend."""
@@ -427,13 +533,18 @@ def main():
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--latency-ms", type=int, default=500)
     p.add_argument("--warmup", type=int, default=2, help="warm-up rounds of the warm-JVM series")
-    p.add_argument("--address", required=True, help="dev server HOST:PORT")
+    p.add_argument("--address", help="dev server HOST:PORT")
     p.add_argument("--write", metavar="FILE", help="rewrite the results section of FILE")
     p.add_argument("--command", default="bench/run")
     p.add_argument("--jar", help="the ark CLI jar to run (default: cli/target/ark.jar)")
     p.add_argument("--jvm-flags", action="store_true",
                    help="instead of the benchmark: compare launcher JVM options (first team only)")
-    p.add_argument("teams", nargs="+")
+    p.add_argument("--model-url", help="OpenAI-compatible base URL (…/v1) for the real-model series")
+    p.add_argument("--model-runs", type=int, default=3)
+    p.add_argument("--model-team", default=os.path.join("bench", "model.yaml"))
+    p.add_argument("--from-json", metavar="FILE",
+                   help="no runs: render the tables again from a bench/out/results-*.json")
+    p.add_argument("teams", nargs="*")
     a = p.parse_args()
     global JAR
     if a.jar:
@@ -441,6 +552,20 @@ def main():
     if a.runs < 1:
         sys.exit("bench: --runs must be at least 1")
 
+    if a.from_json:
+        with open(a.from_json) as f:
+            saved = json.load(f)
+        teams = {t: (v["file"], v["longest_chain"]) for t, v in saved["teams"].items()}
+        text = render(teams, saved["samples"], saved["dev_server_phases"], saved["real_model"],
+                      saved["latency_ms"], saved["runs"], saved.get("warmup", 2), saved["machine"],
+                      saved["load_before"], saved["load_after"], saved["command"])
+        print(text)
+        if a.write:
+            write_doc(a.write, text, "results")
+        return
+
+    if not a.address or not a.teams:
+        p.error("--address and at least one team are needed (or --from-json)")
     teams = {}
     for f in a.teams:
         deps = dag(f)
@@ -484,10 +609,13 @@ def main():
             phases["warm"] += history_phases(s["workflowId"], a.address, a.latency_ms)
         log("warm run %-8s %-10s makespan %5.0f ms  ratio %.3f"
             % (name, b, s["makespan_ms"], s["makespan_ms"] / (teams[name][1] * a.latency_ms)))
+    model = None
+    if a.model_url:
+        model = realmodel.series(run_once, a.model_team, a.model_url, a.model_runs, log)
     load_after = loadavg()
 
     info = machine()
-    text = report(teams, samples, a.warmup, phases, a.latency_ms, a.runs, info, load_before,
+    text = render(teams, samples, phases, model, a.latency_ms, a.runs, a.warmup, info, load_before,
                   load_after, a.command)
     out_dir = os.path.join(ROOT, "bench", "out")
     os.makedirs(out_dir, exist_ok=True)
@@ -495,7 +623,9 @@ def main():
     with open(os.path.join(out_dir, "results-%s.json" % stamp), "w") as f:
         json.dump({"machine": info, "latency_ms": a.latency_ms, "runs": a.runs,
                    "teams": {t: {"file": v[0], "longest_chain": v[1]} for t, v in teams.items()},
-                   "samples": samples, "dev_server_phases": phases}, f, indent=1)
+                   "samples": samples, "dev_server_phases": phases,
+                   "real_model": model, "warmup": a.warmup, "load_before": load_before,
+                   "load_after": load_after, "command": a.command}, f, indent=1)
     with open(os.path.join(out_dir, "results-%s.md" % stamp), "w") as f:
         f.write(text)
     print(text)

@@ -4,6 +4,10 @@ import com.uber.m3.tally.Scope;
 import dev.arkonis.ark.activities.visibility.SearchAttributeSetup;
 import dev.arkonis.ark.bridge.codec.PayloadEncryption;
 import dev.arkonis.ark.workflows.api.RunSearchAttributes;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.common.converter.DataConverter;
@@ -69,15 +73,24 @@ final class TemporalConnection implements AutoCloseable {
   static TemporalConnection connect(String address, String namespace) {
     WorkflowServiceStubs stubs;
     Scope metrics = PrometheusMetrics.temporalScope();
+    // The channel's own event loop, stopped with it: gRPC's shared one outlives the channel by a
+    // second, its threads waiting in native code, and the JVM waits ~0.3 s for them at exit.
+    EventLoopGroup eventLoop = new NioEventLoopGroup(1);
     try {
       stubs =
           WorkflowServiceStubs.newConnectedServiceStubs(
               WorkflowServiceStubsOptions.newBuilder()
                   .setTarget(address)
+                  .setChannelInitializer(
+                      builder ->
+                          ((NettyChannelBuilder) builder)
+                              .eventLoopGroup(eventLoop)
+                              .channelType(NioSocketChannel.class))
                   .setMetricsScope(metrics)
                   .build(),
               Duration.ofSeconds(5));
     } catch (RuntimeException e) {
+      eventLoop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       PrometheusMetrics.close(metrics);
       throw new UserError(
           "cannot reach Temporal at "
@@ -107,6 +120,7 @@ final class TemporalConnection implements AutoCloseable {
           stopGracefully(factory);
           stubs.shutdown();
           stubs.awaitTermination(5, TimeUnit.SECONDS);
+          eventLoop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).await(5, TimeUnit.SECONDS);
           PrometheusMetrics.close(metrics);
         },
         "Temporal at " + address);
@@ -160,7 +174,17 @@ final class TemporalConnection implements AutoCloseable {
       return;
     }
     factory.shutdown();
-    factory.awaitTermination(30, TimeUnit.SECONDS);
+    // Polled rather than factory.awaitTermination, which checks only every 250 ms: idle workers
+    // stop within a few ms, and every ark run waits for this before it exits.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!factory.isTerminated() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /**
