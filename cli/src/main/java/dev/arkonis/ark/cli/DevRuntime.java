@@ -7,6 +7,7 @@ import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.spec.SpecValidator;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
 import dev.arkonis.ark.bridge.OperatorRuntime;
+import dev.arkonis.ark.bridge.a2a.ArkServiceReconciler;
 import dev.arkonis.ark.bridge.admission.LocalAdmissionWebhook;
 import dev.arkonis.ark.bridge.admission.WebhookRegistration;
 import dev.arkonis.ark.bridge.webhook.WebhookCache;
@@ -159,7 +160,8 @@ final class DevRuntime implements AutoCloseable {
                 options.agentImage(),
                 null,
                 "ark-dev",
-                "http://localhost:" + webhooks.port()));
+                "http://localhost:" + webhooks.port()))
+            .withServices(ArkServiceReconciler.Settings.local());
     if (realCluster) {
       startAdmission(say);
     }
