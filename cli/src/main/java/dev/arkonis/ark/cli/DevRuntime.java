@@ -150,17 +150,17 @@ final class DevRuntime implements AutoCloseable {
     closeables.add(0, webhooks);
     OperatorRuntime operator =
         new OperatorRuntime(
-            client,
-            temporal.client(),
-            temporal.factory(),
-            new OperatorRuntime.Settings(
-                watchNamespace,
-                options.temporalAddress() == null ? "in-process" : options.temporalAddress(),
-                options.temporalNamespace(),
-                options.agentImage(),
-                null,
-                "ark-dev",
-                "http://localhost:" + webhooks.port()))
+                client,
+                temporal.client(),
+                temporal.factory(),
+                new OperatorRuntime.Settings(
+                    watchNamespace,
+                    options.temporalAddress() == null ? "in-process" : options.temporalAddress(),
+                    options.temporalNamespace(),
+                    options.agentImage(),
+                    null,
+                    "ark-dev",
+                    "http://localhost:" + webhooks.port()))
             .withServices(ArkServiceReconciler.Settings.local());
     if (realCluster) {
       startAdmission(say);
