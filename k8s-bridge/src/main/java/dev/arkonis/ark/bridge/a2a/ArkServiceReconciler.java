@@ -334,7 +334,7 @@ public final class ArkServiceReconciler implements Reconciler, AutoCloseable {
             (a, b) ->
                 Objects.equals(ports(a), ports(b))
                     && (a.getSpec().getSelector() == null || a.getSpec().getSelector().isEmpty()),
-            (target, source) -> {
+            (source, target) -> {
               target.getSpec().setPorts(source.getSpec().getPorts());
               target.getSpec().setSelector(null);
             })
@@ -388,7 +388,7 @@ public final class ArkServiceReconciler implements Reconciler, AutoCloseable {
         (a, b) ->
             Objects.equals(a.getEndpoints(), b.getEndpoints())
                 && Objects.equals(a.getPorts(), b.getPorts()),
-        (target, source) -> {
+        (source, target) -> {
           target.setEndpoints(source.getEndpoints());
           target.setPorts(source.getPorts());
           target.setAddressType(source.getAddressType());
