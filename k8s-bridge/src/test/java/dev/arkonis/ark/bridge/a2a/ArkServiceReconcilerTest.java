@@ -179,6 +179,53 @@ class ArkServiceReconcilerTest {
         .isEqualTo("You find papers.");
     assertThat(json.path("skills").get(1).path("tags").get(0).asText()).isEqualTo("papers");
 
+    // a second port, plain HTTP: the Service and the EndpointSlice follow
+    client
+        .resources(ArkService.class)
+        .inNamespace(NS)
+        .withName("research")
+        .edit(
+            s -> {
+              var port = new dev.arkonis.ark.crd.v1alpha1.arkservicespec.Ports();
+              port.setProtocol(dev.arkonis.ark.crd.v1alpha1.arkservicespec.Ports.Protocol.HTTP);
+              port.setPort(8081);
+              s.getSpec().getPorts().add(port);
+              return s;
+            });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                client.services().inNamespace(NS).withName("research").get().getSpec().getPorts().size()
+                        == 2
+                    && client
+                            .discovery()
+                            .v1()
+                            .endpointSlices()
+                            .inNamespace(NS)
+                            .withName("research-ark")
+                            .get()
+                            .getPorts()
+                            .size()
+                        == 2);
+    int httpPort =
+        client.services().inNamespace(NS).withName("research").get().getSpec().getPorts().get(1)
+            .getTargetPort().getIntVal();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                "http://research.svc-test.svc:8081/tasks"
+                    .equals(status("research").path("endpoints").path(1).asText()));
+    HttpResponse<String> bad =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/tasks"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"nope\": 1}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("\"message\"");
+
     client.resources(ArkService.class).inNamespace(NS).withName("research").delete();
     await()
         .atMost(Duration.ofSeconds(20))
