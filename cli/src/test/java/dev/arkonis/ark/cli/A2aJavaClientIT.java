@@ -101,7 +101,7 @@ class A2aJavaClientIT {
     Task task = ((TaskEvent) events.get(0)).getTask();
     assertThat(task.getStatus().state()).isEqualTo(TaskState.COMPLETED);
     assertThat(text(task)).isNotBlank();
-    Task again = client.getTask(new TaskQueryParams(task.getId()));
+    Task again = client.getTask(new TaskQueryParams(task.getId(), 10));
     assertThat(again.getStatus().state()).isEqualTo(TaskState.COMPLETED);
     assertThat(text(again)).isEqualTo(text(task));
     assertThat(again.getHistory()).hasSize(2);

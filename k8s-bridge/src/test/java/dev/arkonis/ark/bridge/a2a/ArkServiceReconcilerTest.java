@@ -196,7 +196,14 @@ class ArkServiceReconcilerTest {
         .atMost(Duration.ofSeconds(20))
         .until(
             () ->
-                client.services().inNamespace(NS).withName("research").get().getSpec().getPorts().size()
+                client
+                            .services()
+                            .inNamespace(NS)
+                            .withName("research")
+                            .get()
+                            .getSpec()
+                            .getPorts()
+                            .size()
                         == 2
                     && client
                             .discovery()
@@ -209,8 +216,16 @@ class ArkServiceReconcilerTest {
                             .size()
                         == 2);
     int httpPort =
-        client.services().inNamespace(NS).withName("research").get().getSpec().getPorts().get(1)
-            .getTargetPort().getIntVal();
+        client
+            .services()
+            .inNamespace(NS)
+            .withName("research")
+            .get()
+            .getSpec()
+            .getPorts()
+            .get(1)
+            .getTargetPort()
+            .getIntVal();
     await()
         .atMost(Duration.ofSeconds(20))
         .until(
