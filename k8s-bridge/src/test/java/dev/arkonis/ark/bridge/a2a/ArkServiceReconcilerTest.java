@@ -239,7 +239,7 @@ class ArkServiceReconcilerTest {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(bad.statusCode()).isEqualTo(400);
-    assertThat(bad.body()).contains("\"message\"");
+    assertThat(bad.body()).contains("field", "message", "is missing");
 
     client.resources(ArkService.class).inNamespace(NS).withName("research").delete();
     await()
