@@ -125,8 +125,10 @@ class A2aJavaClientIT {
     assertThat(events.get(0)).isInstanceOf(TaskEvent.class);
     assertThat(
             events.stream()
-                .filter(e -> e instanceof TaskUpdateEvent u
-                    && u.getUpdateEvent() instanceof TaskArtifactUpdateEvent)
+                .filter(
+                    e ->
+                        e instanceof TaskUpdateEvent u
+                            && u.getUpdateEvent() instanceof TaskArtifactUpdateEvent)
                 .count())
         .isEqualTo(1);
     TaskUpdateEvent last = (TaskUpdateEvent) events.get(events.size() - 1);
