@@ -8,6 +8,7 @@ import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.spec.SpecValidator;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
 import dev.arkonis.ark.bridge.OperatorRuntime;
+import dev.arkonis.ark.bridge.a2a.ArkServiceReconciler;
 import dev.arkonis.ark.bridge.admission.LocalAdmissionWebhook;
 import dev.arkonis.ark.bridge.admission.WebhookRegistration;
 import dev.arkonis.ark.bridge.webhook.WebhookCache;
@@ -180,17 +181,18 @@ final class DevRuntime implements AutoCloseable {
     closeables.add(0, webhooks);
     OperatorRuntime operator =
         new OperatorRuntime(
-            client,
-            temporal.client(),
-            temporal.factory(),
-            new OperatorRuntime.Settings(
-                watchNamespace,
-                options.temporalAddress() == null ? "in-process" : options.temporalAddress(),
-                options.temporalNamespace(),
-                options.agentImage(),
-                null,
-                "ark-dev",
-                "http://localhost:" + webhooks.port()));
+                client,
+                temporal.client(),
+                temporal.factory(),
+                new OperatorRuntime.Settings(
+                    watchNamespace,
+                    options.temporalAddress() == null ? "in-process" : options.temporalAddress(),
+                    options.temporalNamespace(),
+                    options.agentImage(),
+                    null,
+                    "ark-dev",
+                    "http://localhost:" + webhooks.port()))
+            .withServices(ArkServiceReconciler.Settings.local());
     if (realCluster) {
       startAdmission(say);
     }

@@ -1,5 +1,6 @@
 package dev.arkonis.ark.bridge;
 
+import dev.arkonis.ark.bridge.a2a.ArkServiceReconciler;
 import dev.arkonis.ark.bridge.events.ArkEventReconciler;
 import dev.arkonis.ark.bridge.events.EventActivitiesImpl;
 import dev.arkonis.ark.bridge.informer.EventRecorder;
@@ -111,6 +112,8 @@ public final class OperatorRuntime implements AutoCloseable {
   private final AtomicReference<Operator> bridge = new AtomicReference<>();
   private final CompletableFuture<Void> lostLeadership = new CompletableFuture<>();
   private CompletableFuture<?> election;
+  private ArkServiceReconciler.Settings serviceSettings = ArkServiceReconciler.Settings.inCluster();
+  private final AtomicReference<ArkServiceReconciler> services = new AtomicReference<>();
 
   public OperatorRuntime(
       KubernetesClient client, WorkflowClient temporal, WorkerFactory workers, Settings settings) {
@@ -118,6 +121,12 @@ public final class OperatorRuntime implements AutoCloseable {
     this.temporal = temporal;
     this.workers = workers;
     this.settings = settings;
+  }
+
+  /** Where ArkServices are served (default: all interfaces, the pod IP from the environment). */
+  public OperatorRuntime withServices(ArkServiceReconciler.Settings settings) {
+    this.serviceSettings = settings;
+    return this;
   }
 
   /** Starts the worker, then leads (bridge) or waits for the Lease. */
@@ -215,6 +224,12 @@ public final class OperatorRuntime implements AutoCloseable {
         ArkEventReconciler.watches());
     ArkNotifyReconciler.inform(operator);
     operator.register(new ArkNotifyReconciler(client, operator.events(), clock));
+    ArkServiceReconciler.inform(operator);
+    ArkServiceReconciler serviceReconciler =
+        new ArkServiceReconciler(
+            client, operator, temporal, operator.events(), clock, serviceSettings);
+    services.set(serviceReconciler);
+    operator.register(serviceReconciler, ArkServiceReconciler.watches());
     operator.start();
     bridge.set(operator);
     LOG.info(
@@ -248,6 +263,10 @@ public final class OperatorRuntime implements AutoCloseable {
     Operator operator = bridge.getAndSet(null);
     if (operator != null) {
       operator.close();
+    }
+    ArkServiceReconciler serviceReconciler = services.getAndSet(null);
+    if (serviceReconciler != null) {
+      serviceReconciler.close();
     }
     workers.shutdown();
     workers.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);

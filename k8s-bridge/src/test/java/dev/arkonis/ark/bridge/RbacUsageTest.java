@@ -78,16 +78,19 @@ class RbacUsageTest {
     KubernetesClient operatorClient = RbacRecorder.operatorClient(client);
     OperatorRuntime runtime =
         new OperatorRuntime(
-            operatorClient,
-            env.getWorkflowClient(),
-            env.getWorkerFactory(),
-            new OperatorRuntime.Settings(
-                null,
-                "temporal:7233",
-                "default",
-                "ghcr.io/arkonis-dev/ark:test",
-                LEASE_NS,
-                IDENTITY));
+                operatorClient,
+                env.getWorkflowClient(),
+                env.getWorkerFactory(),
+                new OperatorRuntime.Settings(
+                    null,
+                    "temporal:7233",
+                    "default",
+                    "ghcr.io/arkonis-dev/ark:test",
+                    LEASE_NS,
+                    IDENTITY))
+            .withServices(
+                new dev.arkonis.ark.bridge.a2a.ArkServiceReconciler.Settings(
+                    "127.0.0.1", "10.0.0.9", java.time.Duration.ofSeconds(5)));
     RbacTeamScenarios teams = new RbacTeamScenarios(cluster);
     KubernetesClient admissionClient = RbacRecorder.admissionClient(client);
     try {
@@ -100,6 +103,7 @@ class RbacUsageTest {
       new RbacRunScenarios(cluster).runs();
       new RbacEventScenarios(cluster).events(operatorClient, env.getWorkflowClient());
       new RbacNotifyScenarios(cluster).notifications();
+      new RbacServiceScenarios(cluster).services();
       new RbacDashboardScenarios(cluster).dashboard(operatorClient, env.getWorkflowClient());
       teams.teamAndAgentChanges();
       // the leader renews

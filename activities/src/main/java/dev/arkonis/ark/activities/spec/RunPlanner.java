@@ -109,6 +109,24 @@ public final class RunPlanner {
         .withNotify(teamSpec.path("notifyRef").path("name").asText(null));
   }
 
+  /**
+   * One ArkAgent on its own, as the task of an ArkService runs it: role and agent are the agent's
+   * name, no delegation.
+   *
+   * @throws SpecException when the agent does not exist or uses a field not supported yet
+   */
+  public AgentSpec agent(String namespace, String service, String agentName) {
+    com.fasterxml.jackson.databind.node.ObjectNode role =
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    role.put("name", agentName).put("arkAgent", agentName);
+    try {
+      return agentFor(namespace, service, role);
+    } catch (SpecException e) {
+      throw new SpecException(
+          e.getMessage().replace("ArkTeam/" + service, "ArkService/" + service));
+    }
+  }
+
   private AgentSpec agentFor(String namespace, String team, JsonNode role) {
     String roleName = role.path("name").asText();
     JsonNode spec = role;

@@ -96,6 +96,16 @@ public final class SpecValidator {
         AgentRules.check(manifest, spec, "spec", problems);
       }
       case "ArkEvent" -> EventRules.check(manifest, spec, problems);
+      case "ArkService" -> {
+        JsonNode selector = spec.path("selector");
+        if (selector.has("arkAgent") == selector.has("matchLabels")) {
+          problems.add(
+              manifest.problem(
+                  "spec.selector",
+                  "set exactly one of arkAgent or matchLabels (one ArkAgent by name, or"
+                      + " the ArkAgents carrying all of the labels)"));
+        }
+      }
       case "ArkMemory" -> {
         requireWhen(manifest, spec, "backend", "redis", "redis", problems);
         requireWhen(manifest, spec, "backend", "vector-store", "vectorStore", problems);

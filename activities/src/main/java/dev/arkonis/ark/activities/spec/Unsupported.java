@@ -33,8 +33,7 @@ public final class Unsupported {
               "spec.capabilities",
               "capabilities (they serve routed mode, spec.routing)"),
           new Entry("ArkSettings", "spec.memoryBackend", "memoryBackend (agent memory)"),
-          new Entry("ArkMemory", "kind", "the kind ArkMemory (agent memory)"),
-          new Entry("ArkService", "kind", "the kind ArkService (agents served over A2A or HTTP)"));
+          new Entry("ArkMemory", "kind", "the kind ArkMemory (agent memory)"));
 
   private Unsupported() {}
 

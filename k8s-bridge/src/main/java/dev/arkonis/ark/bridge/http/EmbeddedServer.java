@@ -289,7 +289,18 @@ public final class EmbeddedServer implements AutoCloseable {
       return best == null ? fallback : best;
     }
 
-    private static void send(Response response, Reply reply, Callback callback) {
+    private void send(Response response, Reply reply, Callback callback) {
+      if (reply.stream() != null) {
+        EventStream events = new EventStream(response, callback);
+        reply.headers().forEach((k, v) -> response.getHeaders().put(k, v));
+        try {
+          reply.stream().accept(events);
+        } catch (RuntimeException | LinkageError e) {
+          LOG.warn("{} server: stream: {}", name, e.toString(), e);
+          events.close();
+        }
+        return;
+      }
       try {
         response.setStatus(reply.status());
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());

@@ -7,9 +7,27 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** An HTTP answer: status, content type, body and extra headers. */
-public record Reply(int status, String contentType, byte[] body, Map<String, String> headers) {
+/**
+ * An HTTP answer: status, content type, body and extra headers; or, with {@code stream}, a stream
+ * of Server-Sent Events that the route decided on after reading the request (e.g. A2A's {@code
+ * message/stream}, a POST whose body says it wants a stream).
+ */
+public record Reply(
+    int status,
+    String contentType,
+    byte[] body,
+    Map<String, String> headers,
+    java.util.function.Consumer<EventStream> stream) {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  public Reply(int status, String contentType, byte[] body, Map<String, String> headers) {
+    this(status, contentType, body, headers, null);
+  }
+
+  /** Answers with a stream of Server-Sent Events that {@code open} feeds (it must not block). */
+  public static Reply stream(java.util.function.Consumer<EventStream> open) {
+    return new Reply(200, "text/event-stream", new byte[0], Map.of(), open);
+  }
 
   /** A JSON answer (the body followed by a newline). */
   public static Reply json(int status, JsonNode body) {
@@ -37,6 +55,6 @@ public record Reply(int status, String contentType, byte[] body, Map<String, Str
   public Reply withHeader(String name, String value) {
     Map<String, String> more = new LinkedHashMap<>(headers);
     more.put(name, value);
-    return new Reply(status, contentType, body, Map.copyOf(more));
+    return new Reply(status, contentType, body, Map.copyOf(more), stream);
   }
 }

@@ -12,11 +12,11 @@ import java.util.Base64;
 import java.util.Optional;
 
 /** What a team refers to, read from the API server in the run's namespace. */
-final class ClusterReferences implements RunPlanner.References {
+public final class ClusterReferences implements RunPlanner.References {
   private final KubernetesClient client;
   private final String namespace;
 
-  ClusterReferences(KubernetesClient client, String namespace) {
+  public ClusterReferences(KubernetesClient client, String namespace) {
     this.client = client;
     this.namespace = namespace;
   }
