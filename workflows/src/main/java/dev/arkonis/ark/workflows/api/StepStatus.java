@@ -16,6 +16,7 @@ package dev.arkonis.ark.workflows.api;
  * @param message why it failed or was skipped, or null
  * @param delegatedFrom the step that delegated this task, or null
  * @param iterations completed loop iterations (1 without a loop)
+ * @param route the decision of a routed team's {@code route} step, or null
  */
 public record StepStatus(
     String name,
@@ -29,4 +30,41 @@ public record StepStatus(
     TokenUsage tokenUsage,
     String message,
     String delegatedFrom,
-    int iterations) {}
+    int iterations,
+    Route route) {
+  /** A step that is not a routing decision. */
+  public StepStatus(
+      String name,
+      String role,
+      String phase,
+      int attempts,
+      String startTime,
+      String completionTime,
+      String output,
+      Object data,
+      TokenUsage tokenUsage,
+      String message,
+      String delegatedFrom,
+      int iterations) {
+    this(
+        name,
+        role,
+        phase,
+        attempts,
+        startTime,
+        completionTime,
+        output,
+        data,
+        tokenUsage,
+        message,
+        delegatedFrom,
+        iterations,
+        null);
+  }
+
+  /**
+   * What the router decided ({@code ArkRun status.steps[].resolvedAgent}, {@code
+   * selectedCapability}, {@code routingReason}).
+   */
+  public record Route(String resolvedAgent, String selectedCapability, String routingReason) {}
+}

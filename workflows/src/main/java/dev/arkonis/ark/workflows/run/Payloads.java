@@ -76,7 +76,8 @@ final class Payloads {
               s.tokenUsage(),
               PayloadLimits.cap(s.message(), cap),
               s.delegatedFrom(),
-              s.iterations()));
+              s.iterations(),
+              s.route()));
     }
     return new RunStatus(
         status.phase(),

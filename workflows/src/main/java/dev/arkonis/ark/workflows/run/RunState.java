@@ -43,6 +43,7 @@ final class RunState {
     String message;
     String delegatedFrom;
     int iterations;
+    StepStatus.Route route;
 
     Step(String name, String role) {
       this.name = name;
@@ -61,6 +62,7 @@ final class RunState {
       message = s.message();
       delegatedFrom = s.delegatedFrom();
       iterations = s.iterations();
+      route = s.route();
     }
 
     StepStatus status() {
@@ -76,7 +78,8 @@ final class RunState {
           usage,
           message,
           delegatedFrom,
-          iterations);
+          iterations,
+          route);
     }
   }
 
