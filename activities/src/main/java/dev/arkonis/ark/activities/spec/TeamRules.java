@@ -34,8 +34,7 @@ final class TeamRules {
               "a team needs spec.pipeline (pipeline mode), spec.entry (dynamic mode) or"
                   + " spec.routing (routed mode); add one"));
     }
-    if (spec.has("routing")
-        && (spec.has("roles") || spec.has("pipeline") || spec.has("entry"))) {
+    if (spec.has("routing") && (spec.has("roles") || spec.has("pipeline") || spec.has("entry"))) {
       problems.add(
           manifest.problem(
               "spec.routing",

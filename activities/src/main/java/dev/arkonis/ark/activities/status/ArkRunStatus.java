@@ -53,6 +53,11 @@ public final class ArkRunStatus {
       s.set("tokenUsage", usage(step.tokenUsage()));
       putIfPresent(s, "message", step.message());
       putIfPresent(s, "delegatedFrom", step.delegatedFrom());
+      if (step.route() != null) {
+        putIfPresent(s, "resolvedAgent", step.route().resolvedAgent());
+        putIfPresent(s, "selectedCapability", step.route().selectedCapability());
+        putIfPresent(s, "routingReason", step.route().routingReason());
+      }
     }
     putIfPresent(out, "workflowId", workflowId);
     putIfPresent(out, "workflowRunId", workflowRunId);
