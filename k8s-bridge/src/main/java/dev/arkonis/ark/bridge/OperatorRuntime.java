@@ -12,6 +12,7 @@ import dev.arkonis.ark.bridge.notify.NotifyDeliveryActivitiesImpl;
 import dev.arkonis.ark.bridge.reconcile.ArkAgentReconciler;
 import dev.arkonis.ark.bridge.reconcile.ArkRunReconciler;
 import dev.arkonis.ark.bridge.reconcile.ArkTeamReconciler;
+import dev.arkonis.ark.bridge.registry.ArkRegistryReconciler;
 import dev.arkonis.ark.bridge.status.AgentHealthActivitiesImpl;
 import dev.arkonis.ark.bridge.status.BudgetActivitiesImpl;
 import dev.arkonis.ark.bridge.status.RunStatusActivitiesImpl;
@@ -215,6 +216,10 @@ public final class OperatorRuntime implements AutoCloseable {
         ArkEventReconciler.watches());
     ArkNotifyReconciler.inform(operator);
     operator.register(new ArkNotifyReconciler(client, operator.events(), clock));
+    ArkRegistryReconciler.inform(operator);
+    operator.register(
+        new ArkRegistryReconciler(client, operator, operator.events(), clock),
+        ArkRegistryReconciler.watches());
     operator.start();
     bridge.set(operator);
     LOG.info(
