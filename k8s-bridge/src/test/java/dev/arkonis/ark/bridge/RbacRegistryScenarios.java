@@ -114,7 +114,8 @@ final class RbacRegistryScenarios {
         .atMost(WAIT)
         .untilAsserted(
             () ->
-                assertThat(cluster.status(ArkRegistry.class, "desk").path("capabilities").toString())
+                assertThat(
+                        cluster.status(ArkRegistry.class, "desk").path("capabilities").toString())
                     .isEqualTo("[\"desk-billing/billing.refunds\",\"desk-general/general.help\"]"));
   }
 }
