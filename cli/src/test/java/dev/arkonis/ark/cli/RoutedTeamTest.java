@@ -84,6 +84,17 @@ class RoutedTeamTest {
   }
 
   @Test
+  void theStepTableShowsTheChosenAgent() {
+    Cli result =
+        RunCommandTest.run(example("routed-team.yaml"), "Please refund my last invoice payment");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out())
+        .containsPattern("(?m)^route +router → billing-agent +Succeeded")
+        .containsPattern("(?m)^task +billing-agent +Succeeded");
+  }
+
+  @Test
   void aRegistryThatDoesNotExistIsAClearOneLineError(@TempDir Path dir) throws IOException {
     String team =
         """
