@@ -7,12 +7,13 @@ import dev.arkonis.ark.crd.manifest.Manifest;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Resolves what a team refers to from the objects in the same file (ArkAgents, ArkSettings,
- * ConfigMaps, Secrets) plus prompts given on the command line.
+ * Resolves what a team refers to from the objects in the same file (ArkAgents, ArkRegistries,
+ * ArkSettings, ConfigMaps, Secrets) plus prompts given on the command line.
  */
 final class FileReferences implements RunPlanner.References {
   private final Map<String, JsonNode> byKindAndName = new HashMap<>();
@@ -36,6 +37,19 @@ final class FileReferences implements RunPlanner.References {
   @Override
   public Optional<JsonNode> settings(String name) {
     return Optional.ofNullable(byKindAndName.get("ArkSettings/" + name)).map(t -> t.path("spec"));
+  }
+
+  @Override
+  public Optional<JsonNode> registry(String name) {
+    return Optional.ofNullable(byKindAndName.get("ArkRegistry/" + name));
+  }
+
+  @Override
+  public List<JsonNode> agents() {
+    return byKindAndName.entrySet().stream()
+        .filter(e -> e.getKey().startsWith("ArkAgent/"))
+        .map(Map.Entry::getValue)
+        .toList();
   }
 
   @Override

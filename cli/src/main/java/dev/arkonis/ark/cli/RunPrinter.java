@@ -129,7 +129,7 @@ final class RunPrinter {
       rows.add(
           new String[] {
             name,
-            s.role(),
+            s.route() == null ? s.role() : s.role() + " → " + s.route().resolvedAgent(),
             s.phase(),
             String.valueOf(s.attempts()),
             String.format(

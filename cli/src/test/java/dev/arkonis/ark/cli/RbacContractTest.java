@@ -50,7 +50,8 @@ class RbacContractTest {
           "arkservices",
           "arksettings",
           "arkmemories",
-          "arknotifies");
+          "arknotifies",
+          "arkregistries");
 
   /**
    * What the operator (informer bridge, reconcilers, run status writes, events) calls on the API

@@ -29,8 +29,6 @@ class UnsupportedFieldsTest {
           - role: solo
             inputs:
               prompt: hi
-        routing:
-          model: gpt-4o
       """;
 
   @Test
@@ -44,9 +42,7 @@ class UnsupportedFieldsTest {
     assertThat(result.err())
         .contains(
             "routed.yaml:9: ArkTeam/routed: spec.roles[0].memoryRef: not supported yet: agent"
-                + " memory (memoryRef); see docs/api-coverage.md",
-            "routed.yaml:15: ArkTeam/routed: spec.routing: not supported yet: routed mode"
-                + " (spec.routing); see docs/api-coverage.md");
+                + " memory (memoryRef); see docs/api-coverage.md");
   }
 
   @Test
@@ -71,7 +67,7 @@ class UnsupportedFieldsTest {
         .contains(
             "memory.yaml:2: ArkMemory/notes: kind: not supported yet: the kind ArkMemory (agent"
                 + " memory); see docs/api-coverage.md",
-            "routed.yaml:15: ArkTeam/routed: spec.routing: not supported yet")
+            "routed.yaml:9: ArkTeam/routed: spec.roles[0].memoryRef: not supported yet")
         .doesNotContain("\tat ");
   }
 }

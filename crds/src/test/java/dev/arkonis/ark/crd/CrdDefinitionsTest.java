@@ -52,7 +52,8 @@ class CrdDefinitionsTest {
             "ArkService",
             "ArkSettings",
             "ArkMemory",
-            "ArkNotify");
+            "ArkNotify",
+            "ArkRegistry");
   }
 
   /** Kinds that only configure others (agents read the ArkSettings they reference). */

@@ -13,6 +13,7 @@ import dev.arkonis.ark.bridge.notify.NotifyDeliveryActivitiesImpl;
 import dev.arkonis.ark.bridge.reconcile.ArkAgentReconciler;
 import dev.arkonis.ark.bridge.reconcile.ArkRunReconciler;
 import dev.arkonis.ark.bridge.reconcile.ArkTeamReconciler;
+import dev.arkonis.ark.bridge.registry.ArkRegistryReconciler;
 import dev.arkonis.ark.bridge.status.AgentHealthActivitiesImpl;
 import dev.arkonis.ark.bridge.status.BudgetActivitiesImpl;
 import dev.arkonis.ark.bridge.status.RunStatusActivitiesImpl;
@@ -230,6 +231,10 @@ public final class OperatorRuntime implements AutoCloseable {
             client, operator, temporal, operator.events(), clock, serviceSettings);
     services.set(serviceReconciler);
     operator.register(serviceReconciler, ArkServiceReconciler.watches());
+    ArkRegistryReconciler.inform(operator);
+    operator.register(
+        new ArkRegistryReconciler(client, operator, operator.events(), clock),
+        ArkRegistryReconciler.watches());
     operator.start();
     bridge.set(operator);
     LOG.info(

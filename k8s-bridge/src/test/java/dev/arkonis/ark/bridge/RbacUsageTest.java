@@ -51,7 +51,7 @@ import org.junit.jupiter.api.Test;
  * User-Agent ({@link RbacRecorder}); what the test sets up and reads (CRDs, objects, what kubelets
  * and users would do) goes through another client ({@link RbacFixture}). The scenarios are {@link
  * RbacTeamScenarios}, {@link RbacRunScenarios}, {@link RbacEventScenarios}, {@link
- * RbacNotifyScenarios} and {@link RbacDashboardScenarios}.
+ * RbacNotifyScenarios}, {@link RbacRegistryScenarios} and {@link RbacDashboardScenarios}.
  */
 @EnableKubernetesMockClient(crud = true)
 class RbacUsageTest {
@@ -104,6 +104,7 @@ class RbacUsageTest {
       new RbacEventScenarios(cluster).events(operatorClient, env.getWorkflowClient());
       new RbacNotifyScenarios(cluster).notifications();
       new RbacServiceScenarios(cluster).services();
+      new RbacRegistryScenarios(cluster).registries();
       new RbacDashboardScenarios(cluster).dashboard(operatorClient, env.getWorkflowClient());
       teams.teamAndAgentChanges();
       // the leader renews
@@ -211,7 +212,9 @@ class RbacUsageTest {
             "crew-writer",
             "crew-reviewer",
             "shared-helper",
-            RbacNotifyScenarios.AGENT)) {
+            RbacNotifyScenarios.AGENT,
+            RbacRegistryScenarios.AGENTS.get(0),
+            RbacRegistryScenarios.AGENTS.get(1))) {
       env.newWorker(RunPlan.taskQueue(NS, agent)).registerActivitiesImplementations(fast, tools);
     }
     AgentActivitiesImpl slow =

@@ -31,6 +31,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Unscripted answers, first rule that applies:
  *
  * <ol>
+ *   <li>The last user message is a routed team's router request (it holds {@value
+ *       dev.arkonis.ark.workflows.api.RoutingPlan#CAPABILITIES_MARKER}): the agent whose capability
+ *       shares the most words with the task, tags counting double ({@link MockRouter}); {@code
+ *       none} when no word is shared.
  *   <li>A tool named {@code delegate} is offered ({@code {role, task}}): delegate once to each role
  *       of the enum of its {@code role} parameter (or listed after the last colon of that
  *       parameter's description), in order, one tool call per turn, skipping roles the conversation

@@ -54,6 +54,10 @@ final class MockReplies {
     String system = systemText(messages);
     String lastUser = lastUserText(messages);
     Optional<JsonNode> schema = outputSchema(messages);
+    Optional<String> routed = MockRouter.answer(lastUser);
+    if (routed.isPresent()) {
+      return AiMessage.from(routed.get()); // a routed team's router request
+    }
 
     Optional<ToolSpecification> delegate =
         request.toolSpecifications() == null

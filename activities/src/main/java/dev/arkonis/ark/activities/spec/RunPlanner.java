@@ -38,6 +38,16 @@ public final class RunPlanner {
 
     /** A key of a ConfigMap ({@code secret=false}) or Secret in the run's namespace. */
     Optional<String> key(boolean secret, String name, String key);
+
+    /** An ArkRegistry of the run's namespace, the whole object (routed teams). */
+    default Optional<JsonNode> registry(String name) {
+      return Optional.empty();
+    }
+
+    /** Every ArkAgent of the run's namespace, whole objects with metadata (routed teams). */
+    default List<JsonNode> agents() {
+      return List.of();
+    }
   }
 
   private final References refs;
@@ -83,6 +93,27 @@ public final class RunPlanner {
       Map<String, RunPlan.PriorStep> priorSteps,
       Long maxTokensOverride,
       Long timeoutOverride) {
+    if (teamSpec.has("routing")) {
+      RoutedPlanner.Routed routed =
+          RoutedPlanner.plan(
+              refs, namespace, team, teamSpec, (t, role) -> agentFor(namespace, t, role));
+      return new RunPlan(
+              namespace,
+              runName,
+              team,
+              input,
+              trigger,
+              routed.agents(),
+              List.of(),
+              null,
+              text(teamSpec, "output"),
+              timeoutOverride != null ? timeoutOverride : teamSpec.path("timeoutSeconds").asLong(0),
+              maxTokensOverride != null ? maxTokensOverride : teamSpec.path("maxTokens").asLong(0),
+              routed.depth(),
+              priorSteps)
+          .withNotify(teamSpec.path("notifyRef").path("name").asText(null))
+          .withRouting(routed.routing());
+    }
     Map<String, AgentSpec> agents = new LinkedHashMap<>();
     for (JsonNode role : teamSpec.path("roles")) {
       AgentSpec agent = agentFor(namespace, team, role);

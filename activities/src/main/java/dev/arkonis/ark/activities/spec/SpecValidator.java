@@ -94,6 +94,7 @@ public final class SpecValidator {
                       + " agent's pods)"));
         }
         AgentRules.check(manifest, spec, "spec", problems);
+        RegistryRules.checkCapabilities(manifest, spec, problems);
       }
       case "ArkEvent" -> EventRules.check(manifest, spec, problems);
       case "ArkService" -> {
@@ -106,6 +107,7 @@ public final class SpecValidator {
                       + " the ArkAgents carrying all of the labels)"));
         }
       }
+      case "ArkRegistry" -> RegistryRules.check(manifest, spec, problems);
       case "ArkMemory" -> {
         requireWhen(manifest, spec, "backend", "redis", "redis", problems);
         requireWhen(manifest, spec, "backend", "vector-store", "vectorStore", problems);

@@ -27,11 +27,19 @@ final class TeamRules {
   void check(JsonNode spec) {
     checkNameLength();
     Set<String> roles = checkRoles(spec.path("roles"));
-    if (!spec.has("pipeline") && !spec.has("entry")) {
+    if (!spec.has("pipeline") && !spec.has("entry") && !spec.has("routing")) {
       problems.add(
           manifest.problem(
               "spec",
-              "a team needs spec.pipeline (pipeline mode) or spec.entry (dynamic mode); add one"));
+              "a team needs spec.pipeline (pipeline mode), spec.entry (dynamic mode) or"
+                  + " spec.routing (routed mode); add one"));
+    }
+    if (spec.has("routing") && (spec.has("roles") || spec.has("pipeline") || spec.has("entry"))) {
+      problems.add(
+          manifest.problem(
+              "spec.routing",
+              "routed mode takes no roles, pipeline or entry (the router picks an ArkAgent of the"
+                  + " registry); remove them, or remove routing"));
     }
     if (spec.has("entry") && !roles.contains(spec.path("entry").asText())) {
       problems.add(

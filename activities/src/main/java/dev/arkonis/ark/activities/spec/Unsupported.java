@@ -25,13 +25,8 @@ public final class Unsupported {
   /** Everything rejected, in the order of {@code docs/api-coverage.md}. */
   public static final List<Entry> ENTRIES =
       List.of(
-          new Entry("ArkTeam", "spec.routing", "routed mode (spec.routing)"),
           new Entry("ArkTeam", "spec.roles[].memoryRef", "agent memory (memoryRef)"),
           new Entry("ArkAgent", "spec.memoryRef", "agent memory (memoryRef)"),
-          new Entry(
-              "ArkAgent",
-              "spec.capabilities",
-              "capabilities (they serve routed mode, spec.routing)"),
           new Entry("ArkSettings", "spec.memoryBackend", "memoryBackend (agent memory)"),
           new Entry("ArkMemory", "kind", "the kind ArkMemory (agent memory)"));
 

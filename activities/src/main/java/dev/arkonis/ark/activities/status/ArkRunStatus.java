@@ -68,6 +68,11 @@ public final class ArkRunStatus {
           putIfPresent(c, "result", truncate(call.result(), MAX_TOOL_TEXT));
         }
       }
+      if (step.route() != null) {
+        putIfPresent(s, "resolvedAgent", step.route().resolvedAgent());
+        putIfPresent(s, "selectedCapability", step.route().selectedCapability());
+        putIfPresent(s, "routingReason", step.route().routingReason());
+      }
     }
     putIfPresent(out, "workflowId", workflowId);
     putIfPresent(out, "workflowRunId", workflowRunId);

@@ -30,6 +30,7 @@ public final class CrdCatalog {
     plurals.put("ArkSettings", "arksettings");
     plurals.put("ArkMemory", "arkmemories");
     plurals.put("ArkNotify", "arknotifies");
+    plurals.put("ArkRegistry", "arkregistries");
     return Map.copyOf(plurals);
   }
 

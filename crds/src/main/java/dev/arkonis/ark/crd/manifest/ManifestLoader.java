@@ -43,6 +43,7 @@ public final class ManifestLoader {
           "ArkMemory",
           "ArkNotify",
           "ArkAgent",
+          "ArkRegistry",
           "ArkService",
           "ArkTeam",
           "ArkRun",

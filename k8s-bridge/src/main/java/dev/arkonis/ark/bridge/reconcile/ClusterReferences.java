@@ -3,12 +3,14 @@ package dev.arkonis.ark.bridge.reconcile;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.arkonis.ark.activities.spec.RunPlanner;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
+import dev.arkonis.ark.crd.v1alpha1.ArkRegistry;
 import dev.arkonis.ark.crd.v1alpha1.ArkSettings;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 
 /** What a team refers to, read from the API server in the run's namespace. */
@@ -32,6 +34,20 @@ public final class ClusterReferences implements RunPlanner.References {
     ArkSettings settings =
         client.resources(ArkSettings.class).inNamespace(namespace).withName(name).get();
     return Optional.ofNullable(settings).map(s -> tree(s).path("spec"));
+  }
+
+  @Override
+  public Optional<JsonNode> registry(String name) {
+    ArkRegistry registry =
+        client.resources(ArkRegistry.class).inNamespace(namespace).withName(name).get();
+    return Optional.ofNullable(registry).map(this::tree);
+  }
+
+  @Override
+  public List<JsonNode> agents() {
+    return client.resources(ArkAgent.class).inNamespace(namespace).list().getItems().stream()
+        .map(this::tree)
+        .toList();
   }
 
   @Override

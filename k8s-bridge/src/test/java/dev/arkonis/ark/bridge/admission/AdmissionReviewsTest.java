@@ -100,7 +100,7 @@ class AdmissionReviewsTest {
     assertThat(cause.path("message").asText()).startsWith("unknown role \"coordinater\"");
   }
 
-  /** Kinds and fields not supported yet are refused, not stored and ignored. */
+  /** Kinds not supported yet and invalid specs are refused, not stored and ignored. */
   @Test
   void anUnsupportedKindOrFieldIsDenied() throws Exception {
     String memory =
@@ -124,7 +124,7 @@ class AdmissionReviewsTest {
     assertThat(response.path("status").path("details").path("causes").get(0).path("field").asText())
         .isEqualTo("spec.routing");
     assertThat(response.path("status").path("message").asText())
-        .contains("spec.routing: not supported yet: routed mode (spec.routing)");
+        .contains("spec.routing: routed mode takes no roles, pipeline or entry");
   }
 
   @Test

@@ -127,7 +127,8 @@ class CertificateSecretTest {
             "arkservices",
             "arksettings",
             "arkmemories",
-            "arknotifies");
+            "arknotifies",
+            "arkregistries");
     assertThat(webhook.getRules().get(0).getOperations()).containsExactly("CREATE", "UPDATE");
     assertThat(webhook.getNamespaceSelector().getMatchExpressions().get(0).getValues())
         .containsExactly(NS);

@@ -23,6 +23,8 @@ import java.util.Map;
  *     status into the ArkRun (the operator's), or null when nothing is mirrored ({@code ark run})
  * @param notifyRef the team's ArkNotify ({@code spec.notifyRef.name}) that gets the run's end event
  *     through {@link NotifyActivities}, or null
+ * @param routing routed mode ({@code spec.routing}): the router call and its candidates, or null;
+ *     then {@code agents} holds the candidates by agent name and {@code steps} is empty
  */
 public record RunPlan(
     String namespace,
@@ -39,7 +41,44 @@ public record RunPlan(
     int maxDelegationDepth,
     Map<String, PriorStep> priorSteps,
     String statusTaskQueue,
-    String notifyRef) {
+    String notifyRef,
+    RoutingPlan routing) {
+  /** A plan of a pipeline or dynamic team. */
+  public RunPlan(
+      String namespace,
+      String runName,
+      String team,
+      Map<String, Object> input,
+      Map<String, Object> trigger,
+      Map<String, AgentSpec> agents,
+      List<StepSpec> steps,
+      String entry,
+      String output,
+      long timeoutSeconds,
+      long maxTokens,
+      int maxDelegationDepth,
+      Map<String, PriorStep> priorSteps,
+      String statusTaskQueue,
+      String notifyRef) {
+    this(
+        namespace,
+        runName,
+        team,
+        input,
+        trigger,
+        agents,
+        steps,
+        entry,
+        output,
+        timeoutSeconds,
+        maxTokens,
+        maxDelegationDepth,
+        priorSteps,
+        statusTaskQueue,
+        notifyRef,
+        null);
+  }
+
   /** A plan whose status is not mirrored anywhere and that notifies nobody (the CLI, tests). */
   public RunPlan(
       String namespace,
@@ -90,7 +129,8 @@ public record RunPlan(
         maxDelegationDepth,
         priorSteps,
         taskQueue,
-        notifyRef);
+        notifyRef,
+        routing);
   }
 
   /** The same plan with its end event sent to the ArkNotify {@code notifyName} (null: none). */
@@ -110,7 +150,29 @@ public record RunPlan(
         maxDelegationDepth,
         priorSteps,
         statusTaskQueue,
-        notifyName);
+        notifyName,
+        routing);
+  }
+
+  /** The same plan in routed mode. */
+  public RunPlan withRouting(RoutingPlan value) {
+    return new RunPlan(
+        namespace,
+        runName,
+        team,
+        input,
+        trigger,
+        agents,
+        steps,
+        entry,
+        output,
+        timeoutSeconds,
+        maxTokens,
+        maxDelegationDepth,
+        priorSteps,
+        statusTaskQueue,
+        notifyRef,
+        value);
   }
 
   public RunPlan {

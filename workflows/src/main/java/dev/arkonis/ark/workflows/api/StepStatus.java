@@ -20,6 +20,7 @@ import java.util.List;
  * @param iterations completed loop iterations (1 without a loop)
  * @param toolCalls the tool calls the step's agent made, in order (at most {@link
  *     StepToolCall#MAX_PER_STEP}); empty for none (and in statuses recorded before the field)
+ * @param route the decision of a routed team's {@code route} step, or null
  */
 public record StepStatus(
     String name,
@@ -34,12 +35,45 @@ public record StepStatus(
     String message,
     String delegatedFrom,
     int iterations,
-    List<StepToolCall> toolCalls) {
+    List<StepToolCall> toolCalls,
+    Route route) {
   public StepStatus {
     toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
   }
 
-  /** A step without tool calls. */
+  /** A step that is not a routing decision. */
+  public StepStatus(
+      String name,
+      String role,
+      String phase,
+      int attempts,
+      String startTime,
+      String completionTime,
+      String output,
+      Object data,
+      TokenUsage tokenUsage,
+      String message,
+      String delegatedFrom,
+      int iterations,
+      List<StepToolCall> toolCalls) {
+    this(
+        name,
+        role,
+        phase,
+        attempts,
+        startTime,
+        completionTime,
+        output,
+        data,
+        tokenUsage,
+        message,
+        delegatedFrom,
+        iterations,
+        toolCalls,
+        null);
+  }
+
+  /** A step without tool calls that is not a routing decision. */
   public StepStatus(
       String name,
       String role,
@@ -66,6 +100,13 @@ public record StepStatus(
         message,
         delegatedFrom,
         iterations,
-        List.of());
+        List.of(),
+        null);
   }
+
+  /**
+   * What the router decided ({@code ArkRun status.steps[].resolvedAgent}, {@code
+   * selectedCapability}, {@code routingReason}).
+   */
+  public record Route(String resolvedAgent, String selectedCapability, String routingReason) {}
 }

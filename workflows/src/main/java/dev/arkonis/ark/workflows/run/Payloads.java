@@ -83,7 +83,8 @@ final class Payloads {
               PayloadLimits.cap(s.message(), cap),
               s.delegatedFrom(),
               s.iterations(),
-              s.toolCalls().stream().map(call -> call.capped(cap)).toList()));
+              s.toolCalls().stream().map(call -> call.capped(cap)).toList(),
+              s.route()));
     }
     return new RunStatus(
         status.phase(),

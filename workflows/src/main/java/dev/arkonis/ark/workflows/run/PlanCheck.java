@@ -1,5 +1,6 @@
 package dev.arkonis.ark.workflows.run;
 
+import dev.arkonis.ark.workflows.api.RoutingPlan;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.StepSpec;
 import dev.arkonis.ark.workflows.plan.StepGraph;
@@ -19,6 +20,9 @@ final class PlanCheck {
   static String problem(RunPlan plan) {
     Map<String, ?> agents = plan.agents() == null ? Map.of() : plan.agents();
     List<StepSpec> steps = plan.steps() == null ? List.of() : plan.steps();
+    if (plan.routing() != null) {
+      return routingProblem(plan, agents);
+    }
     if (steps.isEmpty()) {
       if (plan.entry() == null || plan.entry().isBlank()) {
         return "team "
@@ -62,6 +66,28 @@ final class PlanCheck {
     List<String> cycle = new StepGraph(deps).findCycle();
     if (!cycle.isEmpty()) {
       return "the pipeline has a dependency cycle: " + String.join(" → ", cycle);
+    }
+    return null;
+  }
+
+  private static String routingProblem(RunPlan plan, Map<String, ?> agents) {
+    RoutingPlan routing = plan.routing();
+    if (routing.router() == null) {
+      return "spec.routing of team " + plan.team() + " has no router model";
+    }
+    if (routing.candidates().isEmpty() && routing.fallback() == null) {
+      return "routed team "
+          + plan.team()
+          + " has no candidate: the registry indexed no ArkAgent with capabilities and"
+          + " spec.routing.fallback is not set; add capabilities to ArkAgents or set a fallback";
+    }
+    for (RoutingPlan.Candidate candidate : routing.candidates()) {
+      if (!agents.containsKey(candidate.agent())) {
+        return "routed team " + plan.team() + ": candidate " + candidate.agent() + " has no agent";
+      }
+    }
+    if (routing.fallback() != null && !agents.containsKey(routing.fallback())) {
+      return "spec.routing.fallback: '" + routing.fallback() + "' has no agent in the plan";
     }
     return null;
   }

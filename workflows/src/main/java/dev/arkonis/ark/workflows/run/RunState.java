@@ -45,6 +45,7 @@ final class RunState {
     String delegatedFrom;
     int iterations;
     final List<StepToolCall> toolCalls = new ArrayList<>();
+    StepStatus.Route route;
 
     Step(String name, String role) {
       this.name = name;
@@ -65,6 +66,7 @@ final class RunState {
       iterations = s.iterations();
       toolCalls.clear();
       toolCalls.addAll(s.toolCalls());
+      route = s.route();
     }
 
     /**
@@ -92,7 +94,8 @@ final class RunState {
           message,
           delegatedFrom,
           iterations,
-          List.copyOf(toolCalls));
+          List.copyOf(toolCalls),
+          route);
     }
   }
 

@@ -1,9 +1,11 @@
 package dev.arkonis.ark.workflows.run;
 
 import dev.arkonis.ark.workflows.api.AgentSpec;
+import dev.arkonis.ark.workflows.api.RoutingPlan;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.StepSpec;
+import dev.arkonis.ark.workflows.api.StepStatus;
 import dev.arkonis.ark.workflows.notify.RunEndNotice;
 import dev.arkonis.ark.workflows.plan.StepGraph;
 import dev.arkonis.ark.workflows.template.Template;
@@ -31,6 +33,9 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
   /** Change id: a call cancelled with the run no longer fails its step. */
   private static final String CANCELLED_CALLS_VERSION = "cancelled-calls-cancel-the-step";
 
+  /** Change id: routed mode (spec.routing), a route step before the task. */
+  private static final String ROUTED_MODE_VERSION = "routed-mode";
+
   private final Map<String, CancellationScope> scopes = new LinkedHashMap<>();
 
   @Override
@@ -45,7 +50,19 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
       phase.sync(state.phase());
       return notified(plan, state.snapshot());
     }
-    List<StepSpec> steps = plan.steps().isEmpty() ? List.of(entryStep(plan)) : plan.steps();
+    Budget budget = new Budget(plan.maxTokens());
+    AgentCalls calls = new AgentCalls(budget, plan.team());
+    StatusMirror mirror = new StatusMirror(plan);
+    List<StepSpec> steps;
+    if (plan.routing() != null) {
+      String agent = routed(plan, calls, mirror, phase);
+      if (agent == null) {
+        return notified(plan, state.snapshot());
+      }
+      steps = List.of(taskStep(agent));
+    } else {
+      steps = plan.steps().isEmpty() ? List.of(entryStep(plan)) : plan.steps();
+    }
     Map<String, List<String>> deps = new LinkedHashMap<>();
     Map<String, StepSpec> byName = new LinkedHashMap<>();
     for (StepSpec step : steps) {
@@ -54,8 +71,6 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
       reuseOrAdd(plan, step);
     }
     StepGraph graph = new StepGraph(deps);
-    Budget budget = new Budget(plan.maxTokens());
-    AgentCalls calls = new AgentCalls(budget, plan.team());
     Delegations delegations =
         new Delegations(
             plan.namespace(),
@@ -66,7 +81,6 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
             this::now,
             plan.team());
     StepRunner runner = new StepRunner(calls, new AgentLoop(calls, delegations));
-    StatusMirror mirror = new StatusMirror(plan);
     long deadline =
         plan.timeoutSeconds() > 0 ? Workflow.currentTimeMillis() + plan.timeoutSeconds() * 1000 : 0;
     try {
@@ -229,6 +243,51 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
 
   private void cancelRunning() {
     scopes.values().forEach(CancellationScope::cancel);
+  }
+
+  /**
+   * Routed mode: the {@code route} step makes the router call and records the decision; returns the
+   * chosen agent, or null when the run ended (router call failed, budget, no fallback).
+   */
+  private String routed(RunPlan plan, AgentCalls calls, StatusMirror mirror, PhaseAttribute phase) {
+    Workflow.getVersion(ROUTED_MODE_VERSION, Workflow.DEFAULT_VERSION, 1);
+    RunState.Step step = state.add(RoutingPlan.ROUTE_STEP, "router");
+    step.phase = Phases.RUNNING;
+    step.startTime = now();
+    mirror.sync(state);
+    phase.sync(state.phase());
+    try {
+      StepStatus.Route route = Router.route(calls, state, step, plan.routing(), task(plan));
+      step.route = route;
+      step.output =
+          "routed to "
+              + route.resolvedAgent()
+              + (route.selectedCapability() == null ? "" : " (" + route.selectedCapability() + ")");
+      step.phase = Phases.SUCCEEDED;
+      step.completionTime = now();
+      state.changed();
+      return route.resolvedAgent();
+    } catch (RunStop stop) {
+      stepFailed(step, stop.phase(), stop.getMessage());
+    } catch (CanceledFailure e) {
+      state.finish(Phases.CANCELLED, "run cancelled", null, now());
+      Workflow.newDetachedCancellationScope(
+              () -> {
+                mirror.sync(state);
+                phase.sync(state.phase());
+              })
+          .run();
+      throw e;
+    }
+    mirror.sync(state);
+    phase.sync(state.phase());
+    return null;
+  }
+
+  /** Routed mode's task: the run's task on the chosen agent (its name is its role in the plan). */
+  private static StepSpec taskStep(String agent) {
+    return new StepSpec(
+        RoutingPlan.TASK_STEP, agent, List.of(), Map.of(), null, null, null, null, 0, -1);
   }
 
   private static StepSpec entryStep(RunPlan plan) {
