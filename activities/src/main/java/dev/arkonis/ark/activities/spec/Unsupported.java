@@ -26,14 +26,14 @@ public final class Unsupported {
   public static final List<Entry> ENTRIES =
       List.of(
           new Entry("ArkTeam", "spec.routing", "routed mode (spec.routing)"),
-          new Entry("ArkTeam", "spec.roles[].memoryRef", "agent memory (memoryRef)"),
-          new Entry("ArkAgent", "spec.memoryRef", "agent memory (memoryRef)"),
           new Entry(
               "ArkAgent",
               "spec.capabilities",
               "capabilities (they serve routed mode, spec.routing)"),
-          new Entry("ArkSettings", "spec.memoryBackend", "memoryBackend (agent memory)"),
-          new Entry("ArkMemory", "kind", "the kind ArkMemory (agent memory)"),
+          new Entry(
+              "ArkSettings",
+              "spec.memoryBackend",
+              "memoryBackend (give the agent an ArkMemory with memoryRef instead)"),
           new Entry("ArkService", "kind", "the kind ArkService (agents served over A2A or HTTP)"));
 
   private Unsupported() {}

@@ -3,6 +3,7 @@ package dev.arkonis.ark.bridge.reconcile;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.arkonis.ark.activities.spec.RunPlanner;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
+import dev.arkonis.ark.crd.v1alpha1.ArkMemory;
 import dev.arkonis.ark.crd.v1alpha1.ArkSettings;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -32,6 +33,13 @@ final class ClusterReferences implements RunPlanner.References {
     ArkSettings settings =
         client.resources(ArkSettings.class).inNamespace(namespace).withName(name).get();
     return Optional.ofNullable(settings).map(s -> tree(s).path("spec"));
+  }
+
+  @Override
+  public Optional<JsonNode> memory(String name) {
+    ArkMemory memory =
+        client.resources(ArkMemory.class).inNamespace(namespace).withName(name).get();
+    return Optional.ofNullable(memory).map(m -> tree(m).path("spec"));
   }
 
   @Override
