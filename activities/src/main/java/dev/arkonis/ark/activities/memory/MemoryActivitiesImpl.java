@@ -8,12 +8,12 @@ import dev.langchain4j.store.embedding.pgvector.PgVectorEmbeddingStore;
 import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -144,13 +144,19 @@ public final class MemoryActivitiesImpl implements MemoryActivities {
 
   private MemoryStore pgvector(MemorySpec memory, String password) {
     PgEndpoint pg = PgEndpoint.parse(memory.endpoint());
+    PGSimpleDataSource source = new PGSimpleDataSource();
+    source.setServerNames(new String[] {pg.host()});
+    source.setPortNumbers(new int[] {pg.port()});
+    source.setDatabaseName(pg.database());
+    source.setUser(pg.user());
+    if (password != null) {
+      source.setPassword(password);
+    }
+    source.setConnectTimeout(5);
+    source.setSocketTimeout(30);
     PgVectorEmbeddingStore store =
-        PgVectorEmbeddingStore.builder()
-            .host(pg.host())
-            .port(pg.port())
-            .database(pg.database())
-            .user(pg.user())
-            .password(password)
+        PgVectorEmbeddingStore.datasourceBuilder()
+            .datasource(source)
             .table(PgEndpoint.table(memory.collection()))
             .dimension(Embeddings.DIMENSION)
             .createTable(true)
@@ -158,9 +164,7 @@ public final class MemoryActivitiesImpl implements MemoryActivities {
             .build();
     Runnable ping =
         () -> {
-          try (Connection c =
-              DriverManager.getConnection(
-                  pg.jdbcUrl(), pg.user(), password == null ? "" : password)) {
+          try (Connection c = source.getConnection()) {
             c.isValid(3);
           } catch (java.sql.SQLException e) {
             throw new MemoryException(e.getMessage());
