@@ -23,8 +23,6 @@ class UnsupportedFieldsTest {
         roles:
           - name: solo
             model: mock-model
-            memoryRef:
-              name: notes
         pipeline:
           - role: solo
             inputs:
@@ -43,9 +41,7 @@ class UnsupportedFieldsTest {
     assertThat(result.out()).doesNotContain("Running");
     assertThat(result.err())
         .contains(
-            "routed.yaml:9: ArkTeam/routed: spec.roles[0].memoryRef: not supported yet: agent"
-                + " memory (memoryRef); see docs/api-coverage.md",
-            "routed.yaml:15: ArkTeam/routed: spec.routing: not supported yet: routed mode"
+            "routed.yaml:13: ArkTeam/routed: spec.routing: not supported yet: routed mode"
                 + " (spec.routing); see docs/api-coverage.md");
   }
 
@@ -56,11 +52,11 @@ class UnsupportedFieldsTest {
         dir.resolve("memory.yaml"),
         """
         apiVersion: arkonis.dev/v1alpha1
-        kind: ArkMemory
+        kind: ArkSettings
         metadata:
           name: notes
         spec:
-          backend: in-context
+          memoryBackend: redis
         """);
 
     Cli result = Cli.run("dev", dir.toString());
@@ -69,9 +65,10 @@ class UnsupportedFieldsTest {
     assertThat(result.err())
         .startsWith("error: invalid manifests:")
         .contains(
-            "memory.yaml:2: ArkMemory/notes: kind: not supported yet: the kind ArkMemory (agent"
-                + " memory); see docs/api-coverage.md",
-            "routed.yaml:15: ArkTeam/routed: spec.routing: not supported yet")
+            "memory.yaml:6: ArkSettings/notes: spec.memoryBackend: not supported yet:"
+                + " memoryBackend (give the agent an ArkMemory with memoryRef instead); see"
+                + " docs/api-coverage.md",
+            "routed.yaml:13: ArkTeam/routed: spec.routing: not supported yet")
         .doesNotContain("\tat ");
   }
 }
