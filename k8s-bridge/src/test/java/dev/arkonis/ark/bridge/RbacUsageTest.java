@@ -100,6 +100,7 @@ class RbacUsageTest {
       new RbacRunScenarios(cluster).runs();
       new RbacEventScenarios(cluster).events(operatorClient, env.getWorkflowClient());
       new RbacNotifyScenarios(cluster).notifications();
+      new RbacMemoryScenarios(cluster).memories();
       new RbacDashboardScenarios(cluster).dashboard(operatorClient, env.getWorkflowClient());
       teams.teamAndAgentChanges();
       // the leader renews
