@@ -8,6 +8,8 @@ import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.MockScript;
 import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.llm.PromptSecrets;
+import dev.arkonis.ark.activities.memory.MemoryActivitiesImpl;
+import dev.arkonis.ark.activities.memory.MemorySecrets;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
 import dev.arkonis.ark.workflows.api.AgentSpec;
 import io.temporal.worker.Worker;
@@ -86,6 +88,9 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
       AgentActivitiesImpl chat =
           new AgentActivitiesImpl(models, LocalBudgetReports.dailyBudgets(temporal.client()))
               .withPromptSecrets(PromptSecrets.fromEnvironment(env));
+      MemoryActivitiesImpl memory =
+          new MemoryActivitiesImpl(
+              MemorySecrets.fromEnvironment(env), MemoryActivitiesImpl.defaultDir(env));
       List<Worker> workers = new java.util.ArrayList<>();
       int slots = maxConcurrentTasks(configDir);
       for (String queue : taskQueues) {
@@ -106,7 +111,7 @@ final class AgentCommand implements java.util.concurrent.Callable<Integer> {
                       probeSettings.intervalSeconds()));
       for (Worker worker : workers) {
         worker.registerActivitiesImplementations(
-            semantic == null ? chat : semantic.gate(chat), tools);
+            semantic == null ? chat : semantic.gate(chat), tools, memory);
       }
       probe.set(semantic); // not ready until the first check passes
       temporal.start();

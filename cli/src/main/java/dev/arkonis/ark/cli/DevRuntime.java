@@ -5,6 +5,7 @@ import dev.arkonis.ark.activities.llm.ClusterPromptSecrets;
 import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.MockScript;
 import dev.arkonis.ark.activities.llm.ModelFactory;
+import dev.arkonis.ark.activities.memory.MemoryActivitiesImpl;
 import dev.arkonis.ark.activities.spec.SpecValidator;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
 import dev.arkonis.ark.bridge.OperatorRuntime;
@@ -168,9 +169,18 @@ final class DevRuntime implements AutoCloseable {
             .withPromptSecrets(new ClusterPromptSecrets(client));
     ToolActivitiesImpl tools = new ToolActivitiesImpl(System.getenv());
     closeables.add(0, tools);
+    ClusterPromptSecrets clusterSecrets = new ClusterPromptSecrets(client);
+    MemoryActivitiesImpl memory =
+        new MemoryActivitiesImpl(
+            clusterSecrets::value, MemoryActivitiesImpl.defaultDir(System.getenv()));
     AgentWorkers agents =
         new AgentWorkers(
-            client, watchNamespace, temporal.client(), List.of(chat, tools), say, workerLog);
+            client,
+            watchNamespace,
+            temporal.client(),
+            List.of(chat, tools, memory),
+            say,
+            workerLog);
     closeables.add(0, agents);
     agents.start();
     webhookCache = WebhookCache.start(client, watchNamespace);

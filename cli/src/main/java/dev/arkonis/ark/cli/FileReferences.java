@@ -53,6 +53,11 @@ final class FileReferences implements RunPlanner.References {
   }
 
   @Override
+  public Optional<JsonNode> memory(String name) {
+    return Optional.ofNullable(byKindAndName.get("ArkMemory/" + name)).map(t -> t.path("spec"));
+  }
+
+  @Override
   public Optional<String> key(boolean secret, String name, String key) {
     String override = overrides.get(name + "/" + key);
     if (override != null) {

@@ -8,6 +8,7 @@ import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.MockScript;
 import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.llm.PromptSecrets;
+import dev.arkonis.ark.activities.memory.MemoryActivitiesImpl;
 import dev.arkonis.ark.activities.status.ArkRunStatus;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
 import dev.arkonis.ark.activities.visibility.SearchAttributeSetup;
@@ -123,6 +124,9 @@ final class LocalRun {
                       options.mockScript()),
                   LocalBudgetReports.dailyBudgets(temporal.client()))
               .withPromptSecrets(secrets);
+      MemoryActivitiesImpl memory =
+          new MemoryActivitiesImpl(
+              secrets::value, MemoryActivitiesImpl.defaultDir(System.getenv()));
       try (ToolActivitiesImpl tools = new ToolActivitiesImpl()) {
         Set<String> queues = new LinkedHashSet<>();
         plan.agents().values().forEach(a -> queues.add(a.taskQueue()));
@@ -134,7 +138,7 @@ final class LocalRun {
                         options
                             .agentSlots()
                             .getOrDefault(q, AgentWorkerOptions.DEFAULT_MAX_CONCURRENT_TASKS))
-                    .registerActivitiesImplementations(activities, tools));
+                    .registerActivitiesImplementations(activities, tools, memory));
         temporal.start();
         int exit = runAndReport(temporal.client(), plan, format, watch);
         awaitBudgetReports(temporal.client(), plan);

@@ -13,61 +13,55 @@ import org.junit.jupiter.api.io.TempDir;
  * the same line as {@code ark validate} (docs/api-coverage.md lists them), and nothing starts.
  */
 class UnsupportedFieldsTest {
-  private static final String ROUTED_TEAM =
+  private static final String TEAM_WITH_SETTINGS =
       """
+      apiVersion: arkonis.dev/v1alpha1
+      kind: ArkSettings
+      metadata:
+        name: notes
+      spec:
+        memoryBackend: redis
+      ---
       apiVersion: arkonis.dev/v1alpha1
       kind: ArkTeam
       metadata:
-        name: routed
+        name: solo
       spec:
         roles:
           - name: solo
             model: mock-model
-            memoryRef:
-              name: notes
+            configRef: notes
         pipeline:
           - role: solo
             inputs:
               prompt: hi
       """;
 
+  private static final String MESSAGE =
+      "ArkSettings/notes: spec.memoryBackend: not supported yet: memoryBackend (give the agent an"
+          + " ArkMemory with memoryRef instead); see docs/api-coverage.md";
+
   @Test
   void arkRunRefusesThemAndRunsNothing(@TempDir Path dir) throws IOException {
-    Path file = Files.writeString(dir.resolve("routed.yaml"), ROUTED_TEAM);
+    Path file = Files.writeString(dir.resolve("team.yaml"), TEAM_WITH_SETTINGS);
 
     Cli result = Cli.run("run", file.toString(), "--provider", "mock");
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.out()).doesNotContain("Running");
-    assertThat(result.err())
-        .contains(
-            "routed.yaml:9: ArkTeam/routed: spec.roles[0].memoryRef: not supported yet: agent"
-                + " memory (memoryRef); see docs/api-coverage.md");
+    assertThat(result.err()).contains("team.yaml:6: " + MESSAGE);
   }
 
   @Test
   void arkDevRefusesThemBeforeStartingAnything(@TempDir Path dir) throws IOException {
-    Files.writeString(dir.resolve("routed.yaml"), ROUTED_TEAM);
-    Files.writeString(
-        dir.resolve("memory.yaml"),
-        """
-        apiVersion: arkonis.dev/v1alpha1
-        kind: ArkMemory
-        metadata:
-          name: notes
-        spec:
-          backend: in-context
-        """);
+    Files.writeString(dir.resolve("team.yaml"), TEAM_WITH_SETTINGS);
 
     Cli result = Cli.run("dev", dir.toString());
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err())
         .startsWith("error: invalid manifests:")
-        .contains(
-            "memory.yaml:2: ArkMemory/notes: kind: not supported yet: the kind ArkMemory (agent"
-                + " memory); see docs/api-coverage.md",
-            "routed.yaml:9: ArkTeam/routed: spec.roles[0].memoryRef: not supported yet")
+        .contains("team.yaml:6: " + MESSAGE)
         .doesNotContain("\tat ");
   }
 }

@@ -7,6 +7,7 @@ import dev.arkonis.ark.bridge.informer.EventRecorder;
 import dev.arkonis.ark.bridge.informer.ObjectKey;
 import dev.arkonis.ark.bridge.informer.Operator;
 import dev.arkonis.ark.bridge.informer.Watch;
+import dev.arkonis.ark.bridge.memory.ArkMemoryReconciler;
 import dev.arkonis.ark.bridge.notify.ArkNotifyReconciler;
 import dev.arkonis.ark.bridge.notify.NotifyActivitiesImpl;
 import dev.arkonis.ark.bridge.notify.NotifyDeliveryActivitiesImpl;
@@ -235,6 +236,8 @@ public final class OperatorRuntime implements AutoCloseable {
     operator.register(
         new ArkRegistryReconciler(client, operator, operator.events(), clock),
         ArkRegistryReconciler.watches());
+    ArkMemoryReconciler.inform(operator);
+    operator.register(new ArkMemoryReconciler(client, operator.events(), clock));
     operator.start();
     bridge.set(operator);
     LOG.info(

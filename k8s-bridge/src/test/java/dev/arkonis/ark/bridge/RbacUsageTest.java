@@ -105,6 +105,7 @@ class RbacUsageTest {
       new RbacNotifyScenarios(cluster).notifications();
       new RbacServiceScenarios(cluster).services();
       new RbacRegistryScenarios(cluster).registries();
+      new RbacMemoryScenarios(cluster).memories();
       new RbacDashboardScenarios(cluster).dashboard(operatorClient, env.getWorkflowClient());
       teams.teamAndAgentChanges();
       // the leader renews

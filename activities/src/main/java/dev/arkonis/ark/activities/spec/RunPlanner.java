@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.arkonis.ark.workflows.api.AgentSpec;
 import dev.arkonis.ark.workflows.api.HttpToolSpec;
 import dev.arkonis.ark.workflows.api.McpServerSpec;
+import dev.arkonis.ark.workflows.api.MemorySpec;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.SecretRef;
 import dev.arkonis.ark.workflows.api.StepSpec;
@@ -35,6 +36,11 @@ public final class RunPlanner {
 
     /** The spec of an ArkSettings in the run's namespace. */
     Optional<JsonNode> settings(String name);
+
+    /** The spec of an ArkMemory in the run's namespace. */
+    default Optional<JsonNode> memory(String name) {
+      return Optional.empty();
+    }
 
     /** A key of a ConfigMap ({@code secret=false}) or Secret in the run's namespace. */
     Optional<String> key(boolean secret, String name, String key);
@@ -220,7 +226,29 @@ public final class RunPlanner {
         servers,
         httpTools(spec),
         limits.path("maxDailyTokens").asLong(0),
-        promptSecret);
+        promptSecret,
+        memory(namespace, team, roleName, agentName, spec));
+  }
+
+  /** The agent's ArkMemory ({@code memoryRef}) without its Secret's value, or null. */
+  private MemorySpec memory(
+      String namespace, String team, String role, String agentName, JsonNode spec) {
+    String name = refName(spec.path("memoryRef"));
+    if (name == null) {
+      return null;
+    }
+    Optional<JsonNode> memory = refs.memory(name);
+    if (memory.isEmpty()) {
+      String where =
+          "ArkTeam/" + team + " role " + role + ": memoryRef: ArkMemory \"" + name + "\"";
+      if (requireReferences) {
+        throw new SpecException(
+            where + " not found; create it (or fix the reference), then start the run again");
+      }
+      notices.accept(where + " not found; running without memory");
+      return null;
+    }
+    return MemorySpecs.of(namespace, name, agentName, memory.get());
   }
 
   /**

@@ -111,6 +111,7 @@ public final class SpecValidator {
       case "ArkMemory" -> {
         requireWhen(manifest, spec, "backend", "redis", "redis", problems);
         requireWhen(manifest, spec, "backend", "vector-store", "vectorStore", problems);
+        MemorySpecs.check(manifest, spec, problems);
       }
       case "ArkNotify" -> {
         JsonNode channel = spec.path("channel");

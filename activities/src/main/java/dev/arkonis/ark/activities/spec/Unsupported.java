@@ -25,10 +25,10 @@ public final class Unsupported {
   /** Everything rejected, in the order of {@code docs/api-coverage.md}. */
   public static final List<Entry> ENTRIES =
       List.of(
-          new Entry("ArkTeam", "spec.roles[].memoryRef", "agent memory (memoryRef)"),
-          new Entry("ArkAgent", "spec.memoryRef", "agent memory (memoryRef)"),
-          new Entry("ArkSettings", "spec.memoryBackend", "memoryBackend (agent memory)"),
-          new Entry("ArkMemory", "kind", "the kind ArkMemory (agent memory)"));
+          new Entry(
+              "ArkSettings",
+              "spec.memoryBackend",
+              "memoryBackend (give the agent an ArkMemory with memoryRef instead)"));
 
   private Unsupported() {}
 

@@ -1,7 +1,6 @@
 package dev.arkonis.ark.activities.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,20 +15,6 @@ import org.junit.jupiter.api.Test;
  */
 class UnsupportedTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-
-  @Test
-  void aRoleOnAnArkAgentWithMemoryIsNotPlanned() throws Exception {
-    JsonNode agent = YAML.readTree("{model: gpt-4o, memoryRef: {name: notes}}");
-    JsonNode team = YAML.readTree("{roles: [{name: r, arkAgent: pool}], pipeline: [{role: r}]}");
-    RunPlanner planner = new RunPlanner(new OneAgent(agent), notice -> {}, true);
-
-    assertThatThrownBy(
-            () -> planner.plan("ns", "t", team, "t-1", Map.of(), Map.of(), Map.of(), null, null))
-        .isInstanceOf(SpecException.class)
-        .hasMessage(
-            "ArkTeam/t: role \"r\" uses arkAgent \"pool\": spec.memoryRef: not supported yet:"
-                + " agent memory (memoryRef); see docs/api-coverage.md");
-  }
 
   @Test
   void aSupportedArkAgentIsPlanned() throws Exception {

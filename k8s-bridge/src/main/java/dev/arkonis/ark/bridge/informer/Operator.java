@@ -2,6 +2,7 @@ package dev.arkonis.ark.bridge.informer;
 
 import dev.arkonis.ark.bridge.reconcile.Reconciler;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
+import dev.arkonis.ark.crd.v1alpha1.ArkMemory;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
 import dev.arkonis.ark.crd.v1alpha1.ArkSettings;
 import dev.arkonis.ark.crd.v1alpha1.ArkTeam;
@@ -73,6 +74,7 @@ public final class Operator implements Caches, AutoCloseable {
     inform(ArkAgent.class);
     inform(ArkRun.class);
     inform(ArkSettings.class);
+    inform(ArkMemory.class);
     inform(Deployment.class, Map.of(MANAGED_BY_LABEL, MANAGED_BY));
     inform(ConfigMap.class);
   }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.arkonis.ark.bridge.informer.Caches;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgentSpec;
+import dev.arkonis.ark.crd.v1alpha1.ArkMemory;
 import dev.arkonis.ark.crd.v1alpha1.ArkSettings;
 import dev.arkonis.ark.crd.v1alpha1.arkagentspec.SystemPromptRef;
 import dev.arkonis.ark.crd.v1alpha1.arkagentspec.systempromptref.ConfigMapKeyRef;
@@ -44,6 +45,9 @@ record AgentConfig(
   static final String TOOLS = "tools.json";
   static final String LIVENESS_PROBE = "livenessProbe.json";
   static final String LIMITS = "limits.json";
+
+  /** The spec of the agent's ArkMemory: its Secret key becomes the pods' ARK_MEMORY_SECRET. */
+  static final String MEMORY = "memory.json";
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -96,6 +100,19 @@ record AgentConfig(
       settings = json.convertValue(found.getSpec(), JsonNode.class);
     }
     data.put(SETTINGS, canonical(settings));
+    if (spec.getMemoryRef() != null && spec.getMemoryRef().getName() != null) {
+      String name = spec.getMemoryRef().getName();
+      ArkMemory memory = caches.get(ArkMemory.class, namespace, name);
+      if (memory == null) {
+        return missing(
+            "spec.memoryRef: ArkMemory "
+                + name
+                + " not found in namespace "
+                + namespace
+                + "; create it or fix the reference");
+      }
+      data.put(MEMORY, canonical(json.convertValue(memory.getSpec(), JsonNode.class)));
+    }
     data.put(MCP_SERVERS, canonical(list(json, spec.getMcpServers())));
     data.put(TOOLS, canonical(list(json, spec.getTools())));
     data.put(LIVENESS_PROBE, canonical(tree(json, spec.getLivenessProbe())));
@@ -105,6 +122,38 @@ record AgentConfig(
 
   private static AgentConfig missing(String problem) {
     return new AgentConfig(Map.of(), null, "", problem);
+  }
+
+  /**
+   * The Secret key of the agent's ArkMemory ({@code REDIS_URL} of {@code redis.secretRef}, {@code
+   * VECTOR_STORE_API_KEY} of {@code vectorStore.secretRef}), or null.
+   */
+  SecretKeyRef memorySecret() {
+    String memory = data.get(MEMORY);
+    if (memory == null) {
+      return null;
+    }
+    JsonNode spec;
+    try {
+      spec = new com.fasterxml.jackson.databind.ObjectMapper().readTree(memory);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return null;
+    }
+    String backend = spec.path("backend").asText();
+    JsonNode ref =
+        "redis".equals(backend)
+            ? spec.path("redis").path("secretRef")
+            : spec.path("vectorStore").path("secretRef");
+    if (!ref.hasNonNull("name") || !("redis".equals(backend) || "vector-store".equals(backend))) {
+      return null;
+    }
+    SecretKeyRef key = new SecretKeyRef();
+    key.setName(ref.path("name").asText());
+    key.setKey(
+        "redis".equals(backend)
+            ? dev.arkonis.ark.activities.spec.MemorySpecs.REDIS_URL
+            : dev.arkonis.ark.activities.spec.MemorySpecs.VECTOR_STORE_API_KEY);
+    return key;
   }
 
   /** The Secrets named by {@code mcpServers[].headersFrom.secretRef}, in order, once each. */

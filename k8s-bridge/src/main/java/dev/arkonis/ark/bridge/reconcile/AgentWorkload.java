@@ -2,11 +2,14 @@ package dev.arkonis.ark.bridge.reconcile;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.arkonis.ark.activities.llm.PromptSecrets;
+import dev.arkonis.ark.activities.memory.MemorySecrets;
+import dev.arkonis.ark.activities.spec.MemorySpecs;
 import dev.arkonis.ark.bridge.codec.CodecKeys;
 import dev.arkonis.ark.bridge.informer.Apply;
 import dev.arkonis.ark.bridge.informer.Operator;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgentSpec;
+import dev.arkonis.ark.crd.v1alpha1.arkagentspec.systempromptref.SecretKeyRef;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -279,6 +282,28 @@ final class AgentWorkload {
               .withNewSecretKeyRef()
               .withName(config.promptSecret().getName())
               .withKey(config.promptSecret().getKey())
+              .endSecretKeyRef()
+              .endValueFrom()
+              .build());
+    }
+    SecretKeyRef memory = config.memorySecret();
+    if (memory != null) {
+      env.removeIf(
+          e -> MemorySecrets.ENV.equals(e.getName()) || MemorySecrets.REF_ENV.equals(e.getName()));
+      // which key MemorySecrets.ENV holds: the memory activities check it against the run's
+      env.add(
+          new EnvVarBuilder()
+              .withName(MemorySecrets.REF_ENV)
+              .withValue(namespace + "/" + memory.getName() + "/" + memory.getKey())
+              .build());
+      env.add(
+          new EnvVarBuilder()
+              .withName(MemorySecrets.ENV)
+              .withNewValueFrom()
+              .withNewSecretKeyRef()
+              .withName(memory.getName())
+              .withKey(memory.getKey())
+              .withOptional(!MemorySpecs.REDIS_URL.equals(memory.getKey()))
               .endSecretKeyRef()
               .endValueFrom()
               .build());

@@ -14,6 +14,7 @@ import dev.arkonis.ark.bridge.status.ReadyStatus;
 import dev.arkonis.ark.bridge.status.StatusWriter;
 import dev.arkonis.ark.crd.manifest.Problem;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
+import dev.arkonis.ark.crd.v1alpha1.ArkMemory;
 import dev.arkonis.ark.crd.v1alpha1.ArkSettings;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -55,6 +56,8 @@ public final class ArkAgentReconciler implements Reconciler {
           ArkAgent.class, "ark.agent.promptConfigMap", ArkAgentReconciler::promptConfigMap);
   static final Watch.Index<ArkAgent> SETTINGS =
       new Watch.Index<>(ArkAgent.class, "ark.agent.settings", ArkAgentReconciler::settings);
+  static final Watch.Index<ArkAgent> MEMORIES =
+      new Watch.Index<>(ArkAgent.class, "ark.agent.memory", ArkAgentReconciler::memory);
 
   private final KubernetesClient client;
   private final Caches caches;
@@ -100,7 +103,8 @@ public final class ArkAgentReconciler implements Reconciler {
         Watch.ownedBy(Deployment.class, "ArkAgent"),
         Watch.ownedBy(ConfigMap.class, "ArkAgent"),
         Watch.referencedBy(ConfigMap.class, PROMPT_CONFIG_MAPS),
-        Watch.referencedBy(ArkSettings.class, SETTINGS));
+        Watch.referencedBy(ArkSettings.class, SETTINGS),
+        Watch.referencedBy(ArkMemory.class, MEMORIES));
   }
 
   @Override
@@ -375,6 +379,13 @@ public final class ArkAgentReconciler implements Reconciler {
         agent.getMetadata().getNamespace()
             + "/"
             + spec.getSystemPromptRef().getConfigMapKeyRef().getName());
+  }
+
+  private static List<String> memory(ArkAgent agent) {
+    var spec = agent.getSpec();
+    return spec == null || spec.getMemoryRef() == null || spec.getMemoryRef().getName() == null
+        ? List.of()
+        : List.of(agent.getMetadata().getNamespace() + "/" + spec.getMemoryRef().getName());
   }
 
   private static List<String> settings(ArkAgent agent) {

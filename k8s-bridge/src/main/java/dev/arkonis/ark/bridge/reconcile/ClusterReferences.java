@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.arkonis.ark.activities.spec.RunPlanner;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
 import dev.arkonis.ark.crd.v1alpha1.ArkRegistry;
+import dev.arkonis.ark.crd.v1alpha1.ArkMemory;
 import dev.arkonis.ark.crd.v1alpha1.ArkSettings;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -48,6 +49,13 @@ public final class ClusterReferences implements RunPlanner.References {
     return client.resources(ArkAgent.class).inNamespace(namespace).list().getItems().stream()
         .map(this::tree)
         .toList();
+  }
+
+  @Override
+  public Optional<JsonNode> memory(String name) {
+    ArkMemory memory =
+        client.resources(ArkMemory.class).inNamespace(namespace).withName(name).get();
+    return Optional.ofNullable(memory).map(m -> tree(m).path("spec"));
   }
 
   @Override

@@ -107,14 +107,15 @@ class AdmissionReviewsTest {
         """
         {"apiVersion": "arkonis.dev/v1alpha1", "kind": "ArkMemory",
          "metadata": {"name": "mem", "namespace": "team-a"},
-         "spec": {"backend": "in-context"}}
+         "spec": {"backend": "vector-store",
+                  "vectorStore": {"provider": "qdrant", "endpoint": "http://qdrant:6333"}}}
         """;
     JsonNode status = reviews.answer(review("CREATE", memory, null)).path("response");
     assertThat(status.path("allowed").asBoolean(true)).isFalse();
     assertThat(status.path("status").path("message").asText())
         .isEqualTo(
-            "ArkMemory/mem: kind: not supported yet: the kind ArkMemory (agent memory); see"
-                + " docs/api-coverage.md");
+            "ArkMemory/mem: spec.vectorStore.provider: not supported yet: vectorStore.provider"
+                + " qdrant (use pgvector or in-memory; docs/memory.md); see docs/api-coverage.md");
 
     ObjectNode routed = (ObjectNode) JSON.readTree(GOOD_TEAM);
     routed.with("spec").putObject("routing").put("model", "gpt-4o");

@@ -398,12 +398,7 @@ class ArkAgentReconcilerTest {
             "bad-tool",
             "{model: gpt-4o, tools: [{name: lookup, url: 'http://tools/lookup', inputSchema:"
                 + " '{not json'}]}",
-            "spec.tools[0].inputSchema: is not valid JSON"),
-        Arguments.of(
-            "remembering",
-            "{model: gpt-4o, memoryRef: {name: notes}}",
-            "spec.memoryRef: not supported yet: agent memory (memoryRef); see"
-                + " docs/api-coverage.md"));
+            "spec.tools[0].inputSchema: is not valid JSON"));
   }
 
   /** The operator applies the rules of ark validate: an invalid agent gets no workload. */

@@ -26,6 +26,7 @@ import java.util.List;
  *     none. Each {@code chat} call reserves in the agent's {@link BudgetLedgerWorkflow} first.
  * @param systemPromptSecret the Secret key holding the prompt ({@code
  *     systemPromptRef.secretKeyRef}), or null
+ * @param memory the agent's ArkMemory ({@code memoryRef}), or null
  */
 public record AgentSpec(
     String role,
@@ -42,7 +43,44 @@ public record AgentSpec(
     List<McpServerSpec> mcpServers,
     List<HttpToolSpec> tools,
     long maxDailyTokens,
-    SecretRef systemPromptSecret) {
+    SecretRef systemPromptSecret,
+    MemorySpec memory) {
+  /** An agent without memory. */
+  public AgentSpec(
+      String role,
+      String agent,
+      String taskQueue,
+      String model,
+      String provider,
+      String systemPrompt,
+      int maxTokensPerCall,
+      int timeoutSeconds,
+      Double temperature,
+      boolean jsonMode,
+      List<String> canDelegate,
+      List<McpServerSpec> mcpServers,
+      List<HttpToolSpec> tools,
+      long maxDailyTokens,
+      SecretRef systemPromptSecret) {
+    this(
+        role,
+        agent,
+        taskQueue,
+        model,
+        provider,
+        systemPrompt,
+        maxTokensPerCall,
+        timeoutSeconds,
+        temperature,
+        jsonMode,
+        canDelegate,
+        mcpServers,
+        tools,
+        maxDailyTokens,
+        systemPromptSecret,
+        null);
+  }
+
   /** An agent whose system prompt is all in {@code systemPrompt}. */
   public AgentSpec(
       String role,
@@ -143,7 +181,8 @@ public record AgentSpec(
         mcpServers,
         tools,
         maxDailyTokens,
-        null);
+        null,
+        memory);
   }
 
   /** True when the agent has MCP servers or HTTP tools to list. */

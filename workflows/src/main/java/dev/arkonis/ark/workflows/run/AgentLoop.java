@@ -68,6 +68,7 @@ final class AgentLoop {
       int depth,
       Progress from,
       Checkpoint checkpoint) {
+    String task = from == null ? AgentMemory.recall(state, step, agent, prompt) : prompt;
     List<ChatRequest.ToolSpec> tools = new ArrayList<>();
     if (agent.hasTools()) {
       ToolActivities.ToolList listed = calls.listTools(step, agent);
@@ -87,8 +88,8 @@ final class AgentLoop {
       messages.add(
           ChatMessage.user(
               schema == null
-                  ? prompt
-                  : prompt
+                  ? task
+                  : task
                       + "\n\n"
                       + ChatRequest.SCHEMA_MARKER
                       + "\n```json\n"
@@ -105,6 +106,7 @@ final class AgentLoop {
             step.message = cutOffMessage(agent);
             state.changed();
           }
+          AgentMemory.store(state, step, agent, prompt, response.text());
           return response;
         }
         schemaFailures++;
