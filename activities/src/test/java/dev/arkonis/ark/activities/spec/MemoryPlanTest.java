@@ -18,11 +18,11 @@ import org.junit.jupiter.api.Test;
 class MemoryPlanTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-  private record Refs(Map<String, JsonNode> agents, Map<String, JsonNode> memories)
+  private record Refs(Map<String, JsonNode> agentsByName, Map<String, JsonNode> memories)
       implements RunPlanner.References {
     @Override
     public Optional<JsonNode> agent(String name) {
-      return Optional.ofNullable(agents.get(name));
+      return Optional.ofNullable(agentsByName.get(name));
     }
 
     @Override
