@@ -297,6 +297,8 @@ public final class RunPlanner {
       Optional<String> value = refs.key(secret, name, k);
       if (value.isPresent()) {
         prompt = value.get();
+      } else if (key.path("optional").asBoolean(false)) {
+        // optional: a missing object or key means no prompt from it, not an error
       } else if (requireReferences) {
         throw new SpecException(
             "ArkTeam/"
