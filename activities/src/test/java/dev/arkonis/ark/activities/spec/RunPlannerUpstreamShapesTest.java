@@ -79,8 +79,8 @@ class RunPlannerUpstreamShapesTest {
     McpServerSpec orders = plan(TEAM).get("tools").mcpServers().get(0);
 
     assertThat(orders.transport()).isEqualTo("http");
-    assertThat(orders.headers()).containsExactlyInAnyOrderEntriesOf(
-        Map.of("X-Team", "support", "X-Region", "eu"));
+    assertThat(orders.headers())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("X-Team", "support", "X-Region", "eu"));
     assertThat(orders.headersSecret()).isNull();
   }
 
