@@ -38,7 +38,8 @@ final class NotifyRules {
     }
     if (spec.has("rateLimiting") && spec.has("rateLimitSeconds")) {
       problems.add(
-          manifest.problem("spec.rateLimitSeconds", "set rateLimiting or rateLimitSeconds, not both"));
+          manifest.problem(
+              "spec.rateLimitSeconds", "set rateLimiting or rateLimitSeconds, not both"));
     }
     JsonNode list = spec.path("channels");
     for (int i = 0; i < list.size(); i++) {
@@ -49,11 +50,7 @@ final class NotifyRules {
         problems.add(
             manifest.problem(
                 FieldPath.child(path, "type"),
-                "is \""
-                    + type
-                    + "\" but "
-                    + FieldPath.child(path, type)
-                    + " is missing; add it"));
+                "is \"" + type + "\" but " + FieldPath.child(path, type) + " is missing; add it"));
       }
       Templates.checkSyntax(
           manifest,
