@@ -42,6 +42,7 @@ final class TeamOutputFires {
   static boolean matches(String onPhase, String phase) {
     return ANY_PHASE.equals(onPhase) ? TERMINAL_PHASES.contains(phase) : onPhase.equals(phase);
   }
+
   /** Annotation on a source run: the team-output events it fired (comma-separated names). */
   static final String FIRED = "arkonis.dev/fired-events";
 

@@ -17,11 +17,11 @@ import java.util.Map;
  * The webhook token of an ArkEvent: Secret {@code <event>-token}, key {@code token}, 32 random
  * bytes as base64url, owned by the event (deleted with it). When there is no {@code <event>-token}
  * but upstream's {@code <event>-webhook-token} holds key {@code token}, that one is the token and
- * none is made ({@code <event>-token} wins when both exist). An existing Secret of that name is kept
- * as it is — the user's own token, or ours (deleting it rotates the token: a new one is made at the
- * event's next reconcile). Every token Secret carries the label {@code arkonis.dev/event=<event>}
- * (added to a user's own Secret), which the webhook server's informer selects. The token is never
- * logged nor written anywhere else.
+ * none is made ({@code <event>-token} wins when both exist). An existing Secret of that name is
+ * kept as it is — the user's own token, or ours (deleting it rotates the token: a new one is made
+ * at the event's next reconcile). Every token Secret carries the label {@code
+ * arkonis.dev/event=<event>} (added to a user's own Secret), which the webhook server's informer
+ * selects. The token is never logged nor written anywhere else.
  */
 final class WebhookTokens {
   static final String KEY = "token";
@@ -69,7 +69,11 @@ final class WebhookTokens {
     Secret existing = client.secrets().inNamespace(namespace).withName(name).get();
     if (existing == null) {
       Secret alias =
-          client.secrets().inNamespace(namespace).withName(aliasName(event.getMetadata().getName())).get();
+          client
+              .secrets()
+              .inNamespace(namespace)
+              .withName(aliasName(event.getMetadata().getName()))
+              .get();
       if (alias != null && hasKey(alias)) {
         label(event, alias); // upstream's <event>-webhook-token: the token, no Secret of ours
         return new Ensured(alias.getMetadata().getName(), null);

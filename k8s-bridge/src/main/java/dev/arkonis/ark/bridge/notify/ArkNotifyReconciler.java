@@ -19,10 +19,10 @@ import java.util.List;
 
 /**
  * ArkNotify → its Ready condition: {@code True} when the Secrets of its channels ({@link
- * NotifySpec}: ark's {@code channel} or upstream's {@code channels[]}) exist with their keys,
- * else {@code False/SecretNotFound} naming the field, the Secret and the key, with a Warning Event;
- * then it is checked again with the controller's backoff, so a Secret created later makes it Ready.
- * The {@code Delivered} condition and the counters are the delivery workflow's.
+ * NotifySpec}: ark's {@code channel} or upstream's {@code channels[]}) exist with their keys, else
+ * {@code False/SecretNotFound} naming the field, the Secret and the key, with a Warning Event; then
+ * it is checked again with the controller's backoff, so a Secret created later makes it Ready. The
+ * {@code Delivered} condition and the counters are the delivery workflow's.
  */
 public final class ArkNotifyReconciler implements Reconciler {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -12,9 +12,9 @@ import dev.arkonis.ark.workflows.api.NotifyDeliveryActivities;
 import dev.arkonis.ark.workflows.api.NotifyWorkflow;
 import dev.arkonis.ark.workflows.template.Template;
 import dev.arkonis.ark.workflows.template.TemplateException;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Clock;
 import java.util.List;
@@ -132,7 +132,8 @@ public final class NotifyDeliveryActivitiesImpl implements NotifyDeliveryActivit
    * Upstream's {@code webhook.template}: the whole request body; JSON when it parses as JSON. A
    * template that fails gives ark's JSON body and the error.
    */
-  private static Body customBody(NotifySpec.Channel channel, Notification n, Map<String, Object> data) {
+  private static Body customBody(
+      NotifySpec.Channel channel, Notification n, Map<String, Object> data) {
     Map<String, Object> scope = new java.util.HashMap<>(data);
     scope.put("event", n.type());
     String text;

@@ -11,11 +11,10 @@ import java.util.Map;
 
 /**
  * An ArkNotify's spec in either shape, read the same way. Ark's shape: one {@code channel} and
- * {@code events[] {type, template}} with {@code rateLimiting}. Upstream's shape: {@code
- * channels[]} ({@code slack.webhookURLFrom.secretKeyRef}, {@code webhook.urlFrom.secretKeyRef},
- * {@code webhook.headers}, {@code webhook.template}), {@code on[]} (event types; {@code
- * DailyLimitReached} is an agent's {@code BudgetExceeded}) and {@code rateLimitSeconds} (one
- * message per window).
+ * {@code events[] {type, template}} with {@code rateLimiting}. Upstream's shape: {@code channels[]}
+ * ({@code slack.webhookURLFrom.secretKeyRef}, {@code webhook.urlFrom.secretKeyRef}, {@code
+ * webhook.headers}, {@code webhook.template}), {@code on[]} (event types; {@code DailyLimitReached}
+ * is an agent's {@code BudgetExceeded}) and {@code rateLimitSeconds} (one message per window).
  */
 final class NotifySpec {
   /** Upstream's name for an agent's daily token budget running out. */
@@ -58,8 +57,12 @@ final class NotifySpec {
               slack
                   ? ours.path("slack").path("webhookUrlSecretRef")
                   : ours.path("webhook").path("urlSecretRef"),
-              slack ? "spec.channel.slack.webhookUrlSecretRef" : "spec.channel.webhook.urlSecretRef",
-              slack ? JsonNodeFactory.instance.missingNode() : ours.path("webhook").path("headersSecretRef"),
+              slack
+                  ? "spec.channel.slack.webhookUrlSecretRef"
+                  : "spec.channel.webhook.urlSecretRef",
+              slack
+                  ? JsonNodeFactory.instance.missingNode()
+                  : ours.path("webhook").path("headersSecretRef"),
               Map.of(),
               ""));
     }

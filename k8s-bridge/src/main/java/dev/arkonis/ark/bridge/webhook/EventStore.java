@@ -37,8 +37,8 @@ public interface EventStore {
 
   /**
    * The webhook token of an event (Secret {@code <event>-token}, else {@code
-   * <event>-webhook-token}, key {@code token}), or null when
-   * the Secret or the key does not exist (yet).
+   * <event>-webhook-token}, key {@code token}), or null when the Secret or the key does not exist
+   * (yet).
    */
   String token(String namespace, String event);
 

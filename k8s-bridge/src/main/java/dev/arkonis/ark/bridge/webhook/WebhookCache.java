@@ -87,7 +87,8 @@ public final class WebhookCache implements EventStore, AutoCloseable {
 
   @Override
   public String token(String namespace, String event) {
-    String token = token(tokens.getIndexer().getByKey(namespace + "/" + event + TOKEN_SECRET_SUFFIX));
+    String token =
+        token(tokens.getIndexer().getByKey(namespace + "/" + event + TOKEN_SECRET_SUFFIX));
     if (token != null && !token.isEmpty()) {
       return token;
     }

@@ -47,9 +47,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * ArkEvent webhooks: {@code POST /triggers/<namespace>/<name>} (or {@code .../<name>/fire}, the
- * form upstream ark users have) with {@code Authorization: Bearer <token>} and a JSON object body starts one {@link EventFireWorkflow} (one ArkRun per target) and
- * answers 202 with the run names; {@code ?mode=sync&timeout=60s} waits for the runs and answers
- * with their output. Nothing is started on any error. See {@code docs/events.md}.
+ * form upstream ark users have) with {@code Authorization: Bearer <token>} and a JSON object body
+ * starts one {@link EventFireWorkflow} (one ArkRun per target) and answers 202 with the run names;
+ * {@code ?mode=sync&timeout=60s} waits for the runs and answers with their output. Nothing is
+ * started on any error. See {@code docs/events.md}.
  *
  * <p>Checks, in order: path (404) and method (405); the caches are synced (503); the ArkEvent
  * exists and has {@code source.type: webhook} (404); its token Secret exists (503); the bearer
@@ -80,7 +81,9 @@ public final class WebhookServer implements AutoCloseable {
   private static final Pattern NAME =
       Pattern.compile("(?=.{1,253}$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
 
-  /** Accepted last path segment after the event's name ({@code .../<name>/fire}, upstream's form). */
+  /**
+   * Accepted last path segment after the event's name ({@code .../<name>/fire}, upstream's form).
+   */
   public static final String FIRE_SUFFIX = "fire";
 
   /** Prefix of the fire ids of webhook fires. */

@@ -84,8 +84,7 @@ class UpstreamEventShapesTest {
               JsonNode ready = condition(fixture.status(ArkEvent.class, "after-any"), "Ready");
               assertThat(ready.path("reason").asText()).isEqualTo("Watching");
               assertThat(ready.path("message").asText())
-                  .contains(
-                      "ends (any of Succeeded, Failed, TimedOut, BudgetExceeded, Cancelled)");
+                  .contains("ends (any of Succeeded, Failed, TimedOut, BudgetExceeded, Cancelled)");
             });
   }
 

@@ -96,7 +96,8 @@ class NotifyUpstreamShapeTest {
     upstreamNotify();
     fixture.receiver.answer(200, 500); // slack takes it, the webhook fails once
 
-    fixture.send(new Notification(NS, "ArkTeam", "ops-team", "TeamFailed", "run/k1", "k1", Map.of()));
+    fixture.send(
+        new Notification(NS, "ArkTeam", "ops-team", "TeamFailed", "run/k1", "k1", Map.of()));
 
     await().atMost(Duration.ofSeconds(60)).until(() -> status().path("sentCount").asLong() == 1);
     assertThat(fixture.receiver.requests)
@@ -138,10 +139,13 @@ class NotifyUpstreamShapeTest {
 
     for (int i = 0; i < 3; i++) {
       fixture.send(
-          new Notification(NS, "ArkTeam", "ops-team", "TeamFailed", "run/r" + i, "r" + i, Map.of()));
+          new Notification(
+              NS, "ArkTeam", "ops-team", "TeamFailed", "run/r" + i, "r" + i, Map.of()));
     }
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> status().path("suppressedCount").asLong() == 2);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> status().path("suppressedCount").asLong() == 2);
     assertThat(status().path("sentCount").asLong()).isEqualTo(1);
     assertThat(fixture.receiver.requests).hasSize(2); // one message, both channels
   }
