@@ -86,7 +86,8 @@ class UpstreamToolServerRunIT {
     assertThat(server.requests())
         .filteredOn(r -> r.startsWith("POST /tools/call"))
         .containsExactly(
-            "POST /tools/call team=support key=k-secret", "POST /tools/call team=support key=k-secret");
+            "POST /tools/call team=support key=k-secret",
+            "POST /tools/call team=support key=k-secret");
   }
 
   /** The results of the run's {@code callTool} activities, from its history, in order. */
