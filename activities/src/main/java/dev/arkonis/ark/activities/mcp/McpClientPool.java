@@ -2,13 +2,6 @@ package dev.arkonis.ark.activities.mcp;
 
 import dev.arkonis.ark.workflows.api.McpServerSpec;
 import dev.arkonis.ark.workflows.api.ToolActivities.ToolResult;
-import dev.langchain4j.agent.tool.ToolExecutionRequest;
-import dev.langchain4j.agent.tool.ToolSpecification;
-import dev.langchain4j.exception.ToolArgumentsException;
-import dev.langchain4j.exception.ToolExecutionException;
-import dev.langchain4j.mcp.client.DefaultMcpClient;
-import dev.langchain4j.mcp.client.McpClient;
-import dev.langchain4j.service.tool.ToolExecutionResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,17 +18,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker's MCP clients, one per server (name, URL, transport), opened on first use and reused
- * by every activity on the worker. Every request is bounded ({@link McpTimeouts}). A request that
- * fails on a reused client (the server restarted, the session expired) closes it and is tried once
- * more on a new one; a failure on a new client is reported as {@link McpUnavailableException}.
+ * The worker's tool-server clients (MCP, or upstream's HTTP convention: {@link
+ * UpstreamHttpClient}), one per server (name, URL, transport, headers), opened on first use and
+ * reused by every activity on the worker. Every request is bounded ({@link McpTimeouts}). A request
+ * that fails on a reused client (the server restarted, the session expired) closes it and is tried
+ * once more on a new one; a failure on a new client is reported as {@link McpUnavailableException}.
  * Errors a tool reports itself come back as error results, not exceptions.
  */
 public final class McpClientPool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(McpClientPool.class);
-
-  /** What the langchain4j client answers when a tool call times out (recognized, not shown). */
-  static final String TIMEOUT_MARKER = "ark: the MCP tool call timed out";
 
   private static final long GRACE_MILLIS = 2_000;
 
@@ -45,7 +36,7 @@ public final class McpClientPool implements AutoCloseable {
   private final Map<Key, Slot> slots = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private record Key(String name, String url, String transport) {}
+  private record Key(String name, String url, String transport, Map<String, String> headers) {}
 
   private record Lease(McpConnector.Connection connection, boolean fresh) {}
 
@@ -74,21 +65,14 @@ public final class McpClientPool implements AutoCloseable {
    *
    * @throws McpUnavailableException when the server cannot be reached
    */
-  public List<ToolSpecification> listTools(McpServerSpec server) {
-    return withClient(
-        server,
-        client -> {
-          if (client instanceof DefaultMcpClient cached) {
-            cached.evictToolListCache();
-          }
-          return List.copyOf(client.listTools());
-        });
+  public List<ServerTool> listTools(McpServerSpec server) {
+    return withClient(server, client -> List.copyOf(client.listTools(true)));
   }
 
   /** The names of the server's tools, from the client's cache when it has them. */
   public List<String> toolNames(McpServerSpec server) {
     return withClient(
-        server, client -> client.listTools().stream().map(ToolSpecification::name).toList());
+        server, client -> client.listTools(false).stream().map(ServerTool::name).toList());
   }
 
   /**
@@ -99,53 +83,21 @@ public final class McpClientPool implements AutoCloseable {
    * @throws McpUnavailableException when the server cannot be reached or does not answer in time
    */
   public ToolResult call(McpServerSpec server, String tool, String arguments) {
-    ToolExecutionRequest request =
-        ToolExecutionRequest.builder().name(tool).arguments(arguments).build();
-    return withClient(server, client -> execute(client, request));
+    return withClient(server, client -> client.call(tool, arguments));
   }
 
-  /** The transport of the server's open client ({@code sse}, {@code streamable-http}), or null. */
+  /**
+   * The transport of the server's open client ({@code sse}, {@code streamable-http}, {@code http}),
+   * or null.
+   */
   public String transport(McpServerSpec server) {
     Slot slot = slots.get(key(server));
     McpConnector.Connection connection = slot == null ? null : slot.connection;
     return connection == null ? null : connection.transport();
   }
 
-  private static ToolResult execute(McpClient client, ToolExecutionRequest request)
-      throws TimeoutException {
-    ToolExecutionResult result;
-    McpAnswers.reset();
-    try {
-      result = client.executeTool(request);
-    } catch (ToolArgumentsException e) {
-      return new ToolResult("invalid arguments: " + message(e), true);
-    } catch (ToolExecutionException e) {
-      if (!McpAnswers.answered()) {
-        throw e; // the exchange failed: not the tool's answer
-      }
-      return new ToolResult(message(e), true);
-    } catch (RuntimeException e) {
-      String message = e.getMessage() == null ? "" : e.getMessage();
-      if (message.startsWith("Unsupported content type")) {
-        return new ToolResult(
-            "the tool answered with content other than text (" + message + ")", true);
-      }
-      throw e;
-    }
-    String text = result.resultText();
-    if (TIMEOUT_MARKER.equals(text)) {
-      throw new TimeoutException("the tool call got no answer");
-    }
-    return new ToolResult(text == null ? "" : text, Boolean.TRUE.equals(result.isError()));
-  }
-
-  private static String message(Exception e) {
-    String message = e.getMessage();
-    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
-  }
-
   private interface Operation<T> {
-    T apply(McpClient client) throws Exception;
+    T apply(ToolServerClient client) throws Exception;
   }
 
   private <T> T withClient(McpServerSpec server, Operation<T> operation) {
@@ -172,7 +124,7 @@ public final class McpClientPool implements AutoCloseable {
     }
   }
 
-  private <T> T timed(McpServerSpec server, McpClient client, Operation<T> operation) {
+  private <T> T timed(McpServerSpec server, ToolServerClient client, Operation<T> operation) {
     Callable<T> task = () -> operation.apply(client);
     Future<T> future = executor.submit(task);
     try {
@@ -201,7 +153,8 @@ public final class McpClientPool implements AutoCloseable {
     return new Key(
         server.name(),
         server.url() == null ? "" : server.url().strip(),
-        McpConnector.transport(server));
+        McpConnector.transport(server),
+        server.headers());
   }
 
   /** Closes every client; later requests fail. */

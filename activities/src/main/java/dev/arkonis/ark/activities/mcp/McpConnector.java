@@ -21,17 +21,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens an initialized MCP client for a server: picks the transport ({@code sse}, {@code
- * streamable-http}, or detection: a URL whose path ends in {@code /sse} is SSE, anything else tries
- * streamable HTTP first and falls back to SSE when the server answers but refuses it), adds the
- * server's headers ({@link McpHeaders}) and bounds the handshake by the connect timeout, so an
- * unreachable server never hangs a worker.
+ * Opens an initialized client for a tool server: picks the transport ({@code sse}, {@code
+ * streamable-http}, {@code http} for upstream's simple HTTP convention ({@link
+ * UpstreamHttpClient}), or detection: a URL whose path ends in {@code /sse} is SSE, anything else
+ * tries streamable HTTP first, then SSE, then the HTTP convention while the server answers but
+ * refuses each), adds the server's headers ({@link McpHeaders}) and bounds the handshake by the
+ * connect timeout, so an unreachable server never hangs a worker.
  */
 final class McpConnector {
   private static final Logger log = LoggerFactory.getLogger(McpConnector.class);
 
   static final String SSE = "sse";
   static final String STREAMABLE_HTTP = "streamable-http";
+  static final String UPSTREAM_HTTP = UpstreamHttpClient.TRANSPORT;
 
   /** Idle limit of an SSE stream before the client reconnects (the server may send nothing). */
   private static final Duration SSE_STREAM_TIMEOUT = Duration.ofMinutes(5);
@@ -41,7 +43,7 @@ final class McpConnector {
   private final ExecutorService executor;
 
   /** An initialized client and the transport it speaks. */
-  record Connection(McpClient client, String transport) {}
+  record Connection(ToolServerClient client, String transport) {}
 
   McpConnector(Map<String, String> env, McpTimeouts timeouts, ExecutorService executor) {
     this.env = env;
@@ -55,7 +57,7 @@ final class McpConnector {
    * @throws McpUnavailableException when it cannot be reached or does not complete the handshake
    */
   Connection connect(McpServerSpec server) {
-    Map<String, String> headers = McpHeaders.forServer(server.name(), env);
+    Map<String, String> headers = McpHeaders.forServer(server, env);
     if (!headers.isEmpty()) {
       log.debug("MCP server {}: sending headers {}", server.name(), headers.keySet());
     }
@@ -66,39 +68,58 @@ final class McpConnector {
     if (endsInSse(server.url())) {
       return open(server, SSE, headers);
     }
+    McpUnavailableException streamable;
     try {
       return open(server, STREAMABLE_HTTP, headers);
-    } catch (McpUnavailableException streamable) {
-      if (McpUnavailableException.isConnectFailure(streamable)) {
-        throw streamable;
+    } catch (McpUnavailableException e) {
+      if (McpUnavailableException.isConnectFailure(e)) {
+        throw e;
       }
-      log.debug(
-          "MCP server {}: streamable HTTP refused ({}), trying SSE",
-          server.name(),
-          streamable.reason());
-      try {
-        return open(server, SSE, headers);
-      } catch (McpUnavailableException sse) {
-        sse.addSuppressed(streamable);
-        throw new McpUnavailableException(
-            server,
-            "neither streamable HTTP ("
-                + streamable.reason()
-                + ") nor SSE ("
-                + sse.reason()
-                + ") worked",
-            sse);
-      }
+      streamable = e;
+    }
+    log.debug(
+        "MCP server {}: streamable HTTP refused ({}), trying SSE",
+        server.name(),
+        streamable.reason());
+    McpUnavailableException sse;
+    try {
+      return open(server, SSE, headers);
+    } catch (McpUnavailableException e) {
+      sse = e;
+    }
+    log.debug(
+        "MCP server {}: no MCP handshake ({}), trying upstream's HTTP convention",
+        server.name(),
+        sse.reason());
+    try {
+      return open(server, UPSTREAM_HTTP, headers);
+    } catch (McpUnavailableException upstream) {
+      upstream.addSuppressed(streamable);
+      upstream.addSuppressed(sse);
+      throw new McpUnavailableException(
+          server,
+          "neither streamable HTTP ("
+              + streamable.reason()
+              + ") nor SSE ("
+              + sse.reason()
+              + ") nor the HTTP tool-server convention ("
+              + upstream.reason()
+              + ") worked",
+          upstream);
     }
   }
 
-  /** The configured transport, normalized: {@code sse}, {@code streamable-http} or empty. */
+  /**
+   * The configured transport, normalized: {@code sse}, {@code streamable-http}, {@code http}
+   * (upstream's HTTP tool-server convention) or empty.
+   */
   static String transport(McpServerSpec server) {
     String t = server.transport() == null ? "" : server.transport().strip();
     t = t.toLowerCase(Locale.ROOT).replace('_', '-');
     return switch (t) {
       case "sse", "http-sse" -> SSE;
-      case "streamable-http", "streamablehttp", "streamable", "http" -> STREAMABLE_HTTP;
+      case "streamable-http", "streamablehttp", "streamable" -> STREAMABLE_HTTP;
+      case "http" -> UPSTREAM_HTTP;
       default -> "";
     };
   }
@@ -114,10 +135,13 @@ final class McpConnector {
 
   private Connection open(McpServerSpec server, String transport, Map<String, String> headers) {
     AtomicBoolean abandoned = new AtomicBoolean();
-    Future<McpClient> opening =
+    Future<ToolServerClient> opening =
         executor.submit(
             () -> {
-              McpClient client = build(server, transport, headers);
+              ToolServerClient client =
+                  UPSTREAM_HTTP.equals(transport)
+                      ? UpstreamHttpClient.open(server.url(), headers, timeouts)
+                      : new McpProtocolClient(build(server, transport, headers));
               if (abandoned.get()) {
                 closeQuietly(client);
               }
@@ -125,7 +149,7 @@ final class McpConnector {
             });
     long limit = timeouts.connect().toMillis() + 500; // the client's own limit fires first
     try {
-      McpClient client = opening.get(limit, TimeUnit.MILLISECONDS);
+      ToolServerClient client = opening.get(limit, TimeUnit.MILLISECONDS);
       log.debug("MCP server {} connected over {}", server.name(), transport);
       return new Connection(client, transport);
     } catch (TimeoutException e) {
@@ -170,7 +194,7 @@ final class McpConnector {
           .transport(channel)
           .initializationTimeout(timeouts.connect())
           .toolExecutionTimeout(timeouts.request())
-          .toolExecutionTimeoutErrorMessage(McpClientPool.TIMEOUT_MARKER)
+          .toolExecutionTimeoutErrorMessage(McpProtocolClient.TIMEOUT_MARKER)
           .autoHealthCheck(false)
           .listener(McpAnswers.INSTANCE)
           .build();
@@ -184,14 +208,9 @@ final class McpConnector {
     }
   }
 
-  static void closeQuietly(McpClient client) {
-    if (client == null) {
-      return;
-    }
-    try {
+  static void closeQuietly(ToolServerClient client) {
+    if (client != null) {
       client.close();
-    } catch (Exception e) {
-      log.debug("closing an MCP client failed: {}", e.toString());
     }
   }
 }

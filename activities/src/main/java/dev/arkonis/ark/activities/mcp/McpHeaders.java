@@ -1,11 +1,13 @@
 package dev.arkonis.ark.activities.mcp;
 
+import dev.arkonis.ark.workflows.api.McpServerSpec;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Request headers for an MCP server, from the worker's environment.
+ * Request headers for an MCP server: its plain {@code mcpServers[].headers} and the secret ones
+ * from the worker's environment.
  *
  * <p>An ArkAgent's {@code mcpServers[].headersFrom.secretRef} Secret reaches the agent's workers
  * through {@code envFrom}, so its keys are environment variables. The convention: a variable named
@@ -28,6 +30,17 @@ public final class McpHeaders {
   /** The variable prefix for a server's headers: {@code MCP_<SERVER>_HEADER_}. */
   public static String prefix(String serverName) {
     return "MCP_" + upperSnake(serverName) + "_HEADER_";
+  }
+
+  /**
+   * The headers of {@code server}: its plain {@code headers}, then those found in {@code env} (a
+   * Secret's value wins over a plain header of the same name).
+   */
+  public static Map<String, String> forServer(McpServerSpec server, Map<String, String> env) {
+    Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    server.headers().forEach((name, value) -> headers.put(name.strip(), value.strip()));
+    headers.putAll(forServer(server.name(), env));
+    return headers;
   }
 
   /** The headers for {@code serverName} found in {@code env} (header name → value). */

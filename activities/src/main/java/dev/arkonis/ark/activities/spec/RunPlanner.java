@@ -274,7 +274,8 @@ public final class RunPlanner {
               server.path("url").asText(),
               server.path("transport").asText(""),
               server.path("guidance").asText(""),
-              text(server.path("headersFrom").path("secretRef"), "name")));
+              text(server.path("headersFrom").path("secretRef"), "name"),
+              plainHeaders(server.path("headers"))));
     }
     if (!mcp && !servers.isEmpty()) {
       notices.accept(
@@ -287,6 +288,13 @@ public final class RunPlanner {
       return List.of();
     }
     return servers;
+  }
+
+  /** {@code mcpServers[].headers}: header name → value (not secret: secrets go in headersFrom). */
+  private static Map<String, String> plainHeaders(JsonNode headers) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    headers.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText("")));
+    return out;
   }
 
   private static List<HttpToolSpec> httpTools(JsonNode spec) {
@@ -366,6 +374,8 @@ public final class RunPlanner {
       Optional<String> value = refs.key(secret, name, k);
       if (value.isPresent()) {
         prompt = value.get();
+      } else if (key.path("optional").asBoolean(false)) {
+        // optional: a missing object or key means no prompt from it, not an error
       } else if (requireReferences) {
         throw new SpecException(
             "ArkTeam/"

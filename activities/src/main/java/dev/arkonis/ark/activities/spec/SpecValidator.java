@@ -122,6 +122,7 @@ public final class SpecValidator {
           String path = FieldPath.child(FieldPath.index("spec.events", i), "template");
           Templates.checkSyntax(manifest, path, events.get(i).path("template"), problems);
         }
+        NotifyRules.check(manifest, spec, problems);
       }
       default -> {}
     }

@@ -4,15 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.arkonis.ark.activities.mcp.McpClientPool;
-import dev.arkonis.ark.activities.mcp.McpSchemaText;
 import dev.arkonis.ark.activities.mcp.McpUnavailableException;
+import dev.arkonis.ark.activities.mcp.ServerTool;
 import dev.arkonis.ark.activities.metrics.ArkMetrics;
 import dev.arkonis.ark.workflows.api.AgentSpec;
 import dev.arkonis.ark.workflows.api.ChatRequest.ToolSpec;
 import dev.arkonis.ark.workflows.api.HttpToolSpec;
 import dev.arkonis.ark.workflows.api.McpServerSpec;
 import dev.arkonis.ark.workflows.api.ToolActivities;
-import dev.langchain4j.agent.tool.ToolSpecification;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -129,12 +128,10 @@ public final class ToolActivitiesImpl implements ToolActivities, AutoCloseable {
   private Listing list(McpServerSpec server) {
     try {
       List<ToolSpec> tools = new ArrayList<>();
-      for (ToolSpecification spec : mcp.listTools(server)) {
+      for (ServerTool tool : mcp.listTools(server)) {
         tools.add(
             new ToolSpec(
-                server.name() + MCP_SEPARATOR + spec.name(),
-                spec.description() == null ? "" : spec.description(),
-                McpSchemaText.of(spec.parameters())));
+                server.name() + MCP_SEPARATOR + tool.name(), tool.description(), tool.schema()));
       }
       return new Listing(tools, null);
     } catch (McpUnavailableException e) {

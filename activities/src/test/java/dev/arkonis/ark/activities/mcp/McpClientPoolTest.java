@@ -33,7 +33,7 @@ class McpClientPoolTest {
     pool =
         new McpClientPool(
             Map.of("MCP_KNOWLEDGE_BASE_HEADER_AUTHORIZATION", SECRET),
-            new McpTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(3)));
+            new McpTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(10)));
   }
 
   @AfterEach
@@ -65,17 +65,18 @@ class McpClientPoolTest {
   }
 
   @Test
-  void detectionTriesStreamableHttpThenSseAndSendsTheHeadersToBoth() {
+  void detectionTriesStreamableHttpThenSseThenTheHttpConventionAndSendsTheHeadersToAll() {
     McpServerSpec kb = server("/mcp", "");
 
     McpUnavailableException e =
         catchThrowableOfType(McpUnavailableException.class, () -> pool.listTools(kb));
 
-    assertThat(requests).containsExactly("POST /mcp " + SECRET, "GET /mcp " + SECRET);
+    assertThat(requests)
+        .containsExactly("POST /mcp " + SECRET, "GET /mcp " + SECRET, "GET /mcp/health " + SECRET);
     assertThat(e.getMessage())
         .startsWith(
             "MCP server knowledge-base (" + kb.url() + ") unreachable: neither streamable HTTP")
-        .contains("404")
+        .contains("404", "nor the HTTP tool-server convention (GET " + kb.url() + "/health")
         .doesNotContain("s3cr3t");
   }
 
@@ -85,10 +86,11 @@ class McpClientPoolTest {
     catchThrowableOfType(
         McpUnavailableException.class, () -> pool.listTools(server("/x", "streamable-http")));
     catchThrowableOfType(McpUnavailableException.class, () -> pool.listTools(server("/y", "sse")));
+    catchThrowableOfType(McpUnavailableException.class, () -> pool.listTools(server("/z", "http")));
 
     assertThat(requests)
         .extracting(r -> r.substring(0, r.indexOf(' ', r.indexOf(' ') + 1)))
-        .containsExactly("GET /sse", "POST /x", "GET /y");
+        .containsExactly("GET /sse", "POST /x", "GET /y", "GET /z/health");
   }
 
   @Test

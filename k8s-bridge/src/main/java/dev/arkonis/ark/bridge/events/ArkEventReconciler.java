@@ -210,9 +210,9 @@ public final class ArkEventReconciler implements Reconciler {
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put("webhookURL", url);
     fields.put("nextFireAt", null);
-    String problem = tokens.ensure(event);
-    if (problem != null) {
-      return Outcome.error(TOKEN_ERROR, problem, fields);
+    WebhookTokens.Ensured token = tokens.ensure(event);
+    if (token.problem() != null) {
+      return Outcome.error(TOKEN_ERROR, token.problem(), fields);
     }
     String how =
         "POST JSON to "
@@ -220,7 +220,7 @@ public final class ArkEventReconciler implements Reconciler {
             + " with header Authorization: Bearer <key "
             + WebhookTokens.KEY
             + " of Secret "
-            + WebhookTokens.secretName(spec.name())
+            + token.secret()
             + ">";
     return spec.suspended()
         ? Outcome.ok(SUSPENDED, "suspended: fires are refused; " + how, fields)
@@ -237,7 +237,13 @@ public final class ArkEventReconciler implements Reconciler {
           "Fired",
           "ArkRun " + run + " of ArkTeam " + spec.sourceTeam() + " " + spec.onPhase());
     }
-    String what = "fires when a run of ArkTeam " + spec.sourceTeam() + " ends " + spec.onPhase();
+    String what =
+        "fires when a run of ArkTeam "
+            + spec.sourceTeam()
+            + " ends "
+            + (TeamOutputFires.ANY_PHASE.equals(spec.onPhase())
+                ? "(any of " + String.join(", ", TeamOutputFires.TERMINAL_PHASES) + ")"
+                : spec.onPhase());
     return spec.suspended()
         ? Outcome.ok(SUSPENDED, "suspended: runs that end now do not fire; " + what, fields)
         : Outcome.ok(WATCHING, what, fields);

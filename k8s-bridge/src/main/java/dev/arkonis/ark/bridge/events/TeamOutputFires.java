@@ -31,6 +31,18 @@ import java.util.Map;
  * forgot the workflow id).
  */
 final class TeamOutputFires {
+  /** {@code teamOutput.onPhase: "*"} (upstream's shape): any terminal phase fires. */
+  static final String ANY_PHASE = "*";
+
+  /** The phases a run ends in. */
+  static final List<String> TERMINAL_PHASES =
+      List.of("Succeeded", "Failed", "TimedOut", "BudgetExceeded", "Cancelled");
+
+  /** Whether a run in {@code phase} fires an event with {@code onPhase}. */
+  static boolean matches(String onPhase, String phase) {
+    return ANY_PHASE.equals(onPhase) ? TERMINAL_PHASES.contains(phase) : onPhase.equals(phase);
+  }
+
   /** Annotation on a source run: the team-output events it fired (comma-separated names). */
   static final String FIRED = "arkonis.dev/fired-events";
 
@@ -84,7 +96,7 @@ final class TeamOutputFires {
       JsonNode status =
           client.getKubernetesSerialization().convertValue(run, JsonNode.class).path("status");
       if (!spec.sourceTeam().equals(team(run))
-          || !spec.onPhase().equals(status.path("phase").asText())
+          || !matches(spec.onPhase(), status.path("phase").asText())
           || firedEvents(run).contains(spec.name())
           || !finishedAfter(run, status, created)) {
         continue;

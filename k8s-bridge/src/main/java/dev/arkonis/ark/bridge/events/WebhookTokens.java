@@ -15,11 +15,13 @@ import java.util.Map;
 
 /**
  * The webhook token of an ArkEvent: Secret {@code <event>-token}, key {@code token}, 32 random
- * bytes as base64url, owned by the event (deleted with it). An existing Secret of that name is kept
- * as it is — the user's own token, or ours (deleting it rotates the token: a new one is made at the
- * event's next reconcile). Every token Secret carries the label {@code arkonis.dev/event=<event>}
- * (added to a user's own Secret), which the webhook server's informer selects. The token is never
- * logged nor written anywhere else.
+ * bytes as base64url, owned by the event (deleted with it). When there is no {@code <event>-token}
+ * but upstream's {@code <event>-webhook-token} holds key {@code token}, that one is the token and
+ * none is made ({@code <event>-token} wins when both exist). An existing Secret of that name is
+ * kept as it is — the user's own token, or ours (deleting it rotates the token: a new one is made
+ * at the event's next reconcile). Every token Secret carries the label {@code
+ * arkonis.dev/event=<event>} (added to a user's own Secret), which the webhook server's informer
+ * selects. The token is never logged nor written anywhere else.
  */
 final class WebhookTokens {
   static final String KEY = "token";
@@ -28,6 +30,7 @@ final class WebhookTokens {
   static final String EVENT_LABEL = EventActivitiesImpl.EVENT_LABEL;
 
   static final String SUFFIX = "-token";
+  static final String ALIAS_SUFFIX = "-webhook-token";
   private static final int BYTES = 32;
 
   private final KubernetesClient client;
@@ -41,46 +44,56 @@ final class WebhookTokens {
     return event + SUFFIX;
   }
 
+  /** Upstream's name of the token Secret, used when {@code <event>-token} does not exist. */
+  static String aliasName(String event) {
+    return event + ALIAS_SUFFIX;
+  }
+
   /** Labels of the token Secrets the operator makes. */
   static Map<String, String> labels() {
     return Map.of(Operator.MANAGED_BY_LABEL, Operator.MANAGED_BY);
   }
 
   /**
-   * Makes the Secret when it is missing.
+   * The outcome of {@link #ensure}.
    *
-   * @return null when the token is there, else what is wrong with the existing Secret
+   * @param secret the name of the Secret holding the token
+   * @param problem null when the token is there, else what is wrong with the existing Secret
    */
-  String ensure(ArkEvent event) {
+  record Ensured(String secret, String problem) {}
+
+  /** Makes the Secret when it is missing (and upstream's alias holds no token). */
+  Ensured ensure(ArkEvent event) {
     String namespace = event.getMetadata().getNamespace();
     String name = secretName(event.getMetadata().getName());
     Secret existing = client.secrets().inNamespace(namespace).withName(name).get();
-    if (existing != null) {
-      boolean hasKey =
-          (existing.getData() != null && existing.getData().containsKey(KEY))
-              || (existing.getStringData() != null && existing.getStringData().containsKey(KEY));
-      if (hasKey && !event.getMetadata().getName().equals(labelOf(existing))) {
-        // the user's own Secret: labelled so the webhook server's Secret informer sees it
-        client
-            .secrets()
-            .inNamespace(namespace)
-            .withName(name)
-            .edit(
-                s ->
-                    new SecretBuilder(s)
-                        .editMetadata()
-                        .addToLabels(EVENT_LABEL, event.getMetadata().getName())
-                        .endMetadata()
-                        .build());
+    if (existing == null) {
+      Secret alias =
+          client
+              .secrets()
+              .inNamespace(namespace)
+              .withName(aliasName(event.getMetadata().getName()))
+              .get();
+      if (alias != null && hasKey(alias)) {
+        label(event, alias); // upstream's <event>-webhook-token: the token, no Secret of ours
+        return new Ensured(alias.getMetadata().getName(), null);
       }
-      return hasKey
-          ? null
-          : "Secret "
-              + name
-              + " exists but has no key \""
-              + KEY
-              + "\"; add the key or delete the"
-              + " Secret so the operator makes a new token";
+    }
+    if (existing != null) {
+      boolean hasKey = hasKey(existing);
+      if (hasKey) {
+        label(event, existing);
+      }
+      return new Ensured(
+          name,
+          hasKey
+              ? null
+              : "Secret "
+                  + name
+                  + " exists but has no key \""
+                  + KEY
+                  + "\"; add the key or delete the"
+                  + " Secret so the operator makes a new token");
     }
     Secret secret =
         new SecretBuilder()
@@ -111,7 +124,30 @@ final class WebhookTokens {
             e.getStatus());
       }
     }
-    return null;
+    return new Ensured(name, null);
+  }
+
+  private static boolean hasKey(Secret secret) {
+    return (secret.getData() != null && secret.getData().containsKey(KEY))
+        || (secret.getStringData() != null && secret.getStringData().containsKey(KEY));
+  }
+
+  /** The user's own Secret: labelled so the webhook server's Secret informer sees it. */
+  private void label(ArkEvent event, Secret secret) {
+    if (event.getMetadata().getName().equals(labelOf(secret))) {
+      return;
+    }
+    client
+        .secrets()
+        .inNamespace(event.getMetadata().getNamespace())
+        .withName(secret.getMetadata().getName())
+        .edit(
+            s ->
+                new SecretBuilder(s)
+                    .editMetadata()
+                    .addToLabels(EVENT_LABEL, event.getMetadata().getName())
+                    .endMetadata()
+                    .build());
   }
 
   private static String labelOf(Secret secret) {

@@ -18,10 +18,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * ArkNotify → its Ready condition: {@code True} when the channel's Secrets exist with their keys,
- * else {@code False/SecretNotFound} naming the field, the Secret and the key, with a Warning Event;
- * then it is checked again with the controller's backoff, so a Secret created later makes it Ready.
- * The {@code Delivered} condition and the counters are the delivery workflow's.
+ * ArkNotify → its Ready condition: {@code True} when the Secrets of its channels ({@link
+ * NotifySpec}: ark's {@code channel} or upstream's {@code channels[]}) exist with their keys, else
+ * {@code False/SecretNotFound} naming the field, the Secret and the key, with a Warning Event; then
+ * it is checked again with the controller's backoff, so a Secret created later makes it Ready. The
+ * {@code Delivered} condition and the counters are the delivery workflow's.
  */
 public final class ArkNotifyReconciler implements Reconciler {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -87,34 +88,22 @@ public final class ArkNotifyReconciler implements Reconciler {
     throw new ReportedException("SecretNotFound", message, null);
   }
 
-  /** What is missing for the channel, each naming the field, the Secret and the key. */
+  /** What is missing for the channels, each naming the field, the Secret and the key. */
   static List<String> problems(KubernetesClient client, JsonNode notify) {
     String namespace = notify.path("metadata").path("namespace").asText();
-    JsonNode channel = notify.path("spec").path("channel");
     List<String> problems = new ArrayList<>();
-    if ("slack".equals(channel.path("type").asText())) {
+    for (NotifySpec.Channel channel : NotifySpec.channels(notify)) {
       add(
           problems,
-          NotifyChannel.SecretRefs.problem(
-              client,
-              namespace,
-              channel.path("slack").path("webhookUrlSecretRef"),
-              "spec.channel.slack.webhookUrlSecretRef"));
-    } else {
-      add(
-          problems,
-          NotifyChannel.SecretRefs.problem(
-              client,
-              namespace,
-              channel.path("webhook").path("urlSecretRef"),
-              "spec.channel.webhook.urlSecretRef"));
-      JsonNode headers = channel.path("webhook").path("headersSecretRef");
+          NotifyChannel.SecretRefs.problem(client, namespace, channel.urlRef(), channel.urlPath()));
+      JsonNode headers = channel.headersSecretRef();
       if (headers.isObject()) {
         String secretName = headers.path("name").asText();
         Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
         if (secret == null) {
           problems.add(
-              "spec.channel.webhook.headersSecretRef: Secret \""
+              channel.path()
+                  + ".webhook.headersSecretRef: Secret \""
                   + secretName
                   + "\" not found; create it (each key is a header)");
         }

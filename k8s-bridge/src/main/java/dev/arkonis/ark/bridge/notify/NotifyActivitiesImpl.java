@@ -43,13 +43,12 @@ public final class NotifyActivitiesImpl implements NotifyActivities {
           n.type());
       return;
     }
-    if (NotifyMessages.event(notify, n.type()) == null) {
+    if (NotifySpec.event(notify, n.type(), n.subjectKind()) == null) {
       return; // the ArkNotify does not subscribe to this event type
     }
-    JsonNode limit = notify.path("spec").path("rateLimiting");
     NotifyWorkflow.Envelope envelope =
         new NotifyWorkflow.Envelope(
-            n, limit.path("windowSeconds").asInt(0), limit.path("maxPerWindow").asInt(0));
+            n, NotifySpec.windowSeconds(notify), NotifySpec.maxPerWindow(notify));
     temporal
         .newUntypedWorkflowStub(
             "NotifyWorkflow",

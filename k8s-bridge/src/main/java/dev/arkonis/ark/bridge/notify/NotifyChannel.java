@@ -40,26 +40,19 @@ final class NotifyChannel {
   }
 
   /** Where and how a notification is sent, read from the ArkNotify and its Secrets. */
-  record Target(String type, URI url, Map<String, String> headers) {}
+  record Target(String type, String path, URI url, Map<String, String> headers) {}
 
   /**
-   * The channel of an ArkNotify.
+   * One channel of an ArkNotify ({@link NotifySpec#channels}).
    *
    * @throws ApplicationFailure (retryable) naming what is missing
    */
-  Target target(JsonNode notify) {
+  Target target(JsonNode notify, NotifySpec.Channel channel) {
     String namespace = notify.path("metadata").path("namespace").asText();
     String name = notify.path("metadata").path("name").asText();
-    JsonNode channel = notify.path("spec").path("channel");
-    String type = channel.path("type").asText();
-    String refPath =
-        "slack".equals(type)
-            ? "spec.channel.slack.webhookUrlSecretRef"
-            : "spec.channel.webhook.urlSecretRef";
-    JsonNode ref =
-        "slack".equals(type)
-            ? channel.path("slack").path("webhookUrlSecretRef")
-            : channel.path("webhook").path("urlSecretRef");
+    String type = channel.type();
+    String refPath = channel.urlPath();
+    JsonNode ref = channel.urlRef();
     String problem = SecretRefs.problem(client, namespace, ref, refPath);
     if (problem != null) {
       throw ApplicationFailure.newFailure(
@@ -89,8 +82,8 @@ final class NotifyChannel {
               + "\" is not an http(s) URL; put the webhook URL there",
           REJECTED);
     }
-    Map<String, String> headers = new LinkedHashMap<>();
-    JsonNode headersRef = channel.path("webhook").path("headersSecretRef");
+    Map<String, String> headers = new LinkedHashMap<>(channel.headers());
+    JsonNode headersRef = channel.headersSecretRef();
     if ("webhook".equals(type) && headersRef.isObject()) {
       String secretName = headersRef.path("name").asText();
       Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
@@ -100,22 +93,29 @@ final class NotifyChannel {
                 + namespace
                 + "/"
                 + name
-                + ": spec.channel.webhook.headersSecretRef: Secret \""
+                + ": "
+                + channel.path()
+                + ".webhook.headersSecretRef: Secret \""
                 + secretName
                 + "\" not found; create it",
             UNAVAILABLE);
       }
       headers.putAll(SecretRefs.all(secret));
     }
-    return new Target(type, url, headers);
+    return new Target(type, channel.path(), url, headers);
   }
 
   /** POSTs the JSON body; 2xx is delivered, anything else throws (without URL or body). */
   void post(Target target, String body, String what) {
+    post(target, body, "application/json", what);
+  }
+
+  /** POSTs the body; 2xx is delivered, anything else throws (without URL or body). */
+  void post(Target target, String body, String contentType, String what) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(target.url())
             .timeout(Duration.ofSeconds(20))
-            .header("Content-Type", "application/json")
+            .header("Content-Type", contentType)
             .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
     target.headers().forEach(request::header);
     HttpResponse<Void> response;
@@ -132,7 +132,7 @@ final class NotifyChannel {
           UNAVAILABLE);
     } catch (IllegalArgumentException e) {
       throw ApplicationFailure.newNonRetryableFailure(
-          what + ": a header from spec.channel.webhook.headersSecretRef is not a valid HTTP header",
+          what + ": a header of " + target.path() + ".webhook is not a valid HTTP header",
           REJECTED);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

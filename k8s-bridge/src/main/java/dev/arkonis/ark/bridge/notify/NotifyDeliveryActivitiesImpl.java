@@ -10,17 +10,25 @@ import dev.arkonis.ark.crd.v1alpha1.ArkNotify;
 import dev.arkonis.ark.workflows.api.NotifyActivities.Notification;
 import dev.arkonis.ark.workflows.api.NotifyDeliveryActivities;
 import dev.arkonis.ark.workflows.api.NotifyWorkflow;
+import dev.arkonis.ark.workflows.template.Template;
+import dev.arkonis.ark.workflows.template.TemplateException;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Renders and posts one notification (Slack: {@code {"text"}}; webhook: {@code {event, text, key,
- * subject, object, run}} with the headers of {@code headersSecretRef}) and writes an ArkNotify's
- * counters into its status with the {@code Delivered} condition.
+ * Renders and posts one notification to each channel of the ArkNotify (Slack: {@code {"text"}};
+ * webhook: {@code {event, text, key, subject, object, run}} with the headers of {@code
+ * headersSecretRef} and plain {@code headers}, or upstream's {@code webhook.template} as the body)
+ * and writes an ArkNotify's counters into its status with the {@code Delivered} condition. With
+ * several channels, the channels already delivered are recorded in the activity's heartbeat, so a
+ * retry after one channel failed posts only to the ones not reached yet.
  */
 public final class NotifyDeliveryActivitiesImpl implements NotifyDeliveryActivities {
   /** Condition type written from delivery results; {@code Ready} is the reconciler's. */
@@ -82,18 +90,79 @@ public final class NotifyDeliveryActivitiesImpl implements NotifyDeliveryActivit
       throw ApplicationFailure.newNonRetryableFailure(
           what + ": the ArkNotify no longer exists", NotifyChannel.REJECTED);
     }
-    JsonNode event = NotifyMessages.event(notify, n.type());
+    JsonNode event = NotifySpec.event(notify, n.type(), n.subjectKind());
     if (event == null) {
       throw ApplicationFailure.newNonRetryableFailure(
-          what + ": spec.events no longer lists " + n.type() + "; not sent",
+          what + ": spec.events (or spec.on) no longer lists " + n.type() + "; not sent",
           NotifyChannel.REJECTED);
     }
-    NotifyChannel.Target target = channel.target(notify);
+    List<NotifySpec.Channel> channels = NotifySpec.channels(notify);
     Map<String, Object> data = context.build(n);
     NotifyMessages.Text text = NotifyMessages.render(event, n.type(), n.subjectKind(), data);
-    channel.post(target, body(target.type(), n, text.text(), data), what);
-    LOG.info("{} of {} {} delivered ({})", what, n.subjectKind(), n.subjectName(), n.key());
-    return text.templateError();
+    String templateError = text.templateError();
+    ActivityExecutionContext activity = currentActivity();
+    int done = // channels delivered by earlier attempts of this activity
+        activity == null ? 0 : activity.getHeartbeatDetails(Integer.class).orElse(0);
+    for (int i = done; i < channels.size(); i++) {
+      NotifySpec.Channel channel = channels.get(i);
+      String where = channels.size() == 1 ? what : what + " (" + channel.path() + ")";
+      NotifyChannel.Target target = this.channel.target(notify, channel);
+      if (channel.bodyTemplate().isBlank()) {
+        this.channel.post(target, body(target.type(), n, text.text(), data), where);
+      } else {
+        Body custom = customBody(channel, n, data);
+        if (custom.templateError() != null) {
+          templateError = custom.templateError();
+          this.channel.post(target, body(target.type(), n, text.text(), data), where);
+        } else {
+          this.channel.post(target, custom.text(), custom.contentType(), where);
+        }
+      }
+      if (activity != null) {
+        activity.heartbeat(i + 1); // a retry after a later channel failed skips this one
+      }
+      LOG.info("{} of {} {} delivered ({})", where, n.subjectKind(), n.subjectName(), n.key());
+    }
+    return templateError;
+  }
+
+  private record Body(String text, String contentType, String templateError) {}
+
+  /**
+   * Upstream's {@code webhook.template}: the whole request body; JSON when it parses as JSON. A
+   * template that fails gives ark's JSON body and the error.
+   */
+  private static Body customBody(
+      NotifySpec.Channel channel, Notification n, Map<String, Object> data) {
+    Map<String, Object> scope = new java.util.HashMap<>(data);
+    scope.put("event", n.type());
+    String text;
+    try {
+      text = Template.parse(channel.bodyTemplate()).render(scope);
+    } catch (TemplateException e) {
+      return new Body(
+          null,
+          null,
+          channel.path()
+              + ".webhook.template: "
+              + e.getMessage()
+              + "; ark's JSON body was sent instead");
+    }
+    try {
+      JSON.readTree(text);
+      return new Body(text, "application/json", null);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException notJson) {
+      return new Body(text, "text/plain; charset=utf-8", null);
+    }
+  }
+
+  /** The running activity's context, or null when called outside an activity (tests). */
+  private static ActivityExecutionContext currentActivity() {
+    try {
+      return Activity.getExecutionContext();
+    } catch (IllegalStateException notInAnActivity) {
+      return null;
+    }
   }
 
   private static String body(String type, Notification n, String text, Map<String, Object> data) {

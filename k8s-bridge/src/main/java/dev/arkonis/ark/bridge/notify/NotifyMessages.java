@@ -41,16 +41,6 @@ final class NotifyMessages {
   /** The rendered text and, when the event's template failed, why. */
   record Text(String text, String templateError) {}
 
-  /** The {@code spec.events[]} entry of a type, or null when the ArkNotify does not list it. */
-  static JsonNode event(JsonNode notify, String type) {
-    for (JsonNode event : notify.path("spec").path("events")) {
-      if (type.equals(event.path("type").asText())) {
-        return event;
-      }
-    }
-    return null;
-  }
-
   static Text render(JsonNode event, String type, String subjectKind, Map<String, Object> data) {
     String fallback =
         DEFAULTS.getOrDefault(

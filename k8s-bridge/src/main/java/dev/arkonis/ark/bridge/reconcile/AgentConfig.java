@@ -66,7 +66,9 @@ record AgentConfig(
       ConfigMap source = caches.get(ConfigMap.class, namespace, key.getName());
       String value =
           source == null || source.getData() == null ? null : source.getData().get(key.getKey());
-      if (value == null) {
+      if (value == null && Boolean.TRUE.equals(key.getOptional())) {
+        value = spec.getSystemPrompt(); // optional: no prompt from the ConfigMap, not an error
+      } else if (value == null) {
         return missing(
             "spec.systemPromptRef.configMapKeyRef: "
                 + (source == null
@@ -79,7 +81,9 @@ record AgentConfig(
                     : "ConfigMap " + key.getName() + " has no key " + key.getKey())
                 + "; create it or fix the reference");
       }
-      data.put(SYSTEM_PROMPT, value);
+      if (value != null) {
+        data.put(SYSTEM_PROMPT, value);
+      }
     } else if (ref != null && ref.getSecretKeyRef() != null) {
       secret = ref.getSecretKeyRef();
     } else if (spec.getSystemPrompt() != null) {

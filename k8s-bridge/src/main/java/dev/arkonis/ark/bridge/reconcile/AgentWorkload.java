@@ -282,6 +282,7 @@ final class AgentWorkload {
               .withNewSecretKeyRef()
               .withName(config.promptSecret().getName())
               .withKey(config.promptSecret().getKey())
+              .withOptional(Boolean.TRUE.equals(config.promptSecret().getOptional()) ? true : null)
               .endSecretKeyRef()
               .endValueFrom()
               .build());

@@ -279,8 +279,8 @@ public final class ArkAgentReconciler implements Reconciler {
    * seen when the Deployment's pods start (the kubelet waits for it) or at the next resync.
    */
   private String promptSecretProblem(ArkAgent agent, AgentConfig config) {
-    if (config.promptSecret() == null) {
-      return null;
+    if (config.promptSecret() == null || Boolean.TRUE.equals(config.promptSecret().getOptional())) {
+      return null; // optional: a missing Secret or key means no prompt from it
     }
     String namespace = agent.getMetadata().getNamespace();
     String secretName = config.promptSecret().getName();

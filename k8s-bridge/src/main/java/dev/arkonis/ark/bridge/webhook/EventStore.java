@@ -18,6 +18,12 @@ public interface EventStore {
   /** Suffix of the token Secret's name: {@code <event>-token}. */
   String TOKEN_SECRET_SUFFIX = "-token";
 
+  /**
+   * Suffix of upstream's name for the token Secret, {@code <event>-webhook-token}: used when no
+   * {@code <event>-token} Secret holds a token (that one wins when both do).
+   */
+  String TOKEN_ALIAS_SUFFIX = "-webhook-token";
+
   /** Key of the token in that Secret. */
   String TOKEN_KEY = "token";
 
@@ -30,8 +36,9 @@ public interface EventStore {
   JsonNode event(String namespace, String name);
 
   /**
-   * The webhook token of an event (Secret {@code <event>-token}, key {@code token}), or null when
-   * the Secret or the key does not exist (yet).
+   * The webhook token of an event (Secret {@code <event>-token}, else {@code
+   * <event>-webhook-token}, key {@code token}), or null when the Secret or the key does not exist
+   * (yet).
    */
   String token(String namespace, String event);
 

@@ -87,7 +87,12 @@ public final class WebhookCache implements EventStore, AutoCloseable {
 
   @Override
   public String token(String namespace, String event) {
-    return token(tokens.getIndexer().getByKey(namespace + "/" + event + TOKEN_SECRET_SUFFIX));
+    String token =
+        token(tokens.getIndexer().getByKey(namespace + "/" + event + TOKEN_SECRET_SUFFIX));
+    if (token != null && !token.isEmpty()) {
+      return token;
+    }
+    return token(tokens.getIndexer().getByKey(namespace + "/" + event + TOKEN_ALIAS_SUFFIX));
   }
 
   /** The {@code token} key of a Secret, decoded and stripped, or null. */

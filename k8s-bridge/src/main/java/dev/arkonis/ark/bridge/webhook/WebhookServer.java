@@ -46,10 +46,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ArkEvent webhooks: {@code POST /triggers/<namespace>/<name>} with {@code Authorization: Bearer
- * <token>} and a JSON object body starts one {@link EventFireWorkflow} (one ArkRun per target) and
- * answers 202 with the run names; {@code ?mode=sync&timeout=60s} waits for the runs and answers
- * with their output. Nothing is started on any error. See {@code docs/events.md}.
+ * ArkEvent webhooks: {@code POST /triggers/<namespace>/<name>} (or {@code .../<name>/fire}, the
+ * form upstream ark users have) with {@code Authorization: Bearer <token>} and a JSON object body
+ * starts one {@link EventFireWorkflow} (one ArkRun per target) and answers 202 with the run names;
+ * {@code ?mode=sync&timeout=60s} waits for the runs and answers with their output. Nothing is
+ * started on any error. See {@code docs/events.md}.
  *
  * <p>Checks, in order: path (404) and method (405); the caches are synced (503); the ArkEvent
  * exists and has {@code source.type: webhook} (404); its token Secret exists (503); the bearer
@@ -79,6 +80,11 @@ public final class WebhookServer implements AutoCloseable {
 
   private static final Pattern NAME =
       Pattern.compile("(?=.{1,253}$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+
+  /**
+   * Accepted last path segment after the event's name ({@code .../<name>/fire}, upstream's form).
+   */
+  public static final String FIRE_SUFFIX = "fire";
 
   /** Prefix of the fire ids of webhook fires. */
   public static final String FIRE_ID_PREFIX = "webhook-";
@@ -190,6 +196,9 @@ public final class WebhookServer implements AutoCloseable {
   /** The reply, now or when a sync-mode fire finished. */
   private CompletionStage<Reply> process(Exchange exchange) throws Refused, IOException {
     String[] parts = exchange.path().substring(PATH.length()).split("/", -1);
+    if (parts.length == 3 && FIRE_SUFFIX.equals(parts[2])) {
+      parts = new String[] {parts[0], parts[1]}; // upstream's URL: .../<name>/fire
+    }
     if (parts.length != 2
         || !NAMESPACE.matcher(parts[0]).matches()
         || !NAME.matcher(parts[1]).matches()) {
@@ -330,7 +339,15 @@ public final class WebhookServer implements AutoCloseable {
 
   private void authorize(Exchange exchange, String token, String namespace, String name)
       throws Refused {
-    String secret = namespace + "/" + name + EventStore.TOKEN_SECRET_SUFFIX;
+    String secret =
+        namespace
+            + "/"
+            + name
+            + EventStore.TOKEN_SECRET_SUFFIX
+            + " (or "
+            + name
+            + EventStore.TOKEN_ALIAS_SUFFIX
+            + ")";
     if (token == null || token.isEmpty()) {
       throw new Refused(
           HttpIo.error(
