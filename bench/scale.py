@@ -73,6 +73,15 @@ class Api:
         self.local = threading.local()
 
     def call(self, method, path, body=None, content_type="application/json", stream=False):
+        for attempt in range(5):
+            try:
+                return self._call(method, path, body, content_type, stream)
+            except (http.client.HTTPException, OSError):
+                if attempt == 4:
+                    raise
+                time.sleep(0.5 * (attempt + 1))  # a kept-alive connection the server closed
+
+    def _call(self, method, path, body, content_type, stream):
         conn = getattr(self.local, "conn", None)
         if conn is None or stream:
             conn = http.client.HTTPSConnection(self.host, self.port, context=self.ctx,
@@ -93,6 +102,8 @@ class Api:
         if stream:
             return resp
         payload = resp.read()
+        if resp.status == 409 and method == "POST":
+            return resp.status, None  # created by an earlier attempt whose answer was lost
         if resp.status >= 300 and resp.status != 404:
             raise RuntimeError(f"{method} {path}: {resp.status} {payload[:300]!r}")
         return resp.status, (json.loads(payload) if payload else None)
@@ -395,6 +406,7 @@ for backend, color in (("embedded", "tab:blue"), ("dev", "tab:orange")):
 ax.axhline(1.5, color="grey", lw=0.8, ls=":")
 ax.text(1, 1.52, "target p99 <= 1.5 (200 runs, dev server)", fontsize=8, color="grey")
 ax.set_xscale("log")
+ax.set_yscale("log")
 ax.set_xlabel("concurrent diamond runs (ark dev --kubeconfig, one process)")
 ax.set_ylabel("makespan / critical path")
 ax.set_title("Makespan ratio against concurrency (mock model, " + latency + " ms per call)")
