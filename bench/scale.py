@@ -407,6 +407,10 @@ ax.axhline(1.5, color="grey", lw=0.8, ls=":")
 ax.text(1, 1.52, "target p99 <= 1.5 (200 runs, dev server)", fontsize=8, color="grey")
 ax.set_xscale("log")
 ax.set_yscale("log")
+from matplotlib.ticker import NullFormatter, ScalarFormatter
+for axis in (ax.xaxis, ax.yaxis):
+    axis.set_major_formatter(ScalarFormatter())
+    axis.set_minor_formatter(NullFormatter())
 ax.set_xlabel("concurrent diamond runs (ark dev --kubeconfig, one process)")
 ax.set_ylabel("makespan / critical path")
 ax.set_title("Makespan ratio against concurrency (mock model, " + latency + " ms per call)")
