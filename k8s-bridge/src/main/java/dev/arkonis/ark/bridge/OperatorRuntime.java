@@ -6,6 +6,7 @@ import dev.arkonis.ark.bridge.events.EventActivitiesImpl;
 import dev.arkonis.ark.bridge.informer.EventRecorder;
 import dev.arkonis.ark.bridge.informer.ObjectKey;
 import dev.arkonis.ark.bridge.informer.Operator;
+import dev.arkonis.ark.bridge.informer.Updates;
 import dev.arkonis.ark.bridge.informer.Watch;
 import dev.arkonis.ark.bridge.memory.ArkMemoryReconciler;
 import dev.arkonis.ark.bridge.notify.ArkNotifyReconciler;
@@ -22,6 +23,7 @@ import dev.arkonis.ark.bridge.status.StatusWriter;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
 import dev.arkonis.ark.crd.v1alpha1.ArkTeam;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
+import dev.arkonis.ark.workflows.run.Phases;
 import dev.arkonis.ark.workflows.run.WorkflowTypes;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -214,6 +216,7 @@ public final class OperatorRuntime implements AutoCloseable {
     operator.register(
         new ArkRunReconciler(
             client,
+            operator,
             temporal,
             new StatusWriter(client),
             clock,
@@ -245,22 +248,34 @@ public final class OperatorRuntime implements AutoCloseable {
         settings.watchNamespace() == null ? "all namespaces" : settings.watchNamespace());
   }
 
-  /** A team that appears or changes wakes the runs waiting for it. */
-  private static Watch<ArkTeam> runsOfTeam() {
+  /**
+   * A team that appears or whose spec or metadata changes wakes the runs waiting for it (not
+   * started yet); its own status writes ({@code lastRun} at every run's phase change) wake none.
+   */
+  public static Watch<ArkTeam> runsOfTeam() {
     return new Watch<>(
-        ArkTeam.class,
-        (team, caches) ->
-            caches.list(ArkRun.class, team.getMetadata().getNamespace()).stream()
-                .filter(
-                    run ->
-                        Objects.equals(
-                            team.getMetadata().getName(),
-                            run.getSpec() == null || run.getSpec().getTeamRef() == null
-                                ? null
-                                : run.getSpec().getTeamRef().getName()))
-                .map(ObjectKey::of)
-                .toList(),
-        null);
+            ArkTeam.class,
+            (team, caches) ->
+                caches.list(ArkRun.class, team.getMetadata().getNamespace()).stream()
+                    .filter(run -> waitingFor(run, team))
+                    .map(ObjectKey::of)
+                    .toList(),
+            null)
+        .onUpdates(Updates.beyondStatus());
+  }
+
+  private static boolean waitingFor(ArkRun run, ArkTeam team) {
+    boolean started =
+        run.getStatus() != null
+            && (run.getStatus().getWorkflowId() != null
+                || (run.getStatus().getPhase() != null
+                    && Phases.terminal(run.getStatus().getPhase().getValue())));
+    return !started
+        && Objects.equals(
+            team.getMetadata().getName(),
+            run.getSpec() == null || run.getSpec().getTeamRef() == null
+                ? null
+                : run.getSpec().getTeamRef().getName());
   }
 
   @Override

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * into a de-duplicating queue; worker threads take keys and call the {@link Reconciler}; a key is
  * never reconciled by two threads at once. A failed reconcile is requeued with exponential backoff
  * ({@link Settings#minBackoff} doubling up to {@link Settings#maxBackoff}); a periodic resync
- * re-enqueues every cached object of the kind.
+ * re-enqueues every cached object of the kind. Updates the reconciler or a watch does not act on
+ * ({@link Reconciler#reconcilesUpdate}, {@link Watch#updates}: e.g. status writes) enqueue nothing.
  */
 public final class Controller implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
@@ -122,7 +123,9 @@ public final class Controller implements AutoCloseable {
 
       @Override
       public void onUpdate(HasMetadata old, HasMetadata object) {
-        enqueue(ObjectKey.of(object));
+        if (reconciler.reconcilesUpdate(old, object)) {
+          enqueue(ObjectKey.of(object));
+        }
       }
 
       @Override
@@ -142,6 +145,9 @@ public final class Controller implements AutoCloseable {
 
       @Override
       public void onUpdate(T old, T object) {
+        if (!watch.updates().test(old, object)) {
+          return;
+        }
         map(old);
         map(object);
       }

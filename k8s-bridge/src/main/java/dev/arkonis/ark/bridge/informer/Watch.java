@@ -16,8 +16,20 @@ import java.util.function.Function;
  * @param mapper the primary keys an object of {@code type} concerns
  * @param index an index the mapper reads on the primary cache, installed by {@link
  *     Operator#register}; null when none
+ * @param updates the updates of {@code type} that are mapped (adds and deletes always are)
  */
-public record Watch<T extends HasMetadata>(Class<T> type, Mapper<T> mapper, Index<?> index) {
+public record Watch<T extends HasMetadata>(
+    Class<T> type, Mapper<T> mapper, Index<?> index, Updates.Filter<T> updates) {
+
+  /** A watch mapping every update. */
+  public Watch(Class<T> type, Mapper<T> mapper, Index<?> index) {
+    this(type, mapper, index, Updates.all());
+  }
+
+  /** This watch, mapping only the updates {@code filter} accepts. */
+  public Watch<T> onUpdates(Updates.Filter<T> filter) {
+    return new Watch<>(type, mapper, index, filter);
+  }
 
   /** Maps a related object to primary keys; may read the caches. */
   @FunctionalInterface

@@ -8,7 +8,9 @@ import dev.arkonis.ark.activities.spec.RunPlanner;
 import dev.arkonis.ark.activities.spec.SpecException;
 import dev.arkonis.ark.activities.spec.SpecValidator;
 import dev.arkonis.ark.activities.visibility.SearchAttributeSetup;
+import dev.arkonis.ark.bridge.informer.Caches;
 import dev.arkonis.ark.bridge.informer.ReportedException;
+import dev.arkonis.ark.bridge.informer.Updates;
 import dev.arkonis.ark.bridge.status.Conditions;
 import dev.arkonis.ark.bridge.status.StatusWriter;
 import dev.arkonis.ark.crd.manifest.Problem;
@@ -18,6 +20,7 @@ import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import dev.arkonis.ark.workflows.run.Phases;
 import dev.arkonis.ark.workflows.run.Times;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -55,6 +58,7 @@ public final class ArkRunReconciler implements Reconciler {
   private final Clock clock;
   private final Warnings warnings;
   private final RunRepair repair;
+  private final Caches caches;
 
   /** Where user-visible problems of a run go (the operator records them as Warning Events). */
   @FunctionalInterface
@@ -74,7 +78,23 @@ public final class ArkRunReconciler implements Reconciler {
       StatusWriter status,
       Clock clock,
       Warnings warnings) {
+    this(client, null, temporal, status, clock, warnings);
+  }
+
+  /**
+   * @param caches the operator's informer caches: a run they show finished is skipped without an
+   *     API read (an operator starting next to 10,000 finished runs reads none of them); null to
+   *     always read the API
+   */
+  public ArkRunReconciler(
+      KubernetesClient client,
+      Caches caches,
+      WorkflowClient temporal,
+      StatusWriter status,
+      Clock clock,
+      Warnings warnings) {
     this.client = client;
+    this.caches = caches;
     this.temporal = temporal;
     this.status = status;
     this.clock = clock;
@@ -87,8 +107,27 @@ public final class ArkRunReconciler implements Reconciler {
     return "ArkRun";
   }
 
+  /**
+   * Status writes (the workflow's, at every step transition, and this reconciler's own) do not
+   * enqueue the run: its reconcile reads only spec and metadata, and a closed workflow's missing
+   * end is found at the operator's start and resync.
+   */
+  @Override
+  public boolean reconcilesUpdate(HasMetadata old, HasMetadata current) {
+    return !Updates.statusOnly(old, current);
+  }
+
   @Override
   public void reconcile(String namespace, String name) {
+    if (caches != null) {
+      ArkRun cached = caches.get(ArkRun.class, namespace, name);
+      if (cached != null
+          && cached.getMetadata().getDeletionTimestamp() == null
+          && !TeamRuns.phase(cached).isEmpty()
+          && Phases.terminal(TeamRuns.phase(cached))) {
+        return; // a finished run never changes phase again (StatusWriter)
+      }
+    }
     ArkRun run = client.resources(ArkRun.class).inNamespace(namespace).withName(name).get();
     if (run == null) {
       return;

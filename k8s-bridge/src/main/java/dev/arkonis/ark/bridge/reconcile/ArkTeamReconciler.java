@@ -9,6 +9,7 @@ import dev.arkonis.ark.bridge.informer.Caches;
 import dev.arkonis.ark.bridge.informer.EventRecorder;
 import dev.arkonis.ark.bridge.informer.ObjectKey;
 import dev.arkonis.ark.bridge.informer.ReportedException;
+import dev.arkonis.ark.bridge.informer.Updates;
 import dev.arkonis.ark.bridge.informer.Watch;
 import dev.arkonis.ark.bridge.status.Conditions;
 import dev.arkonis.ark.bridge.status.ReadyStatus;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -73,13 +75,28 @@ public final class ArkTeamReconciler implements Reconciler {
         Watch.labelled(ArkAgent.class, TEAM_LABEL),
         Watch.referencedBy(ArkAgent.class, ROLE_AGENTS),
         Watch.of(
-            ArkRun.class,
-            run -> {
-              String team = TeamRuns.team(run);
-              return team == null
-                  ? List.of()
-                  : List.of(new ObjectKey(run.getMetadata().getNamespace(), team));
-            }));
+                ArkRun.class,
+                run -> {
+                  String team = TeamRuns.team(run);
+                  return team == null
+                      ? List.<ObjectKey>of()
+                      : List.of(new ObjectKey(run.getMetadata().getNamespace(), team));
+                })
+            .onUpdates(ArkTeamReconciler::runUpdateMatters));
+  }
+
+  /**
+   * A run's update concerns its team when it changes what {@code lastRun} and the history limits
+   * read (phase, start time) or its metadata — not at every step's status write.
+   */
+  static boolean runUpdateMatters(ArkRun old, ArkRun current) {
+    return !Updates.statusOnly(old, current)
+        || !TeamRuns.phase(old).equals(TeamRuns.phase(current))
+        || !Objects.equals(startTime(old), startTime(current));
+  }
+
+  private static String startTime(ArkRun run) {
+    return run.getStatus() == null ? null : run.getStatus().getStartTime();
   }
 
   @Override

@@ -25,11 +25,19 @@ final class TeamRuns {
   static final String SUCCEEDED = "Succeeded";
   private static final int DEFAULT_LIMIT = 10;
 
+  /** A run with its sort keys, parsed once (a team may have 10,000 runs). */
+  private record Dated(ArkRun run, Instant started, Instant created, String name) {
+    static Dated of(ArkRun run) {
+      return new Dated(
+          run, TeamRuns.started(run), TeamRuns.created(run), run.getMetadata().getName());
+    }
+  }
+
   /** Newest first: start time (creation time until started), then creation time, then name. */
-  static final Comparator<ArkRun> NEWEST_FIRST =
-      Comparator.comparing(TeamRuns::started)
-          .thenComparing(TeamRuns::created)
-          .thenComparing(run -> run.getMetadata().getName())
+  private static final Comparator<Dated> NEWEST_FIRST =
+      Comparator.comparing(Dated::started)
+          .thenComparing(Dated::created)
+          .thenComparing(Dated::name)
           .reversed();
 
   private TeamRuns() {}
@@ -65,13 +73,14 @@ final class TeamRuns {
    */
   static JsonNode prune(KubernetesClient client, Caches caches, ArkTeam team) {
     String name = team.getMetadata().getName();
-    List<ArkRun> runs = new ArrayList<>();
+    List<Dated> dated = new ArrayList<>();
     for (ArkRun run : caches.list(ArkRun.class, team.getMetadata().getNamespace())) {
       if (run.getMetadata().getDeletionTimestamp() == null && belongs(run, name)) {
-        runs.add(run);
+        dated.add(Dated.of(run));
       }
     }
-    runs.sort(NEWEST_FIRST);
+    dated.sort(NEWEST_FIRST);
+    List<ArkRun> runs = dated.stream().map(Dated::run).toList();
     int keepSucceeded = limit(team.getSpec().getSuccessfulRunsHistoryLimit());
     int keepFailed = limit(team.getSpec().getFailedRunsHistoryLimit());
     List<ArkRun> kept = new ArrayList<>();

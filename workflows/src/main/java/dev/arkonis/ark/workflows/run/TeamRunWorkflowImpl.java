@@ -46,7 +46,7 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
     if (problem != null) {
       // a plan the validator should have rejected: fail the run, never the workflow task
       state.finish(Phases.FAILED, problem, null, now());
-      new StatusMirror(plan).sync(state);
+      new StatusMirror(plan).finish(state);
       phase.sync(state.phase());
       return notified(plan, state.snapshot());
     }
@@ -114,14 +114,14 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
       cancelRunning();
       Workflow.newDetachedCancellationScope(
               () -> {
-                mirror.sync(state);
+                mirror.finish(state);
                 phase.sync(state.phase());
               })
           .run();
       throw e;
     }
     cancelRunning();
-    mirror.sync(state);
+    mirror.finish(state);
     phase.sync(state.phase());
     return notified(plan, state.snapshot());
   }
