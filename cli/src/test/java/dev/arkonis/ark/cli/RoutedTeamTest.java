@@ -55,6 +55,11 @@ class RoutedTeamTest {
     return new ArrayList<>(List.of(example("routed-team.yaml"), task, "-o", "json"));
   }
 
+  /** What the chosen agent's task step answers. */
+  String expectedOutputStart(String agent) {
+    return "[mock:llama3.2 " + agent + "]";
+  }
+
   @ParameterizedTest
   @MethodSource("tasks")
   void eachTaskRunsOnTheAgentWhoseCapabilityFits(String task, String agent, String capability)
@@ -79,7 +84,7 @@ class RoutedTeamTest {
     assertThat(route.path("tokenUsage").path("totalTokens").asLong()).isPositive();
     JsonNode taskStep = step(run, "task");
     assertThat(taskStep.path("role").asText()).isEqualTo(agent);
-    assertThat(taskStep.path("output").asText()).startsWith("[mock:llama3.2 " + agent + "]");
+    assertThat(taskStep.path("output").asText()).startsWith(expectedOutputStart(agent));
     assertThat(run.path("status").path("steps")).hasSize(2);
   }
 
