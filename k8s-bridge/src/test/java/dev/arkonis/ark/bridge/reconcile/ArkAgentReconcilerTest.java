@@ -355,7 +355,7 @@ class ArkAgentReconcilerTest {
                     "deployments.apps \"denied\" is forbidden: cannot set blockOwnerDeletion if"
                         + " an ownerReference refers to a resource you can't set finalizers on")
                 .build())
-        .times(3);
+        .times(8); // ~4.5 s of backoff: long enough to see on a loaded machine
     k8s.apply(
         ArkAgent.class,
         """
