@@ -2,6 +2,7 @@ package dev.arkonis.ark.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.arkonis.ark.activities.spec.RunPlanner;
+import dev.arkonis.ark.activities.spec.TeamChain;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import io.temporal.worker.WorkerOptions;
@@ -58,15 +59,34 @@ final class AgentWorkerOptions {
   static Map<String, Integer> forTeam(
       String namespace, String team, JsonNode teamSpec, RunPlanner.References refs) {
     Map<String, Integer> slots = new LinkedHashMap<>();
+    collect(namespace, team, teamSpec, refs, slots, 0);
+    return slots;
+  }
+
+  /** The team's agents' slots and those of the teams its roles run ({@code arkTeam}). */
+  private static void collect(
+      String namespace,
+      String team,
+      JsonNode teamSpec,
+      RunPlanner.References refs,
+      Map<String, Integer> slots,
+      int depth) {
     for (JsonNode role : teamSpec.path("roles")) {
+      if (role.hasNonNull("arkTeam")) {
+        String child = role.path("arkTeam").asText();
+        if (depth < TeamChain.MAX_DEPTH) {
+          refs.team(child)
+              .ifPresent(spec -> collect(namespace, child, spec, refs, slots, depth + 1));
+        }
+        continue;
+      }
       String agent = team + "-" + role.path("name").asText();
       JsonNode spec = role;
       if (role.hasNonNull("arkAgent")) {
         agent = role.path("arkAgent").asText();
         spec = refs.agent(agent).orElse(spec);
       }
-      slots.put(RunPlan.taskQueue(namespace, agent), slots(spec.path("limits")));
+      slots.putIfAbsent(RunPlan.taskQueue(namespace, agent), slots(spec.path("limits")));
     }
-    return slots;
   }
 }

@@ -28,6 +28,21 @@ final class DryRun {
               + agent.taskQueue()
               + (agent.canDelegate().isEmpty() ? "" : ", may delegate to " + agent.canDelegate()));
     }
+    plan.teams()
+        .forEach(
+            (role, child) ->
+                out.println(
+                    "  "
+                        + role
+                        + ": runs ArkTeam "
+                        + child.team()
+                        + " as a child run (agents: "
+                        + String.join(
+                            ", ",
+                            child.plan().allAgents().values().stream()
+                                .map(a -> a.role() + " on " + a.taskQueue())
+                                .toList())
+                        + ")"));
     if (plan.steps().isEmpty()) {
       out.println("Dynamic mode: the task goes to role " + plan.entry());
     } else {

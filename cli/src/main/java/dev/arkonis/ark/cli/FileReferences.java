@@ -12,8 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Resolves what a team refers to from the objects in the same file (ArkAgents, ArkRegistries,
- * ArkSettings, ConfigMaps, Secrets) plus prompts given on the command line.
+ * Resolves what a team refers to from the objects in the same file (ArkAgents, ArkTeams (roles with
+ * {@code arkTeam}), ArkRegistries, ArkSettings, ConfigMaps, Secrets) plus prompts given on the
+ * command line.
  */
 final class FileReferences implements RunPlanner.References {
   private final Map<String, JsonNode> byKindAndName = new HashMap<>();
@@ -50,6 +51,11 @@ final class FileReferences implements RunPlanner.References {
         .filter(e -> e.getKey().startsWith("ArkAgent/"))
         .map(Map.Entry::getValue)
         .toList();
+  }
+
+  @Override
+  public Optional<JsonNode> team(String name) {
+    return Optional.ofNullable(byKindAndName.get("ArkTeam/" + name)).map(t -> t.path("spec"));
   }
 
   @Override

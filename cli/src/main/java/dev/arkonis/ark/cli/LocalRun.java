@@ -129,7 +129,7 @@ final class LocalRun {
               secrets::value, MemoryActivitiesImpl.defaultDir(System.getenv()));
       try (ToolActivitiesImpl tools = new ToolActivitiesImpl()) {
         Set<String> queues = new LinkedHashSet<>();
-        plan.agents().values().forEach(a -> queues.add(a.taskQueue()));
+        plan.allAgents().values().forEach(a -> queues.add(a.taskQueue()));
         queues.forEach(
             q ->
                 temporal
@@ -154,7 +154,7 @@ final class LocalRun {
    */
   private static void awaitBudgetReports(WorkflowClient client, RunPlan plan) {
     long deadline = System.nanoTime() + BUDGET_REPORT_WAIT.toNanos();
-    for (AgentSpec agent : plan.agents().values()) {
+    for (AgentSpec agent : plan.allAgents().values()) {
       if (agent.maxDailyTokens() <= 0) {
         continue;
       }
@@ -284,7 +284,7 @@ final class LocalRun {
       return choice;
     }
     Map<String, List<String>> mocked = new LinkedHashMap<>();
-    for (AgentSpec agent : plan.agents().values()) {
+    for (AgentSpec agent : plan.allAgents().values()) {
       String wanted = ModelFactory.resolveProvider(agent, null, env);
       if (!wanted.equals(ModelFactory.MOCK)
           && ModelFactory.resolveProvider(agent, ModelFactory.AUTO, env)

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -186,8 +187,8 @@ final class RunCommand implements Callable<Integer> {
     if (script != null) {
       MockScripts.check(
           script,
-          plan.agents().keySet(),
-          plan.agents().values().stream().map(a -> a.agent()).toList(),
+          plan.allAgents().values().stream().map(a -> a.role()).collect(Collectors.toSet()),
+          plan.allAgents().values().stream().map(a -> a.agent()).toList(),
           teamManifest.object());
     }
     if (dryRun) {

@@ -54,6 +54,11 @@ public final class RunPlanner {
     default List<JsonNode> agents() {
       return List.of();
     }
+
+    /** The spec of an ArkTeam in the run's namespace (roles with {@code arkTeam}). */
+    default Optional<JsonNode> team(String name) {
+      return Optional.empty();
+    }
   }
 
   private final References refs;
@@ -121,7 +126,13 @@ public final class RunPlanner {
           .withRouting(routed.routing());
     }
     Map<String, AgentSpec> agents = new LinkedHashMap<>();
+    Map<String, RunPlan.ChildTeam> teams = new LinkedHashMap<>();
     for (JsonNode role : teamSpec.path("roles")) {
+      if (role.hasNonNull("arkTeam")) {
+        teams.put(
+            role.path("name").asText(), ChildTeams.of(this, refs, namespace, team, teamSpec, role));
+        continue;
+      }
       AgentSpec agent = agentFor(namespace, team, role);
       agents.put(agent.role(), agent);
     }
@@ -143,7 +154,8 @@ public final class RunPlanner {
             maxTokensOverride != null ? maxTokensOverride : teamSpec.path("maxTokens").asLong(0),
             teamSpec.path("maxDelegationDepth").asInt(DEFAULT_DELEGATION_DEPTH),
             priorSteps)
-        .withNotify(teamSpec.path("notifyRef").path("name").asText(null));
+        .withNotify(teamSpec.path("notifyRef").path("name").asText(null))
+        .withTeams(teams);
   }
 
   /**

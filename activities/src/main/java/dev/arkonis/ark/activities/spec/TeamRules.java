@@ -18,11 +18,34 @@ import java.util.Set;
 final class TeamRules {
   private final Manifest manifest;
   private final List<Problem> problems;
+  private final Set<String> teamRoles = new HashSet<>();
 
   TeamRules(Manifest manifest, List<Problem> problems) {
     this.manifest = manifest;
     this.problems = problems;
   }
+
+  /** Role fields of an agent, which a role with {@code arkTeam} does not take. */
+  static final List<String> AGENT_ROLE_FIELDS =
+      List.of(
+          "provider",
+          "systemPrompt",
+          "systemPromptRef",
+          "canDelegate",
+          "replicas",
+          "limits",
+          "mcpServers",
+          "tools",
+          "env",
+          "envFrom",
+          "resources",
+          "configRef",
+          "memoryRef",
+          "livenessProbe");
+
+  /** Step fields of an agent step, which a step of a role with {@code arkTeam} does not take. */
+  static final List<String> AGENT_STEP_FIELDS =
+      List.of("outputSchema", "loop", "validate", "retries");
 
   void check(JsonNode spec) {
     checkNameLength();
@@ -130,17 +153,28 @@ final class TeamRules {
     }
     for (int i = 0; i < roles.size(); i++) {
       JsonNode role = roles.get(i);
+      if (role.has("arkTeam")) {
+        teamRoles.add(role.path("name").asText());
+      }
+    }
+    for (int i = 0; i < roles.size(); i++) {
+      JsonNode role = roles.get(i);
       String path = FieldPath.index("spec.roles", i);
-      boolean model = role.has("model");
-      boolean agent = role.has("arkAgent");
-      if (model == agent) {
+      int kinds =
+          (role.has("model") ? 1 : 0)
+              + (role.has("arkAgent") ? 1 : 0)
+              + (role.has("arkTeam") ? 1 : 0);
+      if (kinds != 1) {
         problems.add(
             manifest.problem(
                 path,
                 "role \""
                     + role.path("name").asText()
-                    + "\" needs exactly one of model (the operator creates its agent) or arkAgent"
-                    + " (an existing ArkAgent)"));
+                    + "\" needs exactly one of model (the operator creates its agent), arkAgent"
+                    + " (an existing ArkAgent) or arkTeam (another ArkTeam, run as a child run)"));
+      }
+      if (role.has("arkTeam")) {
+        checkTeamRole(role, path);
       }
       JsonNode canDelegate = role.path("canDelegate");
       for (int j = 0; j < canDelegate.size(); j++) {
@@ -151,11 +185,44 @@ final class TeamRules {
           problems.add(manifest.problem(at, Names.unknown("role", target, where, names)));
         } else if (target.equals(role.path("name").asText())) {
           problems.add(manifest.problem(at, "a role cannot delegate to itself; remove it"));
+        } else if (teamRoles.contains(target)) {
+          problems.add(
+              manifest.problem(
+                  at,
+                  "role \""
+                      + target
+                      + "\" runs an ArkTeam; delegation goes to agent roles only: make it a"
+                      + " pipeline step instead"));
         }
       }
       AgentRules.check(manifest, role, path, problems);
     }
     return names;
+  }
+
+  /** A role that runs another team: only {@code name} and {@code arkTeam}, not its own team. */
+  private void checkTeamRole(JsonNode role, String path) {
+    String name = role.path("name").asText();
+    String team = role.path("arkTeam").asText();
+    for (String field : AGENT_ROLE_FIELDS) {
+      if (role.has(field)) {
+        problems.add(
+            manifest.problem(
+                FieldPath.child(path, field),
+                "role \""
+                    + name
+                    + "\" runs ArkTeam \""
+                    + team
+                    + "\" and takes no agent fields (the child team's roles have their own);"
+                    + " keep only name and arkTeam"));
+      }
+    }
+    if (team.equals(manifest.name())) {
+      problems.add(
+          manifest.problem(
+              FieldPath.child(path, "arkTeam"),
+              "role \"" + name + "\" runs its own team; a team cannot run itself"));
+    }
   }
 
   private Set<String> checkInputs(JsonNode inputs) {
@@ -191,6 +258,22 @@ final class TeamRules {
             manifest.problem(
                 FieldPath.child(path, "role"),
                 Names.unknown("role", step.path("role").asText(), roles)));
+      }
+      if (teamRoles.contains(step.path("role").asText())) {
+        for (String field : AGENT_STEP_FIELDS) {
+          if (step.has(field)) {
+            problems.add(
+                manifest.problem(
+                    FieldPath.child(path, field),
+                    "step \""
+                        + name
+                        + "\" runs role \""
+                        + step.path("role").asText()
+                        + "\", an ArkTeam: "
+                        + field
+                        + " is for agent steps; put it on the child team's steps, or remove it"));
+          }
+        }
       }
       List<String> deps = new ArrayList<>();
       step.path("dependsOn").forEach(d -> deps.add(d.asText()));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.arkonis.ark.activities.spec.SpecValidator;
+import dev.arkonis.ark.activities.spec.TeamChain;
 import dev.arkonis.ark.bridge.informer.Apply;
 import dev.arkonis.ark.bridge.informer.Caches;
 import dev.arkonis.ark.bridge.informer.EventRecorder;
@@ -28,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -46,6 +48,9 @@ public final class ArkTeamReconciler implements Reconciler {
 
   static final Watch.Index<ArkTeam> ROLE_AGENTS =
       new Watch.Index<>(ArkTeam.class, "ark.team.roleAgents", ArkTeamReconciler::roleAgents);
+
+  static final Watch.Index<ArkTeam> CHILD_TEAMS =
+      new Watch.Index<>(ArkTeam.class, "ark.team.childTeams", ArkTeamReconciler::childTeams);
 
   private static final int PROBLEMS_SHOWN = 3;
 
@@ -74,6 +79,11 @@ public final class ArkTeamReconciler implements Reconciler {
         Watch.ownedBy(ArkAgent.class, "ArkTeam"),
         Watch.labelled(ArkAgent.class, TEAM_LABEL),
         Watch.referencedBy(ArkAgent.class, ROLE_AGENTS),
+        Watch.referencedBy(ArkTeam.class, CHILD_TEAMS)
+            .onUpdates(
+                (old, current) ->
+                    !Updates.statusOnly(old, current)
+                        || !Objects.equals(teamPhase(old), teamPhase(current))),
         Watch.of(
                 ArkRun.class,
                 run -> {
@@ -93,6 +103,10 @@ public final class ArkTeamReconciler implements Reconciler {
     return !Updates.statusOnly(old, current)
         || !TeamRuns.phase(old).equals(TeamRuns.phase(current))
         || !Objects.equals(startTime(old), startTime(current));
+  }
+
+  private static Object teamPhase(ArkTeam team) {
+    return team.getStatus() == null ? null : team.getStatus().getPhase();
   }
 
   private static String startTime(ArkRun run) {
@@ -118,12 +132,27 @@ public final class ArkTeamReconciler implements Reconciler {
       write(team, out);
       return;
     }
+    JsonNode spec = json.convertValue(team.getSpec(), JsonNode.class);
+    Optional<TeamChain.Problem> chain =
+        TeamChain.check(namespace, name, spec, child -> childSpec(namespace, child, json));
+    if (chain.isPresent() && chain.get().kind() == TeamChain.Kind.INVALID) {
+      out.error("InvalidSpec", chain.get().message());
+      write(team, out);
+      return;
+    }
     Set<String> managed = new HashSet<>();
     ReportedException refused = null;
     for (Roles role :
         team.getSpec().getRoles() == null ? List.<Roles>of() : team.getSpec().getRoles()) {
       ArkAgent agent;
       String agentName;
+      if (TeamAgents.childTeam(role)) {
+        out.childTeam(
+            role.getName(),
+            role.getArkTeam(),
+            caches.get(ArkTeam.class, namespace, role.getArkTeam()));
+        continue;
+      }
       if (TeamAgents.inline(role)) {
         agentName = TeamAgents.name(team, role.getName());
         managed.add(agentName);
@@ -203,6 +232,14 @@ public final class ArkTeamReconciler implements Reconciler {
     }
   }
 
+  private Optional<JsonNode> childSpec(
+      String namespace, String name, KubernetesSerialization json) {
+    ArkTeam child = caches.get(ArkTeam.class, namespace, name);
+    return child == null || child.getSpec() == null
+        ? Optional.empty()
+        : Optional.of(json.convertValue(child.getSpec(), JsonNode.class));
+  }
+
   private void write(ArkTeam team, TeamStatus out) {
     String namespace = team.getMetadata().getNamespace();
     String name = team.getMetadata().getName();
@@ -238,11 +275,27 @@ public final class ArkTeamReconciler implements Reconciler {
     return agent.getMetadata().getLabels() == null ? Map.of() : agent.getMetadata().getLabels();
   }
 
+  /** {@code namespace/name} of every team the team's roles run ({@code arkTeam}). */
+  private static List<String> childTeams(ArkTeam team) {
+    List<String> keys = new ArrayList<>();
+    if (team.getSpec() != null && team.getSpec().getRoles() != null) {
+      for (Roles role : team.getSpec().getRoles()) {
+        if (TeamAgents.childTeam(role)) {
+          keys.add(team.getMetadata().getNamespace() + "/" + role.getArkTeam());
+        }
+      }
+    }
+    return keys;
+  }
+
   /** {@code namespace/name} of the agent of every role: managed or named by {@code arkAgent}. */
   private static List<String> roleAgents(ArkTeam team) {
     List<String> keys = new ArrayList<>();
     if (team.getSpec() != null && team.getSpec().getRoles() != null) {
       for (Roles role : team.getSpec().getRoles()) {
+        if (TeamAgents.childTeam(role)) {
+          continue;
+        }
         String agent =
             TeamAgents.inline(role) ? TeamAgents.name(team, role.getName()) : role.getArkAgent();
         keys.add(team.getMetadata().getNamespace() + "/" + agent);

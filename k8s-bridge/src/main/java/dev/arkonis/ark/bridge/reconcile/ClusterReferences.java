@@ -6,6 +6,7 @@ import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
 import dev.arkonis.ark.crd.v1alpha1.ArkMemory;
 import dev.arkonis.ark.crd.v1alpha1.ArkRegistry;
 import dev.arkonis.ark.crd.v1alpha1.ArkSettings;
+import dev.arkonis.ark.crd.v1alpha1.ArkTeam;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -49,6 +50,12 @@ public final class ClusterReferences implements RunPlanner.References {
     return client.resources(ArkAgent.class).inNamespace(namespace).list().getItems().stream()
         .map(this::tree)
         .toList();
+  }
+
+  @Override
+  public Optional<JsonNode> team(String name) {
+    ArkTeam team = client.resources(ArkTeam.class).inNamespace(namespace).withName(name).get();
+    return Optional.ofNullable(team).map(t -> tree(t).path("spec"));
   }
 
   @Override

@@ -43,7 +43,12 @@ final class TeamAgents {
 
   /** True for a role the team runs on its own managed agent (inline {@code model}). */
   static boolean inline(Roles role) {
-    return role.getArkAgent() == null || role.getArkAgent().isBlank();
+    return (role.getArkAgent() == null || role.getArkAgent().isBlank()) && !childTeam(role);
+  }
+
+  /** A role that runs another team ({@code arkTeam}): it has no agent. */
+  static boolean childTeam(Roles role) {
+    return role.getArkTeam() != null && !role.getArkTeam().isBlank();
   }
 
   /**

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.arkonis.ark.bridge.status.Conditions;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
+import dev.arkonis.ark.crd.v1alpha1.ArkTeam;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,6 +24,7 @@ final class TeamStatus {
   private final List<String> waiting = new ArrayList<>();
   private final List<String> refusals = new ArrayList<>();
   private String refusalReason;
+  private boolean missingTeam;
   private String errorReason;
   private String errorMessage;
 
@@ -47,6 +49,28 @@ final class TeamStatus {
       refusalReason = reason;
     }
     refusals.add(message);
+  }
+
+  /**
+   * A role that runs another team, and that team (null when it does not exist): waiting until the
+   * child team is Ready.
+   */
+  void childTeam(String role, String teamName, ArkTeam team) {
+    ObjectNode entry = roles.addObject();
+    entry.put("name", role);
+    entry.put("arkTeam", teamName);
+    if (team == null) {
+      missing.add("ArkTeam " + teamName + " (role " + role + ") not found");
+      missingTeam = missing.size() == 1 || missingTeam;
+      return;
+    }
+    String phase =
+        team.getStatus() == null || team.getStatus().getPhase() == null
+            ? null
+            : team.getStatus().getPhase().getValue();
+    if (!"Ready".equals(phase)) {
+      waiting.add("ArkTeam " + teamName + " (" + (phase == null ? "no status yet" : phase) + ")");
+    }
   }
 
   /** One role and its agent (null when the named ArkAgent does not exist). */
@@ -128,7 +152,9 @@ final class TeamStatus {
       return String.join("; ", conflicts);
     }
     if (!missing.isEmpty()) {
-      return String.join("; ", missing) + "; create it or fix spec.roles[].arkAgent";
+      return String.join("; ", missing)
+          + "; create it or fix spec.roles[]."
+          + (missingTeam ? "arkTeam" : "arkAgent");
     }
     if (!degraded.isEmpty()) {
       return String.join("; ", degraded);

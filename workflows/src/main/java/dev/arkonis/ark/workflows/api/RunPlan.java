@@ -25,6 +25,8 @@ import java.util.Map;
  *     through {@link NotifyActivities}, or null
  * @param routing routed mode ({@code spec.routing}): the router call and its candidates, or null;
  *     then {@code agents} holds the candidates by agent name and {@code steps} is empty
+ * @param teams role name → the team a role with {@code arkTeam} runs as a child run; such roles
+ *     have no entry in {@code agents}
  */
 public record RunPlan(
     String namespace,
@@ -42,7 +44,46 @@ public record RunPlan(
     Map<String, PriorStep> priorSteps,
     String statusTaskQueue,
     String notifyRef,
-    RoutingPlan routing) {
+    RoutingPlan routing,
+    Map<String, ChildTeam> teams) {
+  /** A plan without roles that run other teams. */
+  public RunPlan(
+      String namespace,
+      String runName,
+      String team,
+      Map<String, Object> input,
+      Map<String, Object> trigger,
+      Map<String, AgentSpec> agents,
+      List<StepSpec> steps,
+      String entry,
+      String output,
+      long timeoutSeconds,
+      long maxTokens,
+      int maxDelegationDepth,
+      Map<String, PriorStep> priorSteps,
+      String statusTaskQueue,
+      String notifyRef,
+      RoutingPlan routing) {
+    this(
+        namespace,
+        runName,
+        team,
+        input,
+        trigger,
+        agents,
+        steps,
+        entry,
+        output,
+        timeoutSeconds,
+        maxTokens,
+        maxDelegationDepth,
+        priorSteps,
+        statusTaskQueue,
+        notifyRef,
+        routing,
+        Map.of());
+  }
+
   /** A plan of a pipeline or dynamic team. */
   public RunPlan(
       String namespace,
@@ -130,7 +171,8 @@ public record RunPlan(
         priorSteps,
         taskQueue,
         notifyRef,
-        routing);
+        routing,
+        teams);
   }
 
   /** The same plan with its end event sent to the ArkNotify {@code notifyName} (null: none). */
@@ -151,7 +193,8 @@ public record RunPlan(
         priorSteps,
         statusTaskQueue,
         notifyName,
-        routing);
+        routing,
+        teams);
   }
 
   /** The same plan in routed mode. */
@@ -172,7 +215,75 @@ public record RunPlan(
         priorSteps,
         statusTaskQueue,
         notifyRef,
+        value,
+        teams);
+  }
+
+  /** The same plan with roles that run other teams ({@code roles[].arkTeam}). */
+  public RunPlan withTeams(Map<String, ChildTeam> value) {
+    return new RunPlan(
+        namespace,
+        runName,
+        team,
+        input,
+        trigger,
+        agents,
+        steps,
+        entry,
+        output,
+        timeoutSeconds,
+        maxTokens,
+        maxDelegationDepth,
+        priorSteps,
+        statusTaskQueue,
+        notifyRef,
+        routing,
         value);
+  }
+
+  /**
+   * A child run of this plan's team: the child team's plan under {@code runName}, with {@code
+   * input}, its budget and time capped by what the parent has left, mirrored nowhere and notifying
+   * nobody (the parent run's status and end event cover it).
+   */
+  public RunPlan asChild(
+      String childRunName,
+      Map<String, Object> childInput,
+      Map<String, Object> parentTrigger,
+      long maxTokensLeft) {
+    long budget = maxTokens;
+    if (maxTokensLeft > 0) {
+      budget = budget > 0 ? Math.min(budget, maxTokensLeft) : maxTokensLeft;
+    }
+    return new RunPlan(
+        namespace,
+        childRunName,
+        team,
+        childInput,
+        parentTrigger,
+        agents,
+        steps,
+        entry,
+        output,
+        timeoutSeconds,
+        budget,
+        maxDelegationDepth,
+        Map.of(),
+        null,
+        null,
+        routing,
+        teams);
+  }
+
+  /**
+   * Every agent this plan's run may call, its child teams' included (the workers {@code ark run}
+   * starts), by task queue.
+   */
+  public Map<String, AgentSpec> allAgents() {
+    Map<String, AgentSpec> all = new java.util.LinkedHashMap<>();
+    agents.values().forEach(a -> all.putIfAbsent(a.taskQueue(), a));
+    teams.values().forEach(t -> t.plan().allAgents().forEach(all::putIfAbsent));
+    return all;
   }
 
   public RunPlan {
@@ -180,6 +291,8 @@ public record RunPlan(
     trigger = trigger == null ? Map.of() : trigger;
     steps = steps == null ? List.of() : List.copyOf(steps);
     priorSteps = priorSteps == null ? Map.of() : Map.copyOf(priorSteps);
+    agents = agents == null ? Map.of() : agents;
+    teams = teams == null ? Map.of() : teams;
   }
 
   /** Temporal workflow id of a run: {@code arkrun/<namespace>/<name>}. */
@@ -190,6 +303,20 @@ public record RunPlan(
   /** Task queue of an agent's workers: {@code ark/<namespace>/<agent>}. */
   public static String taskQueue(String namespace, String agent) {
     return "ark/" + namespace + "/" + agent;
+  }
+
+  /**
+   * A role that runs another team ({@code roles[].arkTeam}).
+   *
+   * @param team the child ArkTeam's name
+   * @param plan the child team's plan; its {@code input} holds the child's input defaults and
+   *     {@code runName} is set per child run
+   * @param inputs the input names the child team declares ({@code spec.inputs[].name})
+   */
+  public record ChildTeam(String team, RunPlan plan, List<String> inputs) {
+    public ChildTeam {
+      inputs = inputs == null ? List.of() : List.copyOf(inputs);
+    }
   }
 
   /** A step that succeeded in an earlier run and is reused instead of re-run. */

@@ -18,7 +18,8 @@ final class PlanCheck {
 
   /** Why {@code plan} cannot run, or null when it can. */
   static String problem(RunPlan plan) {
-    Map<String, ?> agents = plan.agents() == null ? Map.of() : plan.agents();
+    Map<String, Object> agents = new LinkedHashMap<>(plan.agents());
+    agents.putAll(plan.teams());
     List<StepSpec> steps = plan.steps() == null ? List.of() : plan.steps();
     if (plan.routing() != null) {
       return routingProblem(plan, agents);

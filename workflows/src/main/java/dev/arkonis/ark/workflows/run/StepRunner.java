@@ -181,7 +181,7 @@ final class StepRunner {
     return task.toString();
   }
 
-  private static String renderText(String template, RunState state, String field) {
+  static String renderText(String template, RunState state, String field) {
     try {
       return Template.parse(template).render(state.templateData());
     } catch (TemplateException e) {
@@ -189,7 +189,7 @@ final class StepRunner {
     }
   }
 
-  private static boolean evaluate(String condition, RunState state, String field) {
+  static boolean evaluate(String condition, RunState state, String field) {
     try {
       return Conditions.evaluate(condition, state.templateData());
     } catch (TemplateException e) {

@@ -197,9 +197,15 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
     Async.procedure(scope::run);
   }
 
-  /** A step with a loop runs as a child that can continue as new ({@link StepTasks}). */
+  /**
+   * A step whose role runs another team runs that team as a child run ({@link TeamSteps}); a step
+   * with a loop runs as a child that can continue as new ({@link StepTasks}).
+   */
   private void runStep(StepRunner runner, RunPlan plan, StepSpec spec, AgentSpec agent) {
-    if (StepTasks.asChild(spec)) {
+    RunPlan.ChildTeam child = plan.teams().get(spec.role());
+    if (child != null) {
+      TeamSteps.run(state, plan, spec, child, task(plan), runner.budget(), this::now);
+    } else if (StepTasks.asChild(spec)) {
       StepTasks.run(state, plan, spec, task(plan), runner.budget());
     } else {
       runner.run(state, spec, agent, task(plan), this::now);
