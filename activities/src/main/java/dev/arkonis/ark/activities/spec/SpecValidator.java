@@ -34,6 +34,7 @@ public final class SpecValidator {
     }
     if (problems.isEmpty()) {
       checkRunInputs(manifests, problems);
+      checkTeamChains(manifests, problems);
     }
     problems.sort(Comparator.comparing(Problem::file).thenComparingInt(Problem::line));
     return problems;
@@ -127,6 +128,40 @@ public final class SpecValidator {
       default -> {}
     }
     return problems;
+  }
+
+  /**
+   * Teams whose roles run teams of the same file ({@code arkTeam}) must not lead back to
+   * themselves; a child team that is not in the file may exist in the cluster.
+   */
+  private static void checkTeamChains(List<Manifest> manifests, List<Problem> problems) {
+    for (Manifest team : manifests) {
+      if (!team.kind().equals("ArkTeam")) {
+        continue;
+      }
+      TeamChain.check(
+              team.namespace(),
+              team.name(),
+              team.tree().path("spec"),
+              name ->
+                  manifests.stream()
+                      .filter(
+                          m ->
+                              m.kind().equals("ArkTeam")
+                                  && m.name().equals(name)
+                                  && m.namespace().equals(team.namespace()))
+                      .map(m -> m.tree().path("spec"))
+                      .findFirst())
+          .filter(p -> p.kind() == TeamChain.Kind.INVALID)
+          .ifPresent(
+              p ->
+                  problems.add(
+                      team.problem(
+                          "spec.roles",
+                          p.team().equals(team.name())
+                              ? p.detail()
+                              : "through ArkTeam " + p.team() + ": " + p.detail())));
+    }
   }
 
   /** ArkRuns next to their team in the same file must give the team's required inputs. */

@@ -17,8 +17,16 @@ public final class TeamChain {
 
   private TeamChain() {}
 
-  /** What is wrong with the chain, or empty. */
-  public record Problem(Kind kind, String message) {}
+  /**
+   * What is wrong with the chain: {@code detail} is about a role of ArkTeam {@code team} (the
+   * checked team or one below it).
+   */
+  public record Problem(Kind kind, String team, String detail) {
+    /** {@code ArkTeam/<team>: <detail>}. */
+    public String message() {
+      return "ArkTeam/" + team + ": " + detail;
+    }
+  }
 
   /** A child team that does not exist (yet), or a chain that can never run. */
   public enum Kind {
@@ -49,13 +57,14 @@ public final class TeamChain {
         continue;
       }
       String child = role.path("arkTeam").asText();
-      String where = "ArkTeam/" + team + ": role \"" + role.path("name").asText() + "\" runs";
+      String where = "role \"" + role.path("name").asText() + "\" runs";
       if (path.contains(child)) {
         List<String> cycle = new ArrayList<>(path.subList(path.indexOf(child), path.size()));
         cycle.add(child);
         return Optional.of(
             new Problem(
                 Kind.INVALID,
+                team,
                 where
                     + " ArkTeam \""
                     + child
@@ -67,6 +76,7 @@ public final class TeamChain {
         return Optional.of(
             new Problem(
                 Kind.INVALID,
+                team,
                 where
                     + " ArkTeam \""
                     + child
@@ -83,6 +93,7 @@ public final class TeamChain {
         return Optional.of(
             new Problem(
                 Kind.MISSING,
+                team,
                 where
                     + " arkTeam \""
                     + child
