@@ -147,7 +147,13 @@ class CrdDefinitionsTest {
         .anyMatch(r -> r.contains("self.pipeline.all("));
     assertThat(rules("ArkTeam", "spec.roles[]"))
         .containsExactly(
-            "has(self.model) != has(self.arkAgent)",
+            "(has(self.model) ? 1 : 0) + (has(self.arkAgent) ? 1 : 0) + (has(self.arkTeam) ? 1 : 0)"
+                + " == 1",
+            "!has(self.arkTeam) || !(has(self.provider) || has(self.systemPrompt) ||"
+                + " has(self.systemPromptRef) || has(self.canDelegate) || has(self.replicas) ||"
+                + " has(self.limits) || has(self.mcpServers) || has(self.tools) || has(self.env) ||"
+                + " has(self.envFrom) || has(self.resources) || has(self.configRef) ||"
+                + " has(self.memoryRef) || has(self.livenessProbe))",
             "!has(self.canDelegate) || !(self.name in self.canDelegate)");
     assertThat(rules("ArkTeam", "spec.roles[].name")).anyMatch(r -> r.contains("matches("));
     assertThat(rules("ArkRun", "spec")).containsExactly("self == oldSelf");
