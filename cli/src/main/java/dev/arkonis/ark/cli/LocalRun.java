@@ -107,8 +107,9 @@ final class LocalRun {
     }
     try (TemporalConnection temporal =
         options.temporalAddress() == null
-            ? TemporalConnection.embedded()
-            : TemporalConnection.connect(options.temporalAddress(), options.temporalNamespace())) {
+            ? TemporalConnection.embedded(false)
+            : TemporalConnection.connect(
+                options.temporalAddress(), options.temporalNamespace(), false)) {
       String override = providerOverride(plan);
       Worker orchestrator = temporal.newWorker(TeamRunWorkflow.TASK_QUEUE);
       orchestrator.registerWorkflowImplementationTypes(WorkflowTypes.ALL);

@@ -1,5 +1,6 @@
 package dev.arkonis.ark.cli;
 
+import com.uber.m3.tally.NoopScope;
 import com.uber.m3.tally.Scope;
 import dev.arkonis.ark.activities.visibility.SearchAttributeSetup;
 import dev.arkonis.ark.bridge.codec.PayloadEncryption;
@@ -41,9 +42,17 @@ final class TemporalConnection implements AutoCloseable {
     this.description = description;
   }
 
-  /** Starts an in-process Temporal service. */
+  /** Starts an in-process Temporal service whose SDK metrics go to the Prometheus registry. */
   static TemporalConnection embedded() {
-    Scope metrics = PrometheusMetrics.temporalScope();
+    return embedded(true);
+  }
+
+  /**
+   * Starts an in-process Temporal service; {@code metrics} false records no SDK metrics (a process
+   * that serves no {@code /metrics}, such as {@code ark run}, skips building the registry).
+   */
+  static TemporalConnection embedded(boolean metricsServed) {
+    Scope metrics = scope(metricsServed);
     TestWorkflowEnvironment env =
         TestWorkflowEnvironment.newInstance(
             TestEnvironmentOptions.newBuilder()
@@ -71,8 +80,13 @@ final class TemporalConnection implements AutoCloseable {
 
   /** Connects to a Temporal server; an unreachable address is a {@link UserError}. */
   static TemporalConnection connect(String address, String namespace) {
+    return connect(address, namespace, true);
+  }
+
+  /** As above; {@code metricsServed} as for {@link #embedded(boolean)}. */
+  static TemporalConnection connect(String address, String namespace, boolean metricsServed) {
     WorkflowServiceStubs stubs;
-    Scope metrics = PrometheusMetrics.temporalScope();
+    Scope metrics = scope(metricsServed);
     // The channel's own event loop, stopped with it: gRPC's shared one outlives the channel by a
     // second, its threads waiting in native code, and the JVM waits ~0.3 s for them at exit.
     EventLoopGroup eventLoop = new NioEventLoopGroup(1);
@@ -124,6 +138,10 @@ final class TemporalConnection implements AutoCloseable {
           PrometheusMetrics.close(metrics);
         },
         "Temporal at " + address);
+  }
+
+  private static Scope scope(boolean metricsServed) {
+    return metricsServed ? PrometheusMetrics.temporalScope() : new NoopScope();
   }
 
   WorkflowClient client() {

@@ -9,7 +9,7 @@ import picocli.CommandLine;
 /** Runs the ark command in-process and captures what it prints. */
 record Cli(int exitCode, String out, String err) {
   static Cli run(String... args) {
-    CommandLine cli = Main.commandLine();
+    CommandLine cli = Main.commandLine(args);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cli.setOut(new PrintWriter(out, true));
