@@ -177,7 +177,9 @@ class Dev:
         with open(os.path.join(folder, "team.yaml"), "w") as f:
             f.write(TEAM)
         self.log_path = os.path.join(work, f"ark-dev-{ns}.log")
-        cmd = ["java", f"-Xmx{args.heap}", "-jar", args.jar, "dev", folder, "--kubeconfig",
+        # ARK_BENCH_JAVA_OPTS: extra JVM options for the measured process (e.g. a JFR recording)
+        cmd = ["java", f"-Xmx{args.heap}", *os.environ.get("ARK_BENCH_JAVA_OPTS", "").split(),
+               "-jar", args.jar, "dev", folder, "--kubeconfig",
                args.kubeconfig, "-n", ns, "--mock-latency", f"{args.latency_ms}ms",
                "--webhook-port", "0", "--port", "0"]
         if backend == "dev":
