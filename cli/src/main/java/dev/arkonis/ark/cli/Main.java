@@ -47,6 +47,7 @@ public final class Main implements Runnable {
 
   public static void main(String[] args) {
     GRPC_LOG.setLevel(java.util.logging.Level.OFF);
+    TemporalConnection.processExitsAfterClose = true;
     System.exit(execute(args));
   }
 
