@@ -106,6 +106,8 @@ class Api:
             return resp.status, None  # created by an earlier attempt whose answer was lost
         if resp.status >= 300 and resp.status != 404:
             raise RuntimeError(f"{method} {path}: {resp.status} {payload[:300]!r}")
+        if resp.status == 404:
+            return resp.status, None  # the body may be plain text ("404 page not found")
         return resp.status, (json.loads(payload) if payload else None)
 
     def runs_path(self, ns, name=""):
@@ -294,9 +296,19 @@ def sweep(args, api, work):
     return rows
 
 
+def ensure_crds(args, api, work):
+    """A fresh cluster has no ark CRDs: a short `ark dev --kubeconfig` installs them."""
+    status, _ = api.call("GET", f"{GROUP}/arkruns")
+    if status == 404:
+        log("installing ark's CRDs (a short ark dev start)")
+        ensure_namespace(api, "ark-scale-crds")
+        Dev(args, api, "ark-scale-crds", "dev", work).close()
+
+
 def objects(args, api, work):
     ns = args.objects_namespace
     ensure_namespace(api, ns)
+    ensure_crds(args, api, work)
     existing = {i["metadata"]["name"] for i in api.list_runs(ns)["items"]
                 if i["metadata"]["name"].startswith("hist-")}
     missing = [f"hist-{i}" for i in range(args.objects) if f"hist-{i}" not in existing]
