@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A team's ArkRuns: the newest is {@code status.lastRun}; finished runs beyond {@code
@@ -24,6 +25,12 @@ final class TeamRuns {
   static final Set<String> FAILED = Set.of("Failed", "TimedOut", "BudgetExceeded", "Cancelled");
   static final String SUCCEEDED = "Succeeded";
   private static final int DEFAULT_LIMIT = 10;
+  private static final JsonNode NONE = JsonNodeFactory.instance.nullNode();
+
+  /** Parsed times by their text, bounded: cleared when it reaches {@link #PARSED_MAX}. */
+  private static final Map<String, Instant> PARSED = new ConcurrentHashMap<>();
+
+  private static final int PARSED_MAX = 50_000;
 
   /** A run with its sort keys, parsed once (a team may have 10,000 runs). */
   private record Dated(ArkRun run, Instant started, Instant created, String name) {
@@ -79,10 +86,21 @@ final class TeamRuns {
         dated.add(Dated.of(run));
       }
     }
-    dated.sort(NEWEST_FIRST);
-    List<ArkRun> runs = dated.stream().map(Dated::run).toList();
     int keepSucceeded = limit(team.getSpec().getSuccessfulRunsHistoryLimit());
     int keepFailed = limit(team.getSpec().getFailedRunsHistoryLimit());
+    int succeededRuns = 0;
+    int failedRuns = 0;
+    for (Dated d : dated) {
+      String phase = phase(d.run());
+      succeededRuns += SUCCEEDED.equals(phase) ? 1 : 0;
+      failedRuns += FAILED.contains(phase) ? 1 : 0;
+    }
+    if (succeededRuns <= keepSucceeded && failedRuns <= keepFailed) {
+      // nothing to delete (the common case, at every run's phase change): the newest is enough
+      return dated.stream().min(NEWEST_FIRST).map(d -> lastRun(d.run())).orElse(NONE);
+    }
+    dated.sort(NEWEST_FIRST);
+    List<ArkRun> runs = dated.stream().map(Dated::run).toList();
     List<ArkRun> kept = new ArrayList<>();
     for (ArkRun run : runs) {
       String phase = phase(run);
@@ -94,10 +112,10 @@ final class TeamRuns {
         kept.add(run);
       }
     }
-    if (kept.isEmpty()) {
-      return JsonNodeFactory.instance.nullNode();
-    }
-    ArkRun newest = kept.get(0);
+    return kept.isEmpty() ? NONE : lastRun(kept.get(0));
+  }
+
+  private static JsonNode lastRun(ArkRun newest) {
     ObjectNode lastRun = JsonNodeFactory.instance.objectNode();
     lastRun.put("name", newest.getMetadata().getName());
     lastRun.put("phase", phase(newest).isEmpty() ? "Pending" : phase(newest));
@@ -133,14 +151,28 @@ final class TeamRuns {
     return instant(run.getMetadata().getCreationTimestamp());
   }
 
+  /**
+   * The instant of an RFC 3339 time, parsed once per distinct text while the cache holds it (a
+   * team's reconcile reads two times of each of its runs, possibly 10,000).
+   */
   private static Instant instant(String time) {
     if (time == null) {
       return Instant.MIN;
     }
-    try {
-      return Instant.parse(time);
-    } catch (DateTimeParseException e) {
-      return Instant.MIN;
+    Instant cached = PARSED.get(time);
+    if (cached != null) {
+      return cached;
     }
+    Instant parsed;
+    try {
+      parsed = Instant.parse(time);
+    } catch (DateTimeParseException e) {
+      parsed = Instant.MIN;
+    }
+    if (PARSED.size() >= PARSED_MAX) {
+      PARSED.clear();
+    }
+    PARSED.put(time, parsed);
+    return parsed;
   }
 }
