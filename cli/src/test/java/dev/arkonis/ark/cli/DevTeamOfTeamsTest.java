@@ -47,25 +47,20 @@ class DevTeamOfTeamsTest {
                   .get())
           .isNull();
 
-      client
-          .resource(
-              client
-                  .getKubernetesSerialization()
-                  .unmarshal(
-                      """
-                      apiVersion: arkonis.dev/v1alpha1
-                      kind: ArkRun
-                      metadata:
-                        name: publish-1
-                        namespace: default
-                      spec:
-                        teamRef:
-                          name: publishing
-                        input:
-                          topic: durable agents
-                      """,
-                      HasMetadata.class))
-          .create();
+      create(
+          client,
+          """
+          apiVersion: arkonis.dev/v1alpha1
+          kind: ArkRun
+          metadata:
+            name: publish-1
+            namespace: default
+          spec:
+            teamRef:
+              name: publishing
+            input:
+              topic: durable agents
+          """);
 
       await()
           .atMost(Duration.ofSeconds(60))
@@ -104,22 +99,17 @@ class DevTeamOfTeamsTest {
       assertThat(condition(client, "parent")).contains("create it or fix spec.roles[].arkTeam");
 
       // the child appears, running the parent again: a cycle
-      client
-          .resource(
-              client
-                  .getKubernetesSerialization()
-                  .unmarshal(
-                      """
-                      apiVersion: arkonis.dev/v1alpha1
-                      kind: ArkTeam
-                      metadata: {name: later, namespace: default}
-                      spec:
-                        entry: back
-                        roles:
-                          - {name: back, arkTeam: parent}
-                      """,
-                      HasMetadata.class))
-          .create();
+      create(
+          client,
+          """
+          apiVersion: arkonis.dev/v1alpha1
+          kind: ArkTeam
+          metadata: {name: later, namespace: default}
+          spec:
+            entry: back
+            roles:
+              - {name: back, arkTeam: parent}
+          """);
       await()
           .atMost(Duration.ofSeconds(60))
           .until(
@@ -127,6 +117,12 @@ class DevTeamOfTeamsTest {
               m -> m.contains("leads back to it (parent → later → parent)"));
       assertThat(phase(client, ArkTeam.class, "parent")).isEqualTo("Error");
     }
+  }
+
+  private static void create(KubernetesClient client, String yaml) {
+    client
+        .resource(client.getKubernetesSerialization().unmarshal(yaml, HasMetadata.class))
+        .create();
   }
 
   private static String condition(KubernetesClient client, String team) {

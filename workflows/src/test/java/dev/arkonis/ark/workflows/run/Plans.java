@@ -2,7 +2,15 @@ package dev.arkonis.ark.workflows.run;
 
 import dev.arkonis.ark.workflows.api.AgentSpec;
 import dev.arkonis.ark.workflows.api.RunPlan;
+import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.StepSpec;
+import dev.arkonis.ark.workflows.api.StepStatus;
+import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +51,33 @@ final class Plans {
         null,
         0,
         -1);
+  }
+
+  /**
+   * Starts {@code plan}'s run on the test server: {@code activities} on every agent queue of the
+   * plan (its child teams' included), the run on {@code worker}'s queue.
+   */
+  static WorkflowStub start(
+      TestWorkflowEnvironment env, Worker worker, RunPlan plan, Object activities) {
+    plan.allAgents()
+        .keySet()
+        .forEach(q -> env.newWorker(q).registerActivitiesImplementations(activities));
+    env.start();
+    TeamRunWorkflow workflow =
+        env.getWorkflowClient()
+            .newWorkflowStub(
+                TeamRunWorkflow.class,
+                WorkflowOptions.newBuilder()
+                    .setWorkflowId(RunPlan.workflowId(plan.namespace(), plan.runName()))
+                    .setTaskQueue(worker.getTaskQueue())
+                    .build());
+    WorkflowClient.start(workflow::run, plan);
+    return WorkflowStub.fromTyped(workflow);
+  }
+
+  /** A step of a run's status by name. */
+  static StepStatus step(RunStatus status, String name) {
+    return status.steps().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
   }
 
   static Builder builder() {

@@ -8,13 +8,10 @@ import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.StepSpec;
 import dev.arkonis.ark.workflows.api.StepStatus;
-import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import dev.arkonis.ark.workflows.api.TokenUsage;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
-import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -120,24 +117,11 @@ class TeamRolesWorkflowTest {
 
   private WorkflowStub start(
       TestWorkflowEnvironment env, Worker worker, RunPlan plan, FakeAgents agents) {
-    plan.allAgents()
-        .keySet()
-        .forEach(q -> env.newWorker(q).registerActivitiesImplementations(agents));
-    env.start();
-    TeamRunWorkflow workflow =
-        env.getWorkflowClient()
-            .newWorkflowStub(
-                TeamRunWorkflow.class,
-                WorkflowOptions.newBuilder()
-                    .setWorkflowId(RunPlan.workflowId(plan.namespace(), plan.runName()))
-                    .setTaskQueue(worker.getTaskQueue())
-                    .build());
-    WorkflowClient.start(workflow::run, plan);
-    return WorkflowStub.fromTyped(workflow);
+    return Plans.start(env, worker, plan, agents);
   }
 
   private static StepStatus step(RunStatus status, String name) {
-    return status.steps().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+    return Plans.step(status, name);
   }
 
   private static WorkflowExecutionStatus childStatus(TestWorkflowEnvironment env) {

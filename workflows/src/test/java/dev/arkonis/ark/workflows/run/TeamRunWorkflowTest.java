@@ -9,11 +9,8 @@ import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.RunStatusActivities;
 import dev.arkonis.ark.workflows.api.StepSpec;
 import dev.arkonis.ark.workflows.api.StepStatus;
-import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import dev.arkonis.ark.workflows.api.TokenUsage;
-import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -43,25 +40,11 @@ class TeamRunWorkflowTest {
 
   private WorkflowStub start(
       TestWorkflowEnvironment env, Worker worker, RunPlan plan, AgentActivities agents) {
-    plan.agents().values().stream()
-        .map(a -> a.taskQueue())
-        .distinct()
-        .forEach(q -> env.newWorker(q).registerActivitiesImplementations(agents));
-    env.start();
-    TeamRunWorkflow workflow =
-        env.getWorkflowClient()
-            .newWorkflowStub(
-                TeamRunWorkflow.class,
-                WorkflowOptions.newBuilder()
-                    .setWorkflowId(RunPlan.workflowId(plan.namespace(), plan.runName()))
-                    .setTaskQueue(worker.getTaskQueue())
-                    .build());
-    WorkflowClient.start(workflow::run, plan);
-    return WorkflowStub.fromTyped(workflow);
+    return Plans.start(env, worker, plan, agents);
   }
 
   private static StepStatus step(RunStatus status, String name) {
-    return status.steps().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+    return Plans.step(status, name);
   }
 
   @Test
