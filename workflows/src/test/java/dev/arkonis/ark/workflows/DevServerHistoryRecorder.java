@@ -129,6 +129,51 @@ class DevServerHistoryRecorder {
   }
 
   @Test
+  void teamRunWithARoleThatRunsAnotherTeam() throws IOException {
+    Map<String, AgentSpec> childAgents = new LinkedHashMap<>();
+    childAgents.put("researcher", agent("researcher", List.of(), false));
+    RunPlan child =
+        new RunPlan(
+            NS,
+            null,
+            "reviewers",
+            Map.of(),
+            Map.of(),
+            childAgents,
+            List.of(step("check", "researcher", List.of(), "check {{ .input.draft }}")),
+            null,
+            null,
+            0,
+            0,
+            2,
+            Map.of());
+    Map<String, AgentSpec> agents = new LinkedHashMap<>();
+    agents.put("writer", agent("writer", List.of(), false));
+    List<StepSpec> steps =
+        List.of(
+            step("write", "writer", List.of(), "write on {{ .input.topic }}"),
+            new StepSpec(
+                "review",
+                "review",
+                List.of("write"),
+                Map.of("draft", "{{ .steps.write.output }}"),
+                null,
+                null,
+                null,
+                null,
+                0,
+                -1));
+    RunPlan plan =
+        plan("team-role", agents, steps, null)
+            .withTeams(
+                Map.of("review", new RunPlan.ChildTeam("reviewers", child, List.of("draft"))));
+    String id = "arkrun/" + NS + "/team-role";
+    runTeam(id, plan);
+    save("team-run/team-role", id, null);
+    save("team-run/team-role-child", id + "/team/review", null);
+  }
+
+  @Test
   void teamRunWithALoopStepAsAStepTask() throws IOException {
     Map<String, AgentSpec> agents = Map.of("writer", agent("writer", List.of(), false));
     StepSpec loop =
