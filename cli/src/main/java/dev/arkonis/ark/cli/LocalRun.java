@@ -105,6 +105,7 @@ final class LocalRun {
               + " gets no events from `ark run`; the operator and `ark dev` deliver notifications");
       plan = plan.withNotify(null);
     }
+    PayloadWarmUp.start(plan);
     try (TemporalConnection temporal =
         options.temporalAddress() == null
             ? TemporalConnection.embedded(false)
