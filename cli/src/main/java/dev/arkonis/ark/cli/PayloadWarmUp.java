@@ -18,8 +18,8 @@ import java.util.List;
  * activity its request, through Jackson deserializers built on first use, and renders the steps'
  * templates with a parser that has not run yet. This runs both once on a daemon thread while the
  * main thread starts the Temporal service and workers (the converter and its deserializer cache are
- * the process's shared default): the first step's overhead went from 118 to 90–100 ms (medians of 8 cold
- * runs each, side by side). Nothing depends on it: a failure only leaves the work to the first
+ * the process's shared default): the first step's overhead went from 118 to 90–100 ms (medians of 8
+ * cold runs each, side by side). Nothing depends on it: a failure only leaves the work to the first
  * task.
  */
 final class PayloadWarmUp {
