@@ -219,8 +219,14 @@ class ArkTeamReconcilerTest {
     client.apps().deployments().inNamespace(NS).withName("mixed-b").delete();
     client.configMaps().inNamespace(NS).withName("mixed-b-config").delete();
     await().until(() -> ownedByItsAgent("mixed-b"));
-    k8s.setReady("mixed-b", 1);
-    await().until(() -> "Ready".equals(k8s.status(ArkTeam.class, "mixed").path("phase").asText()));
+    // the mock server has no Deployment controller: an update of the new Deployment by its agent's
+    // reconciler may replace the ready status set here, so it is set again until the team sees it
+    await()
+        .until(
+            () -> {
+              k8s.setReady("mixed-b", 1);
+              return "Ready".equals(k8s.status(ArkTeam.class, "mixed").path("phase").asText());
+            });
     client
         .resources(ArkAgent.class)
         .inNamespace(NS)
