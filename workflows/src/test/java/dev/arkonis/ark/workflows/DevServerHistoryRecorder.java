@@ -1,12 +1,15 @@
 package dev.arkonis.ark.workflows;
 
+import static dev.arkonis.ark.workflows.RecordedPlans.agent;
+import static dev.arkonis.ark.workflows.RecordedPlans.plan;
+import static dev.arkonis.ark.workflows.RecordedPlans.step;
+
 import dev.arkonis.ark.workflows.api.AgentHealthWorkflow;
 import dev.arkonis.ark.workflows.api.AgentSpec;
 import dev.arkonis.ark.workflows.api.AgentTaskWorkflow;
 import dev.arkonis.ark.workflows.api.BudgetLedgerWorkflow;
 import dev.arkonis.ark.workflows.api.CronEventWorkflow;
 import dev.arkonis.ark.workflows.api.EventFireWorkflow;
-import dev.arkonis.ark.workflows.api.HttpToolSpec;
 import dev.arkonis.ark.workflows.api.NotifyActivities;
 import dev.arkonis.ark.workflows.api.NotifyWorkflow;
 import dev.arkonis.ark.workflows.api.RunPlan;
@@ -60,7 +63,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 @EnabledIfSystemProperty(named = "ark.recordHistories", matches = "true")
 class DevServerHistoryRecorder {
   static final Path HISTORIES = Path.of("src/test/resources/histories");
-  private static final String NS = "hist";
+  private static final String NS = RecordedPlans.NS;
   private static final String ORCHESTRATOR = TeamRunWorkflow.TASK_QUEUE;
 
   private static WorkflowServiceStubs service;
@@ -467,50 +470,5 @@ class DevServerHistoryRecorder {
             ? client.fetchHistory(id).toJson(true)
             : client.fetchHistory(id, runId).toJson(true);
     Files.writeString(file, json);
-  }
-
-  private static RunPlan plan(
-      String name, Map<String, AgentSpec> agents, List<StepSpec> steps, String entry) {
-    return new RunPlan(
-        NS,
-        name,
-        "blog",
-        Map.of("topic", "otters"),
-        Map.of(),
-        agents,
-        steps,
-        entry,
-        steps.size() == 2 ? "{{ .steps.write.output }}" : null,
-        600,
-        100_000,
-        2,
-        Map.of(),
-        ORCHESTRATOR,
-        "alerts");
-  }
-
-  private static StepSpec step(String name, String role, List<String> deps, String prompt) {
-    return new StepSpec(name, role, deps, Map.of("prompt", prompt), null, null, null, null, 0, -1);
-  }
-
-  private static AgentSpec agent(String role, List<String> canDelegate, boolean tools) {
-    return new AgentSpec(
-        role,
-        role,
-        RunPlan.taskQueue(NS, role),
-        "mock-model",
-        "mock",
-        "You are the " + role,
-        0,
-        30,
-        null,
-        false,
-        canDelegate,
-        List.of(),
-        tools
-            ? List.of(
-                new HttpToolSpec(
-                    "lookup", "looks a word up", "http://127.0.0.1:9/lookup", "POST", null, 5))
-            : List.of());
   }
 }

@@ -9,11 +9,8 @@ import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.SecretRef;
 import dev.arkonis.ark.workflows.api.StepStatus;
-import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
@@ -112,21 +109,7 @@ class AgentMemoryWorkflowTest {
 
   private RunStatus run(
       TestWorkflowEnvironment env, Worker worker, RunPlan plan, FakeAgents agents, Object memory) {
-    plan.agents().values().stream()
-        .map(AgentSpec::taskQueue)
-        .distinct()
-        .forEach(q -> env.newWorker(q).registerActivitiesImplementations(agents, memory));
-    env.start();
-    TeamRunWorkflow workflow =
-        env.getWorkflowClient()
-            .newWorkflowStub(
-                TeamRunWorkflow.class,
-                WorkflowOptions.newBuilder()
-                    .setWorkflowId(RunPlan.workflowId(plan.namespace(), plan.runName()))
-                    .setTaskQueue(worker.getTaskQueue())
-                    .build());
-    WorkflowClient.start(workflow::run, plan);
-    return io.temporal.client.WorkflowStub.fromTyped(workflow).getResult(RunStatus.class);
+    return Plans.start(env, worker, plan, agents, memory).getResult(RunStatus.class);
   }
 
   private static List<String> activityTypes(TestWorkflowEnvironment env, RunPlan plan) {

@@ -10,12 +10,8 @@ import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.StepStatus;
 import dev.arkonis.ark.workflows.api.StepToolCall;
-import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import dev.arkonis.ark.workflows.api.TokenUsage;
 import io.temporal.api.enums.v1.EventType;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
-import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
@@ -93,24 +89,11 @@ class DelegationWorkflowTest {
 
   private RunStatus run(
       TestWorkflowEnvironment env, Worker worker, RunPlan plan, FakeAgents agents) {
-    plan.agents()
-        .values()
-        .forEach(a -> env.newWorker(a.taskQueue()).registerActivitiesImplementations(agents));
-    env.start();
-    TeamRunWorkflow workflow =
-        env.getWorkflowClient()
-            .newWorkflowStub(
-                TeamRunWorkflow.class,
-                WorkflowOptions.newBuilder()
-                    .setWorkflowId(RunPlan.workflowId(plan.namespace(), plan.runName()))
-                    .setTaskQueue(worker.getTaskQueue())
-                    .build());
-    WorkflowClient.start(workflow::run, plan);
-    return WorkflowStub.fromTyped(workflow).getResult(RunStatus.class);
+    return Plans.start(env, worker, plan, agents).getResult(RunStatus.class);
   }
 
   private static StepStatus step(RunStatus status, String name) {
-    return status.steps().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+    return Plans.step(status, name);
   }
 
   @Test

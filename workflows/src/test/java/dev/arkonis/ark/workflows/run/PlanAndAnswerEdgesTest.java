@@ -11,11 +11,8 @@ import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.StepSpec;
 import dev.arkonis.ark.workflows.api.StepToolCall;
-import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import dev.arkonis.ark.workflows.api.TokenUsage;
 import dev.arkonis.ark.workflows.api.ToolActivities;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
@@ -57,23 +54,10 @@ class PlanAndAnswerEdgesTest {
 
   private RunStatus run(
       TestWorkflowEnvironment env, Worker worker, RunPlan plan, Object... activities) {
-    plan.agents().values().stream()
-        .map(AgentSpec::taskQueue)
-        .distinct()
-        .forEach(q -> env.newWorker(q).registerActivitiesImplementations(activities));
-    env.start();
-    TeamRunWorkflow workflow =
-        env.getWorkflowClient()
-            .newWorkflowStub(
-                TeamRunWorkflow.class,
-                WorkflowOptions.newBuilder()
-                    .setWorkflowId(RunPlan.workflowId(plan.namespace(), plan.runName()))
-                    .setTaskQueue(worker.getTaskQueue())
-                    .build());
-    WorkflowClient.start(workflow::run, plan);
+    WorkflowStub stub = Plans.start(env, worker, plan, activities);
     try {
       // a workflow task failing (e.g. an NPE) retries forever: that must show as a failed test
-      return WorkflowStub.fromTyped(workflow).getResult(20, TimeUnit.SECONDS, RunStatus.class);
+      return stub.getResult(20, TimeUnit.SECONDS, RunStatus.class);
     } catch (java.util.concurrent.TimeoutException e) {
       throw new AssertionError("the run did not finish: the workflow is stuck", e);
     }

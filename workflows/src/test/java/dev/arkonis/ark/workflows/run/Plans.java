@@ -58,7 +58,7 @@ final class Plans {
    * plan (its child teams' included), the run on {@code worker}'s queue.
    */
   static WorkflowStub start(
-      TestWorkflowEnvironment env, Worker worker, RunPlan plan, Object activities) {
+      TestWorkflowEnvironment env, Worker worker, RunPlan plan, Object... activities) {
     plan.allAgents()
         .keySet()
         .forEach(q -> env.newWorker(q).registerActivitiesImplementations(activities));

@@ -3,7 +3,6 @@ package dev.arkonis.ark.workflows.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.arkonis.ark.workflows.api.AgentSpec;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.StepSpec;
@@ -11,12 +10,10 @@ import dev.arkonis.ark.workflows.api.StepStatus;
 import dev.arkonis.ark.workflows.api.StepTaskWorkflow;
 import dev.arkonis.ark.workflows.api.StepTaskWorkflow.StepTaskInput;
 import dev.arkonis.ark.workflows.api.StepTaskWorkflow.StepTaskResult;
-import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
 import dev.arkonis.ark.workflows.api.TokenUsage;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
-import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -57,21 +54,7 @@ class StepTaskTest {
 
   private static WorkflowStub start(
       TestWorkflowEnvironment env, Worker worker, RunPlan plan, FakeAgents agents) {
-    plan.agents().values().stream()
-        .map(AgentSpec::taskQueue)
-        .distinct()
-        .forEach(q -> env.newWorker(q).registerActivitiesImplementations(agents));
-    env.start();
-    TeamRunWorkflow workflow =
-        env.getWorkflowClient()
-            .newWorkflowStub(
-                TeamRunWorkflow.class,
-                WorkflowOptions.newBuilder()
-                    .setWorkflowId(RunPlan.workflowId(plan.namespace(), plan.runName()))
-                    .setTaskQueue(worker.getTaskQueue())
-                    .build());
-    WorkflowClient.start(workflow::run, plan);
-    return WorkflowStub.fromTyped(workflow);
+    return Plans.start(env, worker, plan, agents);
   }
 
   private static WorkflowExecutionStatus childStatus(TestWorkflowEnvironment env, String id) {
