@@ -14,6 +14,7 @@ import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -225,6 +227,11 @@ class TeamRolesWorkflowTest {
     RunStatus status = stub.query("status", RunStatus.class);
     assertThat(status.phase()).isEqualTo("Cancelled");
     assertThat(step(status, "review").phase()).isEqualTo("Cancelled");
+    // the parent closes without waiting: the child's cancellation is processed after it
+    WorkflowStub child = env.getWorkflowClient().newUntypedWorkflowStub(CHILD_WORKFLOW);
+    assertThatThrownBy(() -> child.getResult(30, TimeUnit.SECONDS, RunStatus.class))
+        .isInstanceOf(WorkflowFailedException.class)
+        .hasCauseInstanceOf(CanceledFailure.class);
     assertThat(childStatus(env))
         .isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
   }
