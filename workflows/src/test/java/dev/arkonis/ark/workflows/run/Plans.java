@@ -6,7 +6,11 @@ import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.StepSpec;
 import dev.arkonis.ark.workflows.api.StepStatus;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -15,6 +19,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Small run plans for workflow tests. */
 final class Plans {
@@ -73,6 +79,34 @@ final class Plans {
                     .build());
     WorkflowClient.start(workflow::run, plan);
     return WorkflowStub.fromTyped(workflow);
+  }
+
+  /**
+   * The status of child workflow {@code id} once it has closed: a parent closes without waiting for
+   * its children's cancellation, which the server delivers after it (parent-close policy).
+   */
+  static WorkflowExecutionStatus closedStatus(TestWorkflowEnvironment env, String id) {
+    try {
+      env.getWorkflowClient()
+          .newUntypedWorkflowStub(id)
+          .getResult(30, TimeUnit.SECONDS, Object.class);
+    } catch (WorkflowException | TimeoutException e) {
+      // failed, cancelled or timed out: the status says which
+    }
+    return status(env, id);
+  }
+
+  /** The status of workflow {@code id} now. */
+  static WorkflowExecutionStatus status(TestWorkflowEnvironment env, String id) {
+    return env.getWorkflowServiceStubs()
+        .blockingStub()
+        .describeWorkflowExecution(
+            DescribeWorkflowExecutionRequest.newBuilder()
+                .setNamespace(env.getNamespace())
+                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id))
+                .build())
+        .getWorkflowExecutionInfo()
+        .getStatus();
   }
 
   /** A step of a run's status by name. */
