@@ -10,6 +10,7 @@ import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.tools.ToolActivitiesImpl;
 import dev.arkonis.ark.bridge.OperatorRuntime;
+import dev.arkonis.ark.bridge.a2a.ArkServiceReconciler;
 import dev.arkonis.ark.crd.manifest.CrdCatalog;
 import dev.arkonis.ark.crd.v1alpha1.ArkAgent;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
@@ -54,7 +55,8 @@ import org.junit.jupiter.api.Test;
  * release namespace enforce {@code restricted}. An ArkTeam with inline roles gets its managed
  * ArkAgents (owner references with blockOwnerDeletion), their Deployments and Ready pods (kwok), a
  * run succeeds, status and finalizers are written, and nothing anywhere says Forbidden. The chart's
- * own operator Deployment gets its pods in the restricted release namespace too.
+ * own operator Deployment gets its pods in the restricted release namespace too. An ArkService over
+ * one of the agents gets its Service and EndpointSlice ({@link ChartServiceScenario}).
  *
  * <p>Agent workers and Temporal are in-process (the test server): this test is about the API
  * server.
@@ -145,16 +147,19 @@ class OperatorChartRbacIT {
     startAgentWorkers(List.of("crew-lead", "crew-writer"));
     operator =
         new OperatorRuntime(
-            operatorClient,
-            temporal.getWorkflowClient(),
-            temporal.getWorkerFactory(),
-            new OperatorRuntime.Settings(
-                teamNs,
-                "temporal.example:7233",
-                "default",
-                "ark:it",
-                releaseNs, // leader election: the chart's Lease Role
-                "ark-it-0"));
+                operatorClient,
+                temporal.getWorkflowClient(),
+                temporal.getWorkerFactory(),
+                new OperatorRuntime.Settings(
+                    teamNs,
+                    "temporal.example:7233",
+                    "default",
+                    "ark:it",
+                    releaseNs, // leader election: the chart's Lease Role
+                    "ark-it-0"))
+            .withServices(
+                new ArkServiceReconciler.Settings(
+                    "127.0.0.1", ChartServiceScenario.POD_IP, Duration.ofSeconds(20)));
     operator.start();
 
     ArkTeam team =
@@ -256,6 +261,9 @@ class OperatorChartRbacIT {
     JsonNode succeeded = condition(status(ArkRun.class, "crew-1"), "Succeeded");
     assertThat(succeeded.path("observedGeneration").asLong())
         .isEqualTo(run.getMetadata().getGeneration());
+
+    // an ArkService over the lead: its Service and EndpointSlice as the API server keeps them
+    new ChartServiceScenario(admin, teamNs, WAIT).run("crew-lead");
 
     // nothing was refused: no Forbidden condition, no Forbidden/FailedCreate Event (ReplicaSets
     // included: Pod Security rejects pods there)
