@@ -81,8 +81,7 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
             this::now,
             plan.team());
     StepRunner runner = new StepRunner(calls, new AgentLoop(calls, delegations));
-    long deadline =
-        plan.timeoutSeconds() > 0 ? Workflow.currentTimeMillis() + plan.timeoutSeconds() * 1000 : 0;
+    RunWait wait = new RunWait(plan);
     try {
       while (state.running()) {
         for (String name : graph.ready(state.satisfied(), state.started())) {
@@ -96,12 +95,7 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
         int seen = state.version();
         mirror.sync(state);
         phase.sync(state.phase());
-        Duration wait =
-            deadline == 0
-                ? Duration.ofDays(3650)
-                : Duration.ofMillis(Math.max(1, deadline - Workflow.currentTimeMillis()));
-        if (!Timers.await(wait, runTimerSummary(deadline), () -> state.version() != seen)
-            && deadline > 0) {
+        if (wait.timedOut(() -> state.version() != seen)) {
           state.finish(
               Phases.TIMED_OUT,
               "run exceeded spec.timeoutSeconds (" + plan.timeoutSeconds() + "s)",
@@ -327,10 +321,6 @@ public final class TeamRunWorkflowImpl implements dev.arkonis.ark.workflows.api.
       }
     }
     return "";
-  }
-
-  private static String runTimerSummary(long deadline) {
-    return deadline == 0 ? "wait for a step (no run timeout)" : "spec.timeoutSeconds of the run";
   }
 
   private String now() {

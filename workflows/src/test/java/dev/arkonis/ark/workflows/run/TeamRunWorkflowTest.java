@@ -364,7 +364,9 @@ class TeamRunWorkflowTest {
               throw ApplicationFailure.newFailure("provider overloaded", "ProviderUnavailable");
             });
     StepSpec stuck = new StepSpec("a", "a", List.of(), Map.of(), null, null, null, null, 0, 100);
-    WorkflowStub stub = start(env, worker, Plans.builder().step(stuck).build(), agents);
+    // with a run timeout: its timer ends with the cancelled run, which is Cancelled, not TimedOut
+    WorkflowStub stub =
+        start(env, worker, Plans.builder().step(stuck).timeout(600).build(), agents);
     env.sleep(Duration.ofSeconds(5));
 
     stub.cancel();
