@@ -88,6 +88,9 @@ public final class DashboardCache implements AutoCloseable {
   }
 
   private void fire(String kind, HasMetadata object, boolean deleted) {
+    if (listeners.isEmpty()) {
+      return; // nobody watches: no JSON work per informer event
+    }
     JsonNode slim = deleted ? null : slim(kind, object);
     for (Listener listener : listeners) {
       listener.changed(
@@ -101,6 +104,11 @@ public final class DashboardCache implements AutoCloseable {
 
   public void removeListener(Listener listener) {
     listeners.remove(listener);
+  }
+
+  /** How many listeners there are (tests). */
+  int listeners() {
+    return listeners.size();
   }
 
   /** The namespace shown, or null for all. */
@@ -147,11 +155,10 @@ public final class DashboardCache implements AutoCloseable {
 
   /** metadata (name, namespace, uid, creation, deletion, labels), spec and status. */
   private JsonNode slim(String kind, HasMetadata object) {
-    JsonNode tree = client.getKubernetesSerialization().convertValue(object, JsonNode.class);
-    ObjectNode out = tree.deepCopy();
+    ObjectNode out = client.getKubernetesSerialization().convertValue(object, ObjectNode.class);
+    JsonNode metadata = out.path("metadata");
     out.put("kind", kind);
     out.remove("apiVersion");
-    JsonNode metadata = tree.path("metadata");
     ObjectNode meta = out.putObject("metadata");
     for (String field :
         List.of("name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "labels")) {

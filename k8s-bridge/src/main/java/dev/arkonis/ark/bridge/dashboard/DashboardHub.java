@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * opens (every object of every kind, and the dashboard's settings), then one {@code change} event
  * per informer add, update or delete ({@code {kind, namespace, name, object}}, {@code object} null
  * on delete), and a heartbeat comment every 15 s. The browser never polls; its {@code EventSource}
- * reconnects after a dropped connection and gets a fresh snapshot.
+ * reconnects after a dropped connection and gets a fresh snapshot. The hub listens to the cache
+ * only while a stream is open: with no browser watching, informer events cost no JSON work.
  */
 final class DashboardHub implements DashboardCache.Listener, AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,7 +38,6 @@ final class DashboardHub implements DashboardCache.Listener, AutoCloseable {
   DashboardHub(DashboardCache cache, JsonNode settings) {
     this.cache = cache;
     this.settings = settings;
-    cache.addListener(this);
     heartbeat.scheduleAtFixedRate(
         this::beat, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS, TimeUnit.SECONDS);
   }
@@ -45,13 +45,19 @@ final class DashboardHub implements DashboardCache.Listener, AutoCloseable {
   /** The {@code GET /api/stream} route. */
   void open(Exchange exchange, EventStream stream) {
     synchronized (streams) {
+      if (streams.isEmpty()) {
+        // before the snapshot: a change meanwhile is sent after it (this lock), never lost
+        cache.addListener(this);
+      }
       streams.add(stream);
       stream.send("snapshot", write(snapshot()));
     }
     stream.onClose(
         () -> {
           synchronized (streams) {
-            streams.remove(stream);
+            if (streams.remove(stream) && streams.isEmpty()) {
+              cache.removeListener(this);
+            }
           }
         });
   }

@@ -187,13 +187,72 @@ class DashboardServerTest {
   @Test
   void streamSendsASnapshotThenEveryChangeWithoutPolling() throws Exception {
     start(false);
+    BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    HttpResponse<InputStream> stream = openStream(events);
+    assertThat(stream.headers().firstValue("Content-Type").orElseThrow())
+        .startsWith("text/event-stream");
+    String snapshot = events.poll(10, TimeUnit.SECONDS);
+    assertThat(snapshot).startsWith("snapshot ");
+    JsonNode state = JSON.readTree(snapshot.substring("snapshot ".length()));
+    assertThat(state.path("objects").path("ArkTeam").get(0).path("metadata").path("name").asText())
+        .isEqualTo("writers");
+    assertThat(state.path("settings").path("actions").asBoolean()).isFalse();
+    assertThat(state.path("settings").path("temporalUiUrl").asText())
+        .isEqualTo("http://temporal-ui:8233");
+
+    createTeam("editors");
+    JsonNode pushed = change(events);
+    assertThat(pushed.path("kind").asText()).isEqualTo("ArkTeam");
+    assertThat(pushed.path("name").asText()).isEqualTo("editors");
+    assertThat(pushed.path("object").path("spec").path("pipeline")).hasSize(2);
+    assertThat(pushed.path("object").path("metadata").has("managedFields")).isFalse();
+    assertThat(server.streams()).isEqualTo(1);
+    assertThat(cache.listeners()).isEqualTo(1);
+    stream.body().close();
+
+    // the server sees the closed stream when a change fails to reach it; with nobody watching the
+    // hub stops listening, and a new stream listens again from its snapshot
+    java.util.concurrent.atomic.AtomicInteger closedTeams =
+        new java.util.concurrent.atomic.AtomicInteger();
+    await()
+        .until(
+            () -> {
+              createTeam("reviewers-" + closedTeams.incrementAndGet());
+              return server.streams() == 0;
+            });
+    assertThat(cache.listeners()).isZero();
+    createTeam("reviewers");
+    BlockingQueue<String> again = new LinkedBlockingQueue<>();
+    HttpResponse<InputStream> second = openStream(again);
+    String later = again.poll(10, TimeUnit.SECONDS);
+    assertThat(later).startsWith("snapshot ").contains("\"reviewers\"");
+    createTeam("planners");
+    assertThat(change(again).path("name").asText()).isEqualTo("planners");
+    second.body().close();
+  }
+
+  private void createTeam(String name) {
+    client
+        .load(
+            new ByteArrayInputStream(
+                TEAM.replace("name: writers", "name: " + name).getBytes(StandardCharsets.UTF_8)))
+        .inNamespace(NS)
+        .createOrReplace();
+  }
+
+  /** The next event, a change: its data. */
+  private static JsonNode change(BlockingQueue<String> events) throws Exception {
+    String change = events.poll(10, TimeUnit.SECONDS);
+    assertThat(change).startsWith("change ");
+    return JSON.readTree(change.substring("change ".length()));
+  }
+
+  /** GET /api/stream; its events ({@code <event> <data>}) go to {@code events}. */
+  private HttpResponse<InputStream> openStream(BlockingQueue<String> events) throws Exception {
     HttpResponse<InputStream> stream =
         http.send(
             HttpRequest.newBuilder(uri("/api/stream")).build(),
             HttpResponse.BodyHandlers.ofInputStream());
-    assertThat(stream.headers().firstValue("Content-Type").orElseThrow())
-        .startsWith("text/event-stream");
-    BlockingQueue<String> events = new LinkedBlockingQueue<>();
     Thread reader =
         new Thread(
             () -> {
@@ -214,29 +273,7 @@ class DashboardServerTest {
             });
     reader.setDaemon(true);
     reader.start();
-    String snapshot = events.poll(10, TimeUnit.SECONDS);
-    assertThat(snapshot).startsWith("snapshot ");
-    JsonNode state = JSON.readTree(snapshot.substring("snapshot ".length()));
-    assertThat(state.path("objects").path("ArkTeam").get(0).path("metadata").path("name").asText())
-        .isEqualTo("writers");
-    assertThat(state.path("settings").path("actions").asBoolean()).isFalse();
-    assertThat(state.path("settings").path("temporalUiUrl").asText())
-        .isEqualTo("http://temporal-ui:8233");
-
-    client
-        .load(
-            new ByteArrayInputStream(
-                TEAM.replace("name: writers", "name: editors").getBytes(StandardCharsets.UTF_8)))
-        .inNamespace(NS)
-        .createOrReplace();
-    String change = events.poll(10, TimeUnit.SECONDS);
-    assertThat(change).startsWith("change ");
-    JsonNode pushed = JSON.readTree(change.substring("change ".length()));
-    assertThat(pushed.path("kind").asText()).isEqualTo("ArkTeam");
-    assertThat(pushed.path("name").asText()).isEqualTo("editors");
-    assertThat(pushed.path("object").path("spec").path("pipeline")).hasSize(2);
-    assertThat(server.streams()).isEqualTo(1);
-    stream.body().close();
+    return stream;
   }
 
   @Test
