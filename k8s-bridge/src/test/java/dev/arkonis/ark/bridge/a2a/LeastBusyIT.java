@@ -1,16 +1,14 @@
 package dev.arkonis.ark.bridge.a2a;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
+import dev.arkonis.ark.bridge.DevServer;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
 import io.temporal.workflow.Workflow;
@@ -82,18 +80,8 @@ class LeastBusyIT {
 
   @BeforeEach
   void connect() {
-    String address = System.getenv("ARK_TEST_TEMPORAL_ADDRESS");
-    if (address == null || address.isBlank()) {
-      fail(
-          "ARK_TEST_TEMPORAL_ADDRESS is not set: run the tests with scripts/test, or start"
-              + " `temporal server start-dev --port 7233` and set ARK_TEST_TEMPORAL_ADDRESS=host:port");
-    }
-    service =
-        WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
-    temporal =
-        WorkflowClient.newInstance(
-            service, WorkflowClientOptions.newBuilder().setNamespace("default").build());
+    service = DevServer.stubs();
+    temporal = DevServer.client(service);
     workers = WorkerFactory.newInstance(temporal);
   }
 

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.arkonis.ark.bridge.DevServer;
 import dev.arkonis.ark.crd.v1alpha1.ArkEvent;
 import dev.arkonis.ark.crd.v1alpha1.ArkRun;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
@@ -17,13 +18,11 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.temporal.api.enums.v1.ScheduleOverlapPolicy;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.schedules.ScheduleActionStartWorkflow;
 import io.temporal.client.schedules.ScheduleClient;
 import io.temporal.client.schedules.ScheduleClientOptions;
 import io.temporal.client.schedules.ScheduleDescription;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.WorkerFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -58,18 +57,9 @@ class ArkEventScheduleIT {
 
   @BeforeEach
   void setUp() throws Exception {
-    address = System.getenv("ARK_TEST_TEMPORAL_ADDRESS");
-    if (address == null || address.isBlank()) {
-      fail(
-          "ARK_TEST_TEMPORAL_ADDRESS is not set: run the tests with scripts/test, or start"
-              + " `temporal server start-dev --port 7233` and set ARK_TEST_TEMPORAL_ADDRESS=host:port");
-    }
-    service =
-        WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
-    WorkflowClient temporal =
-        WorkflowClient.newInstance(
-            service, WorkflowClientOptions.newBuilder().setNamespace("default").build());
+    address = DevServer.address();
+    service = DevServer.stubs();
+    WorkflowClient temporal = DevServer.client(service);
     schedules =
         ScheduleClient.newInstance(
             service, ScheduleClientOptions.newBuilder().setNamespace("default").build());

@@ -1,13 +1,13 @@
 package dev.arkonis.ark.bridge.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.arkonis.ark.activities.llm.AgentActivitiesImpl;
 import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.ModelFactory;
+import dev.arkonis.ark.bridge.DevServer;
 import dev.arkonis.ark.bridge.Fixtures;
 import dev.arkonis.ark.bridge.status.RunStatusActivitiesImpl;
 import dev.arkonis.ark.bridge.status.StatusWriter;
@@ -20,9 +20,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.WorkerFactory;
 import java.io.InputStream;
 import java.time.Clock;
@@ -51,18 +49,8 @@ class RunRepairIT {
 
   @BeforeEach
   void setUp() throws Exception {
-    String address = System.getenv("ARK_TEST_TEMPORAL_ADDRESS");
-    if (address == null || address.isBlank()) {
-      fail(
-          "ARK_TEST_TEMPORAL_ADDRESS is not set: run the tests with scripts/test, or start"
-              + " `temporal server start-dev --port 7233` and set ARK_TEST_TEMPORAL_ADDRESS=host:port");
-    }
-    service =
-        WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
-    temporal =
-        WorkflowClient.newInstance(
-            service, WorkflowClientOptions.newBuilder().setNamespace("default").build());
+    service = DevServer.stubs();
+    temporal = DevServer.client(service);
     ns = "repair-" + UUID.randomUUID().toString().substring(0, 8);
     CrdCatalog.install(client);
     try (InputStream in = Fixtures.open("blog-writer-team.yaml")) {

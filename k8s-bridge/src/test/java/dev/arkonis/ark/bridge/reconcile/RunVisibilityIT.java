@@ -11,6 +11,7 @@ import dev.arkonis.ark.activities.llm.MockChatModel;
 import dev.arkonis.ark.activities.llm.ModelFactory;
 import dev.arkonis.ark.activities.llm.ScriptedReply;
 import dev.arkonis.ark.activities.visibility.SearchAttributeSetup;
+import dev.arkonis.ark.bridge.DevServer;
 import dev.arkonis.ark.bridge.Fixtures;
 import dev.arkonis.ark.bridge.status.RunStatusActivitiesImpl;
 import dev.arkonis.ark.bridge.status.StatusWriter;
@@ -29,11 +30,9 @@ import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.workflowservice.v1.ResetWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowExecutionMetadata;
 import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.WorkerFactory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -79,18 +78,9 @@ class RunVisibilityIT {
 
   @BeforeEach
   void setUp() throws Exception {
-    address = System.getenv("ARK_TEST_TEMPORAL_ADDRESS");
-    if (address == null || address.isBlank()) {
-      fail(
-          "ARK_TEST_TEMPORAL_ADDRESS is not set: run the tests with scripts/test, or start"
-              + " `temporal server start-dev --port 7233` and set ARK_TEST_TEMPORAL_ADDRESS=host:port");
-    }
-    service =
-        WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
-    temporal =
-        WorkflowClient.newInstance(
-            service, WorkflowClientOptions.newBuilder().setNamespace("default").build());
+    address = DevServer.address();
+    service = DevServer.stubs();
+    temporal = DevServer.client(service);
     List<String> warnings = new ArrayList<>();
     assertThat(SearchAttributeSetup.ensure(service, "default", warnings::add))
         .as("registering the search attributes: %s", warnings)
