@@ -93,7 +93,7 @@ class DashboardServerTest {
         TestWorkflowEnvironment.newInstance(
             TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
     cache = DashboardCache.start(client, null);
-    await().atMost(Duration.ofSeconds(10)).until(() -> cache.notReady() == null);
+    await().atMost(Duration.ofSeconds(30)).until(() -> cache.notReady() == null);
   }
 
   @AfterEach

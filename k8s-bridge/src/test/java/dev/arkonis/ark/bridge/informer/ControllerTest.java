@@ -80,7 +80,7 @@ class ControllerTest {
     try (Controller controller = new Controller(flaky, List::of, FAST)) {
       controller.start();
       controller.enqueue(new ObjectKey("ns", "a"));
-      await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 4);
+      await().atMost(Duration.ofSeconds(30)).until(() -> calls.get() == 4);
     }
   }
 

@@ -62,7 +62,7 @@ class ArkTeamReconcilerTest {
     KubernetesClient client = k8s.client;
     ArkTeam team = client.resource(firstTeam(client, manifest)).inNamespace(NS).create();
     List<String> roles = List.of("coordinator", "billing", "technical", "escalation");
-    await().atMost(Duration.ofSeconds(10)).until(() -> k8s.deployments().size() == 4);
+    await().atMost(Duration.ofSeconds(30)).until(() -> k8s.deployments().size() == 4);
 
     for (String role : roles) {
       ArkAgent agent = k8s.get(ArkAgent.class, PREFIX + role);
@@ -120,7 +120,7 @@ class ArkTeamReconcilerTest {
       k8s.setReady(deployment.getMetadata().getName(), deployment.getSpec().getReplicas());
     }
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () -> {
               JsonNode status = k8s.status(ArkTeam.class, TEAM);
@@ -312,7 +312,7 @@ class ArkTeamReconcilerTest {
       createRun("hist-" + i, ArkRunStatus.Phase.SUCCEEDED, "2026-01-01T00:00:0" + i + "Z");
     }
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () -> {
               assertThat(client.resources(ArkRun.class).inNamespace(NS).list().getItems())

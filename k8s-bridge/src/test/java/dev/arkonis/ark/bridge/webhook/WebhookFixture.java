@@ -113,7 +113,7 @@ final class WebhookFixture implements AutoCloseable {
   /** Waits until the webhook's caches hold the event and its token. */
   void awaitCached(String event) {
     org.awaitility.Awaitility.await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .until(
             () ->
                 cache.notReady() == null
@@ -124,7 +124,7 @@ final class WebhookFixture implements AutoCloseable {
   /** The fire id of the one fire the fake workflow saw, once it saw it. */
   String awaitOnlyFire() {
     org.awaitility.Awaitility.await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .until(() -> !FakeFire.FIRES.isEmpty());
     return FakeFire.FIRES.keySet().iterator().next();
   }
@@ -133,7 +133,7 @@ final class WebhookFixture implements AutoCloseable {
   void deleteToken(String event) {
     client.secrets().inNamespace(NS).withName(event + "-token").delete();
     org.awaitility.Awaitility.await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .until(() -> cache.token(NS, event) == null);
   }
 

@@ -60,7 +60,7 @@ class WebhookServerTest {
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
     assertThat(f.started).hasSize(1);
-    await().atMost(Duration.ofSeconds(10)).until(() -> FakeFire.FIRES.size() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> FakeFire.FIRES.size() == 1);
     Recorded fire = FakeFire.FIRES.values().iterator().next();
     EventFireWorkflow.FireRequest request = fire.request();
     assertThat(request.fireId()).startsWith("webhook-");
@@ -89,7 +89,7 @@ class WebhookServerTest {
     HttpResponse<String> response = f.post("two-teams", null, "Bearer " + TOKEN, "{}");
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-    await().atMost(Duration.ofSeconds(10)).until(() -> FakeFire.FIRES.size() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> FakeFire.FIRES.size() == 1);
     String fireId = FakeFire.FIRES.keySet().iterator().next();
     assertThat(strings(json(response).path("runs")))
         .containsExactly(

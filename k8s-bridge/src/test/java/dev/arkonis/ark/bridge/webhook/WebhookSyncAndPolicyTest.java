@@ -95,7 +95,7 @@ class WebhookSyncAndPolicyTest {
     FakeFire.phase = Phases.FAILED;
     FakeFire.delay = Duration.ofSeconds(2);
     CompletableFuture<HttpResponse<String>> pending = f.postAsync(EVENT, "mode=sync", TICKET);
-    await().atMost(Duration.ofSeconds(10)).until(() -> FakeFire.FIRES.size() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> FakeFire.FIRES.size() == 1);
     String run = EventFireWorkflow.runName(TEAM, FakeFire.FIRES.keySet().iterator().next(), 0);
     f.run(run, EVENT, null);
     f.status(run, Phases.FAILED, "step coordinator: model returned 401 Unauthorized");

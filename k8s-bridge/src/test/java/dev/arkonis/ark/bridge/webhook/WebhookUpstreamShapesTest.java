@@ -52,7 +52,7 @@ class WebhookUpstreamShapesTest {
   void theWebhookTokenSecretIsAnAliasWhenThereIsNoTokenSecret() throws Exception {
     f.deleteToken(EVENT);
     secret(EVENT + "-webhook-token", "upstream-token-1");
-    await().atMost(Duration.ofSeconds(10)).until(() -> f.cache.token(NS, EVENT) != null);
+    await().atMost(Duration.ofSeconds(30)).until(() -> f.cache.token(NS, EVENT) != null);
 
     HttpResponse<String> good = post(WebhookServer.path(NS, EVENT) + "/fire", "upstream-token-1");
     HttpResponse<String> wrong = post(WebhookServer.path(NS, EVENT), TOKEN);
@@ -67,11 +67,11 @@ class WebhookUpstreamShapesTest {
     f.deleteToken(EVENT);
     secret(EVENT + "-webhook-token", "upstream-token-2");
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .until(() -> "upstream-token-2".equals(f.cache.token(NS, EVENT)));
     f.token(EVENT, TOKEN); // both Secrets now
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> TOKEN.equals(f.cache.token(NS, EVENT)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> TOKEN.equals(f.cache.token(NS, EVENT)));
     HttpResponse<String> alias = post(WebhookServer.path(NS, EVENT), "upstream-token-2");
     HttpResponse<String> token = post(WebhookServer.path(NS, EVENT), TOKEN);
 
