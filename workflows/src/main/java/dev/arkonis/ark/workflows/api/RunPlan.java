@@ -46,44 +46,6 @@ public record RunPlan(
     String notifyRef,
     RoutingPlan routing,
     Map<String, ChildTeam> teams) {
-  /** A plan without roles that run other teams. */
-  public RunPlan(
-      String namespace,
-      String runName,
-      String team,
-      Map<String, Object> input,
-      Map<String, Object> trigger,
-      Map<String, AgentSpec> agents,
-      List<StepSpec> steps,
-      String entry,
-      String output,
-      long timeoutSeconds,
-      long maxTokens,
-      int maxDelegationDepth,
-      Map<String, PriorStep> priorSteps,
-      String statusTaskQueue,
-      String notifyRef,
-      RoutingPlan routing) {
-    this(
-        namespace,
-        runName,
-        team,
-        input,
-        trigger,
-        agents,
-        steps,
-        entry,
-        output,
-        timeoutSeconds,
-        maxTokens,
-        maxDelegationDepth,
-        priorSteps,
-        statusTaskQueue,
-        notifyRef,
-        routing,
-        Map.of());
-  }
-
   /** A plan of a pipeline or dynamic team. */
   public RunPlan(
       String namespace,
@@ -117,7 +79,8 @@ public record RunPlan(
         priorSteps,
         statusTaskQueue,
         notifyRef,
-        null);
+        null,
+        Map.of());
   }
 
   /** A plan whose status is not mirrored anywhere and that notifies nobody (the CLI, tests). */

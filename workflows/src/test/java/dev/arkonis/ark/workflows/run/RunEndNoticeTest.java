@@ -7,9 +7,6 @@ import dev.arkonis.ark.workflows.api.NotifyActivities.Notification;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
-import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
@@ -40,21 +37,7 @@ class RunEndNoticeTest {
   private static Recording run(TestWorkflowEnvironment env, Worker worker, RunPlan plan) {
     Recording recording = new Recording();
     env.newWorker(TeamRunWorkflow.TASK_QUEUE).registerActivitiesImplementations(recording);
-    plan.agents().values().stream()
-        .map(a -> a.taskQueue())
-        .distinct()
-        .forEach(q -> env.newWorker(q).registerActivitiesImplementations(FakeAgents.echo()));
-    env.start();
-    TeamRunWorkflow workflow =
-        env.getWorkflowClient()
-            .newWorkflowStub(
-                TeamRunWorkflow.class,
-                WorkflowOptions.newBuilder()
-                    .setWorkflowId(RunPlan.workflowId(plan.namespace(), plan.runName()))
-                    .setTaskQueue(worker.getTaskQueue())
-                    .build());
-    WorkflowClient.start(workflow::run, plan);
-    WorkflowStub.fromTyped(workflow).getResult(RunStatus.class);
+    Plans.start(env, worker, plan, FakeAgents.echo()).getResult(RunStatus.class);
     return recording;
   }
 

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.arkonis.ark.workflows.api.RunPlan;
 import dev.arkonis.ark.workflows.api.RunStatus;
 import dev.arkonis.ark.workflows.api.RunStatusActivities;
-import dev.arkonis.ark.workflows.api.TeamRunWorkflow;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
@@ -71,23 +68,7 @@ class StatusWritesInBackgroundTest {
             .step(Plans.step("b", "a"))
             .build()
             .withStatusTaskQueue("status");
-    plan.agents().values().stream()
-        .map(a -> a.taskQueue())
-        .distinct()
-        .forEach(q -> env.newWorker(q).registerActivitiesImplementations(agents));
-    env.start();
-    TeamRunWorkflow workflow =
-        env.getWorkflowClient()
-            .newWorkflowStub(
-                TeamRunWorkflow.class,
-                WorkflowOptions.newBuilder()
-                    .setWorkflowId(RunPlan.workflowId(plan.namespace(), plan.runName()))
-                    .setTaskQueue(worker.getTaskQueue())
-                    .build());
-    WorkflowClient.start(workflow::run, plan);
-
-    RunStatus result =
-        io.temporal.client.WorkflowStub.fromTyped(workflow).getResult(RunStatus.class);
+    RunStatus result = Plans.start(env, worker, plan, agents).getResult(RunStatus.class);
 
     assertThat(result.phase()).isEqualTo("Succeeded");
     assertThat(blockedOnce).isTrue();
