@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.arkonis.ark.bridge.status.Conditions;
 import dev.arkonis.ark.crd.v1alpha1.ArkService;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -74,7 +75,7 @@ final class ChartServiceScenario {
         .untilAsserted(
             () -> {
               JsonNode status = status();
-              assertThat(readyCondition(status).path("status").asText())
+              assertThat(Conditions.find(status, Conditions.READY).path("status").asText())
                   .as("ArkService helpers: %s", status)
                   .isEqualTo("True");
               assertThat(status.path("endpoints"))
@@ -159,7 +160,12 @@ final class ChartServiceScenario {
             });
     await()
         .atMost(wait)
-        .until(() -> readyCondition(status()).path("message").asText().contains("(random)"));
+        .until(
+            () ->
+                Conditions.find(status(), Conditions.READY)
+                    .path("message")
+                    .asText()
+                    .contains("(random)"));
     assertThat(service().getMetadata().getResourceVersion()).isEqualTo(serviceVersion);
     assertThat(slice().getMetadata().getResourceVersion()).isEqualTo(sliceVersion);
 
@@ -186,15 +192,6 @@ final class ChartServiceScenario {
     ArkService service =
         admin.resources(ArkService.class).inNamespace(namespace).withName("helpers").get();
     return admin.getKubernetesSerialization().convertValue(service, JsonNode.class).path("status");
-  }
-
-  private static JsonNode readyCondition(JsonNode status) {
-    for (JsonNode c : status.path("conditions")) {
-      if ("Ready".equals(c.path("type").asText())) {
-        return c;
-      }
-    }
-    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
   }
 
   private static int targetPort(Service service, String name) {
